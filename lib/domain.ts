@@ -1,0 +1,128 @@
+import type { FailureReason } from "./errors";
+import type { JobStatus, StepName } from "./progress/events";
+
+/** The data shapes shared by stages, store, API and CLI (DESIGN.md §3). */
+
+export type MediaKind = "audio" | "video" | "youtube" | "feed";
+
+export interface MediaItem {
+  kind: MediaKind;
+  url: string;
+  type?: string;
+  durationSec?: number;
+  /** Where it was found: "response", "og:audio", "audio-element", "rss-enclosure", … */
+  foundIn?: string;
+  /** A publisher transcript for this item (podcast:transcript), when the source offers one. */
+  transcriptUrl?: string;
+  transcriptType?: string;
+}
+
+export interface Extracted {
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  byline: string | null;
+  siteName: string | null;
+  lang: string | null;
+  publishedTime: string | null;
+  excerpt: string | null;
+  /** Plain text handed to the summarizer. */
+  text: string;
+  /** Sanitized HTML, safe to render. */
+  html: string;
+  leadImage?: string | null;
+  media: MediaItem[];
+  extractor: string;
+}
+
+export interface TranscriptSegment {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Transcript {
+  source: "openai" | "publisher" | "youtube-captions" | string;
+  text: string;
+  segments?: TranscriptSegment[];
+  model?: string;
+}
+
+export interface Summary {
+  tldr: string;
+  keyPoints: string[];
+  markdown: string;
+  tags: string[];
+  chapters?: { start: number; title: string }[];
+  quotes?: string[];
+}
+
+export interface Provenance {
+  extractor: string;
+  transcriptSource?: string;
+  model: string;
+  promptVersion: string;
+  path: "single" | "map-reduce" | "extractive";
+  inputTokens: number;
+  outputTokens: number;
+  /** null when the price of the model is unknown. */
+  costUsd: number | null;
+}
+
+export interface Article {
+  id: string;
+  url: string;
+  canonicalUrl: string;
+  title: string;
+  byline: string | null;
+  siteName: string | null;
+  lang: string | null;
+  publishedTime: string | null;
+  excerpt: string | null;
+  text: string;
+  html: string;
+  media: MediaItem[];
+  transcript?: Transcript;
+  summary: Summary;
+  provenance: Provenance;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt">;
+
+export interface StepTiming {
+  startedAt?: number;
+  finishedAt?: number;
+  attempts?: number;
+}
+
+export interface Job {
+  id: string;
+  url: string;
+  canonicalUrl: string;
+  status: JobStatus;
+  step?: StepName;
+  reason?: FailureReason;
+  message?: string;
+  articleId?: string;
+  force: boolean;
+  attempts: number;
+  runId?: string;
+  steps: Partial<Record<StepName, StepTiming>>;
+  costUsd?: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ArticleSearchHit {
+  id: string;
+  url: string;
+  title: string;
+  siteName: string | null;
+  tldr: string;
+  tags: string[];
+  snippet?: string;
+  rank?: number;
+  createdAt: string;
+}

@@ -1,0 +1,165 @@
+import { z } from "zod";
+
+/**
+ * The only module that reads process.env. Everything else receives a typed `Config`.
+ * Every variable is optional: absent means the embedded default (PGlite, in-memory KV, offline summary).
+ */
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const optionalUrl = optionalString.pipe(z.url().optional());
+
+const flag = optionalString.transform((v) => v === "1" || v === "true" || v === "yes");
+
+const rawSchema = z.object({
+  NODE_ENV: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  ADMIN_TOKEN: optionalString,
+  SESSION_SECRET: optionalString,
+  INNGEST_EVENT_KEY: optionalString,
+  INNGEST_SIGNING_KEY: optionalString,
+  INNGEST_DEV: optionalString,
+  INNGEST_BASE_URL: optionalUrl,
+  PIPELINE_RUNNER: optionalString.pipe(z.enum(["inngest", "inline"]).optional()),
+  KV_REST_API_URL: optionalUrl,
+  KV_REST_API_TOKEN: optionalString,
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  REDIS_URL: optionalUrl,
+  SUPABASE_URL: optionalUrl,
+  SUPABASE_SERVICE_ROLE_KEY: optionalString,
+  DATABASE_URL: optionalUrl,
+  PGLITE_DIR: optionalString,
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: optionalUrl,
+  SUMMARY_MODEL: optionalString,
+  TRANSCRIBE_MODEL: optionalString,
+  TRANSCRIBE_BASE_URL: optionalUrl,
+  FETCH_ALLOWLIST: optionalString,
+  REQUIRE_SERVICES: flag,
+  LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).optional()),
+  VERCEL: optionalString,
+});
+
+export type KvConfig =
+  | { kind: "upstash"; url: string; token: string }
+  | { kind: "redis"; url: string }
+  | { kind: "memory" };
+
+export type StoreConfig =
+  | { kind: "supabase"; url: string; serviceRoleKey: string }
+  | { kind: "postgres"; url: string }
+  | { kind: "pglite"; dir: string };
+
+export type LlmConfig =
+  | { kind: "openai"; apiKey: string; baseURL?: string; summaryModel: string; transcribeModel: string; transcribeBaseURL?: string }
+  | { kind: "offline" };
+
+export interface Config {
+  production: boolean;
+  auth: { password?: string; token?: string; sessionSecret?: string };
+  inngest: { eventKey?: string; signingKey?: string; dev?: string; baseUrl?: string };
+  /** Explicit PIPELINE_RUNNER; undefined means "decide at start-up" (see lib/runner.ts). */
+  runner?: "inngest" | "inline";
+  kv: KvConfig;
+  store: StoreConfig;
+  llm: LlmConfig;
+  fetchAllowlist: string[];
+  requireServices: boolean;
+  logLevel: "debug" | "info" | "warn" | "error";
+  /** Messages about the configuration worth printing once at start-up. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  const parsed = rawSchema.safeParse(source);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid environment: ${detail}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  const warnings: string[] = [];
+
+  const kvUrl = e.KV_REST_API_URL ?? e.UPSTASH_REDIS_REST_URL;
+  const kvToken = e.KV_REST_API_TOKEN ?? e.UPSTASH_REDIS_REST_TOKEN;
+  let kv: KvConfig;
+  if (kvUrl && kvToken) kv = { kind: "upstash", url: kvUrl, token: kvToken };
+  else if (kvUrl || kvToken) throw new ConfigError("KV_REST_API_URL and KV_REST_API_TOKEN must be set together");
+  else if (e.REDIS_URL) kv = { kind: "redis", url: e.REDIS_URL };
+  else {
+    kv = { kind: "memory" };
+    if (production) warnings.push("No KV configured: progress is kept in memory and only one instance can see it.");
+  }
+
+  let store: StoreConfig;
+  if (e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY) {
+    store = { kind: "supabase", url: e.SUPABASE_URL, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY };
+  } else if (e.SUPABASE_URL || e.SUPABASE_SERVICE_ROLE_KEY) {
+    throw new ConfigError("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together");
+  } else if (e.DATABASE_URL) store = { kind: "postgres", url: e.DATABASE_URL };
+  else store = { kind: "pglite", dir: e.PGLITE_DIR ?? ".data/pglite" };
+
+  const llm: LlmConfig = e.OPENAI_API_KEY
+    ? {
+        kind: "openai",
+        apiKey: e.OPENAI_API_KEY,
+        baseURL: e.OPENAI_BASE_URL,
+        summaryModel: e.SUMMARY_MODEL ?? "gpt-4o-mini",
+        transcribeModel: e.TRANSCRIBE_MODEL ?? "whisper-1",
+        transcribeBaseURL: e.TRANSCRIBE_BASE_URL,
+      }
+    : { kind: "offline" };
+
+  if (production) {
+    const missing = (["ADMIN_PASSWORD", "SESSION_SECRET"] as const).filter((k) => !e[k]);
+    if (missing.length > 0 && !e.ADMIN_TOKEN) {
+      throw new ConfigError(`Production requires ${missing.join(" and ")} (or ADMIN_TOKEN for API-only use)`);
+    }
+    if (!e.PIPELINE_RUNNER) throw new ConfigError("Production requires PIPELINE_RUNNER=inngest or inline");
+  }
+  if (e.SESSION_SECRET && e.SESSION_SECRET.length < 32) {
+    throw new ConfigError("SESSION_SECRET must be at least 32 characters");
+  }
+
+  return {
+    production,
+    auth: { password: e.ADMIN_PASSWORD, token: e.ADMIN_TOKEN, sessionSecret: e.SESSION_SECRET },
+    inngest: { eventKey: e.INNGEST_EVENT_KEY, signingKey: e.INNGEST_SIGNING_KEY, dev: e.INNGEST_DEV, baseUrl: e.INNGEST_BASE_URL },
+    runner: e.PIPELINE_RUNNER,
+    kv,
+    store,
+    llm,
+    fetchAllowlist: (e.FETCH_ALLOWLIST ?? "")
+      .split(",")
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+    requireServices: e.REQUIRE_SERVICES,
+    logLevel: e.LOG_LEVEL ?? "info",
+    warnings,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process configuration, parsed once. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** For tests and benchmarks that build their own environment. */
+export function setConfigForTesting(config: Config | undefined): void {
+  cached = config;
+}

@@ -1,0 +1,28 @@
+import type { ProgressEvent, ProgressInput, ProgressSnapshot } from "./events";
+
+/** Seven days: long enough to replay a job's progress after the fact, short enough to cost nothing. */
+export const PROGRESS_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** A runaway job cannot grow its log without bound. */
+export const MAX_EVENTS_PER_JOB = 5_000;
+
+/**
+ * The progress log port. Implementations: memory (one process), Redis over TCP, Upstash REST.
+ * The writer (a pipeline step) and the reader (the SSE relay) share nothing but this.
+ */
+export interface ProgressKv {
+  readonly kind: "memory" | "redis" | "upstash";
+  /** Appends and returns the event with the sequence number the append assigned (1, 2, 3…). */
+  append(input: ProgressInput): Promise<ProgressEvent>;
+  /** Events with seq > after, in order, at most `limit`. */
+  readAfter(jobId: string, after: number, limit?: number): Promise<ProgressEvent[]>;
+  /**
+   * Resolves when events after `after` may exist, or after `timeoutMs`, or when `signal` aborts.
+   * Redis uses a notification (no busy polling); Upstash polls adaptively.
+   */
+  waitForEvents(jobId: string, after: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  count(jobId: string): Promise<number>;
+  getSnapshot(jobId: string): Promise<ProgressSnapshot | null>;
+  setSnapshot(snapshot: ProgressSnapshot): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

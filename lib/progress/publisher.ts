@@ -1,0 +1,64 @@
+import type { FailureReason } from "../errors";
+import type { Logger } from "../log";
+import type { EventType, JobStatus, ProgressEvent, ProgressInput, StepName } from "./events";
+import type { ProgressKv } from "./kv";
+
+export interface PublishInput {
+  type: EventType;
+  step?: StepName;
+  attempt?: number;
+  progress?: ProgressInput["progress"];
+  message?: string;
+  reason?: FailureReason;
+  data?: Record<string, unknown>;
+}
+
+export interface ProgressPublisher {
+  publish(input: PublishInput): Promise<ProgressEvent | null>;
+}
+
+const SNAPSHOT_STATUS: Partial<Record<EventType, JobStatus>> = {
+  "job.queued": "queued",
+  "step.started": "running",
+  "job.completed": "completed",
+  "job.failed": "failed",
+  "job.cancelled": "cancelled",
+};
+
+/**
+ * Writes one job's progress to the KV log. Best-effort by design: a KV failure is logged (once per job,
+ * not once per event) and never fails the job — the work matters more than its progress bar.
+ */
+export function createPublisher(
+  kv: ProgressKv,
+  jobId: string,
+  deps: { now: () => number; logger: Logger },
+): ProgressPublisher {
+  let warned = false;
+  return {
+    async publish(input) {
+      try {
+        const event = await kv.append({ jobId, at: deps.now(), ...input });
+        const status = SNAPSHOT_STATUS[input.type];
+        if (status || input.step) {
+          const previous = await kv.getSnapshot(jobId);
+          await kv.setSnapshot({
+            jobId,
+            status: status ?? previous?.status ?? "running",
+            step: input.step ?? previous?.step,
+            reason: input.reason ?? (status === "failed" ? previous?.reason : undefined),
+            articleId: typeof input.data?.articleId === "string" ? input.data.articleId : previous?.articleId,
+            updatedAt: deps.now(),
+          });
+        }
+        return event;
+      } catch (error) {
+        if (!warned) {
+          warned = true;
+          deps.logger.warn("progress log unavailable; the job continues without live progress", { error });
+        }
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { Article, ArticleSearchHit, Job, NewArticle, Transcript } from "../domain";
+import type { FailureReason } from "../errors";
+import type { JobStatus, StepName } from "../progress/events";
+
+export interface CreateJobInput {
+  id: string;
+  url: string;
+  canonicalUrl: string;
+  force: boolean;
+}
+
+export interface JobPatch {
+  status?: JobStatus;
+  step?: StepName | null;
+  reason?: FailureReason | null;
+  message?: string | null;
+  articleId?: string | null;
+  runId?: string | null;
+  attempts?: number;
+  costUsd?: number | null;
+  /** Merged into the stored per-step timings. */
+  steps?: Job["steps"];
+}
+
+export interface SearchInput {
+  q?: string;
+  limit?: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+}
+
+export interface SearchPage {
+  items: ArticleSearchHit[];
+  nextCursor?: string;
+}
+
+export interface TranscriptChunkKey {
+  mediaUrl: string;
+  startSec: number;
+  endSec: number;
+  model: string;
+}
+
+/**
+ * The Store port: exactly the operations the app needs.
+ * Adapters: SQL (postgres.js or PGlite) and supabase-js. Failures throw AppError("storage_failed") with the cause kept.
+ */
+export interface Store {
+  readonly kind: "pglite" | "postgres" | "supabase";
+  /**
+   * Creates the job unless a queued/running job for the same canonical URL exists; then returns that one
+   * (`created: false`). Atomic: concurrent calls for one URL produce one job.
+   */
+  createJob(input: CreateJobInput): Promise<{ job: Job; created: boolean }>;
+  getJob(id: string): Promise<Job | null>;
+  updateJob(id: string, patch: JobPatch): Promise<Job>;
+  listJobs(filter: { status?: JobStatus; limit?: number }): Promise<Job[]>;
+  /** Inserts or updates by canonical URL; a new summary becomes the current one, earlier ones are kept as versions. */
+  upsertArticle(article: NewArticle): Promise<Article>;
+  getArticle(id: string): Promise<Article | null>;
+  getArticleByCanonicalUrl(canonicalUrl: string): Promise<Article | null>;
+  searchArticles(input: SearchInput): Promise<SearchPage>;
+  getTranscriptChunk(key: TranscriptChunkKey): Promise<Transcript | null>;
+  putTranscriptChunk(key: TranscriptChunkKey, transcript: Transcript): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,9 @@
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  // jsdom, PGlite and the Redis clients are Node libraries with their own file loading; bundling them breaks it.
+  serverExternalPackages: ["jsdom", "@electric-sql/pglite", "ioredis", "postgres", "@mozilla/readability", "dompurify"],
+  poweredByHeader: false,
+};
+
+export default config;
