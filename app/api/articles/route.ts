@@ -1,0 +1,14 @@
+import { adminRoute } from "@/lib/http/api";
+import { getServices } from "@/lib/services";
+
+/** The library: full-text search with `?q=`, newest first without it; `?cursor=` pages. */
+export const GET = adminRoute(async (request) => {
+  const params = new URL(request.url).searchParams;
+  const { store } = await getServices();
+  const page = await store.searchArticles({
+    q: params.get("q") ?? undefined,
+    cursor: params.get("cursor") ?? undefined,
+    limit: Math.min(Number(params.get("limit") ?? 20) || 20, 100),
+  });
+  return Response.json(page);
+});

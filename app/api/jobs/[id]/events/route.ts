@@ -1,0 +1,24 @@
+import { adminRoute } from "@/lib/http/api";
+import { HttpError } from "@/lib/http/errors";
+import { createEventStream, parseLastEventId, SSE_HEADERS } from "@/lib/progress/relay";
+import { getServices } from "@/lib/services";
+
+/** Vercel's cap for this route; the stream ends itself 15 s before it so the browser reconnects cleanly. */
+export const maxDuration = 300;
+
+/**
+ * Relays the job's progress log: replay after Last-Event-ID (or ?after=), then live, heartbeats,
+ * closed after the terminal event. Reads KV only; the job writes there from wherever it runs.
+ */
+export const GET = adminRoute<{ id: string }>(async (request, { id }) => {
+  const { store, kv } = await getServices();
+  if (!(await store.getJob(id))) throw new HttpError(404, "not_found", `No job ${id}`);
+  const stream = createEventStream({
+    kv,
+    jobId: id,
+    after: parseLastEventId(request),
+    signal: request.signal,
+    maxLifetimeMs: (maxDuration - 15) * 1_000,
+  });
+  return new Response(stream, { headers: SSE_HEADERS });
+});

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { adminRoute, readJson } from "@/lib/http/api";
+import { submitJob } from "@/lib/jobs/service";
+import { jobStatusSchema } from "@/lib/progress/events";
+import { getServices } from "@/lib/services";
+
+const submitSchema = z.object({ url: z.string().trim().min(1).max(8_192), force: z.boolean().optional() });
+
+/** Submit a URL. 202 with the job and its event stream; an active job for the same URL is returned as is. */
+export const POST = adminRoute(async (request) => {
+  const body = submitSchema.safeParse(await readJson(request));
+  if (!body.success) throw new AppError("invalid_url", "Send { \"url\": \"https://…\" }", { cause: body.error });
+  const services = await getServices();
+  const result = await submitJob(body.data, services);
+  return Response.json(
+    { ...result, eventsUrl: `/api/jobs/${result.jobId}/events` },
+    { status: 202, headers: { Location: `/api/jobs/${result.jobId}` } },
+  );
+});
+
+/** The job list; `?status=failed` is the failure inbox. */
+export const GET = adminRoute(async (request) => {
+  const params = new URL(request.url).searchParams;
+  const status = params.get("status") ? jobStatusSchema.parse(params.get("status")) : undefined;
+  const limit = Math.min(Number(params.get("limit") ?? 50) || 50, 200);
+  const { store } = await getServices();
+  return Response.json({ jobs: await store.listJobs({ status, limit }) });
+});

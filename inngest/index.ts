@@ -1,0 +1,3 @@
+import { processArticleFn } from "./functions/process-article";
+
+export const functions = [processArticleFn];

@@ -1,0 +1,85 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { sealData, unsealData } from "iron-session";
+import type { Config } from "../env";
+import { log } from "../log";
+
+export const SESSION_COOKIE = "as_session";
+export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+interface SessionData {
+  admin: true;
+  iat: number;
+}
+
+export interface Credentials {
+  authorization?: string | null;
+  sessionCookie?: string | null;
+  /** The request's Host header: the open development mode only applies on localhost. */
+  host?: string | null;
+}
+
+/**
+ * The cookie key: SESSION_SECRET, or in development one derived from the password so a restart keeps
+ * people signed in. Production refuses to start without SESSION_SECRET (lib/env.ts).
+ */
+function sessionPassword(config: Config): string | undefined {
+  if (config.auth.sessionSecret) return config.auth.sessionSecret;
+  if (config.auth.password && !config.production) {
+    return createHash("sha256").update(`article-summarizer-dev-session:${config.auth.password}`).digest("hex");
+  }
+  return undefined;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+export function authConfigured(config: Config): boolean {
+  return Boolean(config.auth.password || config.auth.token);
+}
+
+let warnedOpen = false;
+
+/** Development with no password and no token, on localhost: open, with a warning printed once. */
+export function isOpenDevelopment(config: Config, host?: string | null): boolean {
+  if (config.production || authConfigured(config)) return false;
+  const hostname = (host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  const local = hostname === "localhost" || hostname === "127.0.0.1" || hostname === "::1";
+  if (local && !warnedOpen) {
+    warnedOpen = true;
+    log.warn("ADMIN_PASSWORD and ADMIN_TOKEN are not set: the admin is open to localhost only (development).");
+  }
+  return local;
+}
+
+export async function isAuthorized(credentials: Credentials, config: Config): Promise<boolean> {
+  const bearer = /^Bearer\s+(.+)$/i.exec(credentials.authorization ?? "")?.[1]?.trim();
+  if (bearer && config.auth.token && safeEqual(bearer, config.auth.token)) return true;
+  if (credentials.sessionCookie && (await readSession(credentials.sessionCookie, config))) return true;
+  return isOpenDevelopment(config, credentials.host);
+}
+
+export function checkPassword(candidate: string, config: Config): boolean {
+  return Boolean(config.auth.password) && safeEqual(candidate, config.auth.password ?? "");
+}
+
+export async function createSession(config: Config): Promise<string> {
+  const password = sessionPassword(config);
+  if (!password) throw new Error("Sessions need ADMIN_PASSWORD (and SESSION_SECRET in production)");
+  const data: SessionData = { admin: true, iat: Date.now() };
+  return sealData(data, { password, ttl: SESSION_TTL_SECONDS });
+}
+
+async function readSession(cookie: string, config: Config): Promise<boolean> {
+  const password = sessionPassword(config);
+  if (!password) return false;
+  try {
+    const data = await unsealData<Partial<SessionData>>(cookie, { password, ttl: SESSION_TTL_SECONDS });
+    return data.admin === true;
+  } catch {
+    // A tampered or expired cookie is simply not a session.
+    return false;
+  }
+}

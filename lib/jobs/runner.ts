@@ -1,0 +1,17 @@
+/** How a job gets executed: Inngest (durable, production) or inline (one process; CLI, tests, no-services dev). */
+export interface JobDispatch {
+  jobId: string;
+  url: string;
+  force: boolean;
+  /** Unique per dispatch: the first run and each retry. */
+  runKey: string;
+}
+
+export interface JobRunner {
+  readonly kind: "inngest" | "inline";
+  dispatch(job: JobDispatch): Promise<void>;
+  /** Stops the job as soon as its current step ends. */
+  cancel(jobId: string): Promise<void>;
+  /** Whether the runner can take work now (the Inngest event API, or always true inline). */
+  ping(): Promise<boolean>;
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from "node:crypto";
+import type { Job } from "../domain";
+import { HttpError } from "../http/errors";
+import { createLogger } from "../log";
+import { assertFetchableUrl } from "../net/safe-fetch";
+import { canonicalizeUrl } from "../net/canonical-url";
+import type { JobStatus, ProgressEvent, ProgressSnapshot } from "../progress/events";
+import { createPublisher } from "../progress/publisher";
+import type { Services } from "../services";
+import { markJobCancelled } from "./lifecycle";
+
+export interface SubmitResult {
+  jobId: string;
+  /** false when an active job for the same URL was returned instead of a new one. */
+  created: boolean;
+  /** Set when the URL already has a completed article and `force` was not asked for. */
+  articleId?: string;
+}
+
+type JobServices = Pick<Services, "store" | "kv" | "runner" | "now" | "config">;
+
+/**
+ * Validates and dedupes a submission, records the job, and hands it to the runner.
+ * Bad and blocked URLs are refused here, before any job exists.
+ */
+export async function submitJob(
+  input: { url: string; force?: boolean },
+  services: JobServices,
+  options: { resolve?: boolean } = {},
+): Promise<SubmitResult> {
+  const url = await assertFetchableUrl(input.url, {
+    allowlist: services.config.fetchAllowlist,
+    resolve: options.resolve ?? true,
+  });
+  const canonicalUrl = canonicalizeUrl(url);
+  const force = input.force ?? false;
+
+  if (!force) {
+    const existing = await services.store.getArticleByCanonicalUrl(canonicalUrl);
+    if (existing) return { ...(await recordDuplicate(url, canonicalUrl, existing.id, services)), created: false };
+  }
+
+  const { job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force });
+  if (!created) return { jobId: job.id, created: false };
+
+  const logger = createLogger(job.id);
+  await createPublisher(services.kv, job.id, { now: services.now, logger }).publish({
+    type: "job.queued",
+    data: { url, runner: services.runner.kind },
+  });
+  await dispatch(job, services, job.id);
+  return { jobId: job.id, created: true };
+}
+
+/** A finished article for this URL exists: the job completes at once and points at it. */
+async function recordDuplicate(url: string, canonicalUrl: string, articleId: string, services: JobServices) {
+  const { job } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force: false });
+  await services.store.updateJob(job.id, { status: "completed", articleId });
+  const publisher = createPublisher(services.kv, job.id, { now: services.now, logger: createLogger(job.id) });
+  await publisher.publish({ type: "job.queued", data: { url } });
+  await publisher.publish({ type: "job.completed", data: { articleId, deduplicated: true } });
+  return { jobId: job.id, articleId };
+}
+
+async function dispatch(job: Job, services: JobServices, runKey: string): Promise<void> {
+  try {
+    await services.runner.dispatch({ jobId: job.id, url: job.url, force: job.force, runKey });
+  } catch (error) {
+    await services.store.updateJob(job.id, { status: "failed", reason: "internal", message: "Could not start the job" });
+    throw error;
+  }
+}
+
+/** Runs a failed or cancelled job again. Transcripts already paid for are reused from the store. */
+export async function retryJob(jobId: string, services: JobServices): Promise<Job> {
+  const job = await requireJob(jobId, services);
+  if (job.status !== "failed" && job.status !== "cancelled") {
+    throw new HttpError(409, "conflict", `Only failed or cancelled jobs can be retried (this one is ${job.status})`);
+  }
+  const attempts = job.attempts + 1;
+  const updated = await services.store.updateJob(jobId, {
+    status: "queued",
+    reason: null,
+    message: null,
+    attempts,
+  });
+  await createPublisher(services.kv, jobId, { now: services.now, logger: createLogger(jobId) }).publish({
+    type: "job.queued",
+    data: { url: job.url, retry: attempts },
+  });
+  await dispatch(updated, services, `${jobId}:retry-${attempts}`);
+  return updated;
+}
+
+export async function cancelJob(jobId: string, services: JobServices): Promise<Job> {
+  const job = await requireJob(jobId, services);
+  if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") return job;
+  await services.runner.cancel(jobId);
+  await markJobCancelled(jobId, { ...services, logger: createLogger(jobId) });
+  return requireJob(jobId, services);
+}
+
+export interface JobSnapshot {
+  jobId: string;
+  url: string;
+  status: JobStatus;
+  step?: string;
+  reason?: string;
+  message?: string;
+  articleId?: string;
+  events: number;
+  createdAt: string;
+  updatedAt: string;
+  steps: Job["steps"];
+  /** Present when asked for with `?after=seq`: the polling fallback for clients without a stream. */
+  eventsAfter?: ProgressEvent[];
+}
+
+export async function getJobSnapshot(
+  jobId: string,
+  services: Pick<Services, "store" | "kv">,
+  after?: number,
+): Promise<JobSnapshot> {
+  const job = await requireJob(jobId, services);
+  const [live, events, eventsAfter] = await Promise.all([
+    services.kv.getSnapshot(jobId).catch((): ProgressSnapshot | null => null),
+    services.kv.count(jobId).catch(() => 0),
+    after === undefined ? undefined : services.kv.readAfter(jobId, after, 500),
+  ]);
+  // The store is the record; the KV snapshot is fresher while a job runs.
+  const status = isTerminalStatus(job.status) ? job.status : (live?.status ?? job.status);
+  return {
+    jobId: job.id,
+    url: job.url,
+    status,
+    step: live?.step ?? job.step,
+    reason: job.reason ?? live?.reason,
+    message: job.message,
+    articleId: job.articleId ?? live?.articleId,
+    events,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    steps: job.steps,
+    ...(eventsAfter ? { eventsAfter } : {}),
+  };
+}
+
+function isTerminalStatus(status: JobStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}
+
+async function requireJob(jobId: string, services: Pick<Services, "store">): Promise<Job> {
+  const job = await services.store.getJob(jobId);
+  if (!job) throw new HttpError(404, "not_found", `No job ${jobId}`);
+  return job;
+}
+
+function newJobId(): string {
+  return `job_${randomUUID().replaceAll("-", "").slice(0, 20)}`;
+}
