@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "article-summarizer",
+  description: "Turn any URL into a saved, structured summary, with live progress.",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="topbar">
+          <a href="/admin" className="brand">
+            article-summarizer
+          </a>
+          <nav>
+            <a href="/admin">Summarize</a>
+            <a href="/articles">Library</a>
+          </nav>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,82 @@
+import { getConfig } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import type { InlineRunner } from "@/lib/jobs/inline-runner";
+import { submitJob } from "@/lib/jobs/service";
+import { articleToMarkdown } from "@/lib/articles/markdown";
+import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/events";
+import type { ProgressKv } from "@/lib/progress/kv";
+import { buildServices } from "@/lib/services";
+import { applyEvents, emptyJobView, type JobView, stageDurationMs } from "@/lib/ui/job-view";
+import { fail, parseArgs } from "./cli";
+
+const USAGE = "usage: npm run summarize -- <url> [--json] [--force]";
+
+/** The whole pipeline, inline in this process, with a progress line per stage on a terminal. */
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), USAGE);
+  const services = await buildServices({ ...getConfig(), runner: "inline" });
+  try {
+    const submitted = await submitJob({ url: args.url, force: args.force }, services);
+    const display = process.stderr.isTTY ? new StageDisplay() : undefined;
+    const follow = followProgress(services.kv, submitted.jobId, (view) => display?.render(view));
+    await (services.runner as InlineRunner).wait(submitted.jobId);
+    await follow;
+
+    const job = await services.store.getJob(submitted.jobId);
+    if (!job || job.status !== "completed" || !job.articleId) {
+      throw new AppError(job?.reason ?? "internal", job?.message ?? "The job did not complete", {
+        retriable: job?.reason ? undefined : true,
+      });
+    }
+    const article = await services.store.getArticle(job.articleId);
+    if (!article) throw new AppError("storage_failed", "The article was not found after saving");
+    process.stdout.write(
+      args.json ? `${JSON.stringify({ status: "completed", article })}\n` : articleToMarkdown(article),
+    );
+    await services.store.close();
+    process.exit(0);
+  } catch (error) {
+    await services.store.close().catch(() => undefined);
+    fail(error, args.json);
+  }
+}
+
+/** Reads the job's progress log (the same one the browser reads) until a terminal event. */
+async function followProgress(kv: ProgressKv, jobId: string, onView: (view: JobView) => void): Promise<void> {
+  let view = emptyJobView(jobId);
+  for (;;) {
+    const events: ProgressEvent[] = await kv.readAfter(jobId, view.lastSeq, 200);
+    if (events.length > 0) {
+      view = applyEvents(view, events);
+      onView(view);
+      if (events.some((e) => isTerminal(e.type))) return;
+    } else {
+      await kv.waitForEvents(jobId, view.lastSeq, 1_000);
+    }
+  }
+}
+
+/** One line per stage, redrawn in place: name, state, a bar while it reports progress, duration. */
+class StageDisplay {
+  private drawn = 0;
+
+  render(view: JobView): void {
+    const now = Date.now();
+    const lines = view.stages.map((stage) => {
+      const icon = { pending: "·", running: "▸", done: "✓", failed: "✗", skipped: "–" }[stage.state];
+      const ms = stageDurationMs(stage, now);
+      const bar = stage.progress ? ` ${progressBar(stage.progress.done, stage.progress.total)}` : "";
+      return `${icon} ${stage.name.padEnd(10)} ${stage.state.padEnd(8)}${bar}${ms !== undefined ? ` ${(ms / 1000).toFixed(1)}s` : ""}`;
+    });
+    if (this.drawn > 0) process.stderr.write(`\x1b[${this.drawn}A`);
+    process.stderr.write(`${lines.map((l) => `\x1b[2K${l}`).join("\n")}\n`);
+    this.drawn = STEP_NAMES.length;
+  }
+}
+
+function progressBar(done: number, total: number, width = 20): string {
+  const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : 0;
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`;
+}
+
+void main();
