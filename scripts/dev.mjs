@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run dev`: Next.js, plus the Inngest Dev Server where the internet allows fetching it.
+// Without it (offline machines), jobs run inline in the Next.js process: same pipeline, no durability.
+import { spawn } from "node:child_process";
+
+const INNGEST_URL = "http://127.0.0.1:8288";
+const children = [];
+
+async function devServerAnswers() {
+  try {
+    const response = await fetch(INNGEST_URL, { signal: AbortSignal.timeout(500) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+async function startInngest() {
+  if (process.env.PIPELINE_RUNNER === "inline" || process.env.INNGEST_EVENT_KEY) return false;
+  if (await devServerAnswers()) return true;
+  const child = spawn("npx", ["--yes", "inngest-cli@latest", "dev", "-u", "http://127.0.0.1:3000/api/inngest", "--no-discovery"], {
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  child.on("error", () => undefined);
+  children.push(child);
+  for (let i = 0; i < 60; i++) {
+    if (child.exitCode !== null) return false;
+    if (await devServerAnswers()) return true;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  child.kill();
+  return false;
+}
+
+const withInngest = await startInngest();
+const env = { ...process.env };
+if (withInngest) {
+  env.INNGEST_DEV = env.INNGEST_DEV ?? INNGEST_URL;
+  console.log(`Inngest Dev Server: ${INNGEST_URL}`);
+} else if (!env.PIPELINE_RUNNER && !env.INNGEST_EVENT_KEY) {
+  env.PIPELINE_RUNNER = "inline";
+  console.log("Inngest Dev Server unavailable (offline?): jobs run inline in the Next.js process.");
+}
+const next = spawn("npx", ["next", "dev", ...process.argv.slice(2)], { stdio: "inherit", env });
+children.push(next);
+const stop = () => {
+  for (const child of children) child.kill("SIGTERM");
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+next.on("exit", (code) => {
+  stop();
+  process.exit(code ?? 0);
+});
