@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import type { ProgressEvent } from "../progress/events";
+import { applyEvents, emptyJobView } from "./job-view";
+
+const jobId = "job_1";
+let seq = 0;
+const ev = (e: Omit<ProgressEvent, "seq" | "jobId" | "at">): ProgressEvent => ({ seq: ++seq, jobId, at: 1_000 + seq, ...e });
+
+describe("job view", () => {
+  it("moves stages from pending to running to done and links the article", () => {
+    seq = 0;
+    const events = [
+      ev({ type: "job.queued", data: { url: "https://a.example/x" } }),
+      ev({ type: "step.started", step: "fetch", attempt: 1 }),
+      ev({ type: "step.completed", step: "fetch" }),
+      ev({ type: "step.started", step: "detect", attempt: 1 }),
+    ];
+    let view = applyEvents(emptyJobView(jobId), events);
+    expect(view.status).toBe("running");
+    expect(view.stages.map((s) => s.state)).toEqual(["done", "running", "pending", "pending", "pending", "pending"]);
+    view = applyEvents(view, [ev({ type: "job.completed", data: { articleId: "a1" } })]);
+    expect(view.status).toBe("completed");
+    expect(view.articleId).toBe("a1");
+  });
+
+  it("ignores duplicates and applies out-of-order deliveries in seq order", () => {
+    seq = 0;
+    const a = ev({ type: "step.started", step: "fetch" });
+    const b = ev({ type: "step.failed", step: "fetch", reason: "http_error", message: "HTTP 502" });
+    const c = ev({ type: "step.started", step: "fetch", attempt: 2 });
+    const view = applyEvents(emptyJobView(jobId), [c, a, b, a, b]);
+    expect(view.lastSeq).toBe(3);
+    expect(view.stages[0]).toMatchObject({ state: "running", attempt: 2 });
+    // A replay after reconnect changes nothing.
+    expect(applyEvents(view, [a, b, c])).toBe(view);
+  });
+
+  it("shows a failure with its reason", () => {
+    seq = 0;
+    const view = applyEvents(emptyJobView(jobId), [
+      ev({ type: "step.started", step: "extract" }),
+      ev({ type: "job.failed", reason: "not_an_article", message: "Nothing readable" }),
+    ]);
+    expect(view.status).toBe("failed");
+    expect(view.reason).toBe("not_an_article");
+    expect(view.stages[2]?.state).toBe("failed");
+  });
+});
