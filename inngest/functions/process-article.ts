@@ -26,11 +26,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
       concurrency: { limit: 5 },
       cancelOn: [{ event: articleCancelled, if: "async.data.jobId == event.data.jobId" }],
       timeouts: { finish: "2h" },
-      onFailure: async ({ event, error }) => {
-        const { jobId } = event.data.event.data;
-        const deps = await getDeps(jobId);
-        await markJobFailed(jobId, appErrorFromSerialized(error), deps);
-      },
+      onFailure: ({ event, error }) => onProcessArticleFailure(event.data.event.data.jobId, error, getDeps),
     },
     async ({ event, step, attempt }) => {
       const { jobId, url, force } = event.data;
@@ -49,6 +45,15 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
       return processArticle({ jobId, url, force }, durable, { ...deps, logger: createLogger(jobId) }, { attempt });
     },
   );
+}
+
+/** After the last retry: the job row and the progress log say why, and the relay closes. */
+export async function onProcessArticleFailure(
+  jobId: string,
+  error: { message?: string },
+  getDeps: DepsFactory = defaultDeps,
+): Promise<void> {
+  await markJobFailed(jobId, appErrorFromSerialized(error), await getDeps(jobId));
 }
 
 export const processArticleFn = createProcessArticle();

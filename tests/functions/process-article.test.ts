@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { InngestTestEngine } from "@inngest/test";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createProcessArticle, onProcessArticleFailure } from "@/inngest/functions/process-article";
+import { AppError } from "@/lib/errors";
+import { createLogger } from "@/lib/log";
+import type { SafeFetch } from "@/lib/net/types";
+import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
+import { createProgressKv } from "@/lib/progress";
+import type { ProgressEvent } from "@/lib/progress/events";
+import type { ProgressKv } from "@/lib/progress/kv";
+import { createStore } from "@/lib/store";
+import type { Store } from "@/lib/store/store";
+import { SITE_DIR } from "../helpers/fixture-server";
+
+const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
+const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
+const NOT_ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "not-article.html"));
+const STAGES = ["fetch", "detect", "extract", "transcribe", "summarize", "save"];
+
+/** The fetcher is the only network edge; here it serves fixture pages by URL. */
+function fixtureFetch(pages: Record<string, Buffer>): SafeFetch & ReturnType<typeof vi.fn> {
+  return vi.fn(async (url: string) => {
+    const body = pages[url];
+    if (!body) throw new AppError("http_error", "HTTP 404", { status: 404, retriable: false });
+    return {
+      url,
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      contentType: "text/html; charset=utf-8",
+      body: new Uint8Array(body),
+      bodyRead: true,
+      redirects: [url],
+    };
+  }) as SafeFetch & ReturnType<typeof vi.fn>;
+}
+
+function fakeSummarizer(): Summarizer & { summarize: ReturnType<typeof vi.fn> } {
+  return {
+    model: "fake-model",
+    summarize: vi.fn(async () => ({
+      summary: { tldr: "Libraries anchor towns.", keyPoints: ["Hours changed"], markdown: "## TL;DR\nLibraries.", tags: ["libraries"] },
+      provenance: { model: "fake-model", promptVersion: "test", path: "single" as const, inputTokens: 10, outputTokens: 5, costUsd: 0.001 },
+    })),
+  };
+}
+
+let store: Store;
+let kv: ProgressKv;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "as-fn-"));
+  store = await createStore({ kind: "pglite", dir: path.join(dataDir, "db") });
+  kv = createProgressKv({ kind: "memory" });
+});
+
+afterAll(async () => {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+let jobCounter = 0;
+let jobId: string;
+beforeEach(async () => {
+  jobId = `job_fn_${Date.now()}_${++jobCounter}`;
+  await store.createJob({ id: jobId, url: `${ARTICLE_URL}?n=${jobCounter}`, canonicalUrl: `${ARTICLE_URL}?n=${jobCounter}`, force: true });
+});
+
+function depsWith(overrides: Partial<PipelineDeps>): PipelineDeps {
+  return {
+    fetch: fixtureFetch({ [ARTICLE_URL]: ARTICLE_HTML }),
+    store,
+    kv,
+    summarizer: fakeSummarizer(),
+    now: Date.now,
+    logger: createLogger("test"),
+    ...overrides,
+  };
+}
+
+function engineFor(deps: PipelineDeps, url = ARTICLE_URL) {
+  return new InngestTestEngine({
+    function: createProcessArticle(async () => deps),
+    events: [{ name: "article/submitted", data: { jobId, url, force: true, runKey: jobId } }],
+  });
+}
+
+async function eventsOf(id: string): Promise<ProgressEvent[]> {
+  return kv.readAfter(id, 0, 1_000);
+}
+
+describe("process-article (Inngest function)", () => {
+  it("runs the six stages in order as durable steps and saves the article", async () => {
+    const deps = depsWith({});
+    const { result, error, ctx } = await engineFor(deps).execute();
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ articleId: expect.any(String) });
+    const ids = (ctx.step.run as ReturnType<typeof vi.fn>).mock.calls.map((call) => call[0]);
+    expect(ids).toEqual(STAGES);
+
+    const events = await eventsOf(jobId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === "step.started").map((e) => e.step)).toEqual(STAGES);
+    expect(events.at(-1)).toMatchObject({ type: "job.completed" });
+    const job = await store.getJob(jobId);
+    expect(job).toMatchObject({ status: "completed", articleId: (result as { articleId: string }).articleId });
+  });
+
+  it("does not run completed stages again when a later stage fails and the run resumes", async () => {
+    const summarizer = fakeSummarizer();
+    summarizer.summarize.mockRejectedValueOnce(new AppError("summarization_failed", "upstream 500"));
+    const deps = depsWith({ summarizer });
+    const first = await engineFor(deps).execute();
+    expect(first.error).toBeDefined();
+    const fetchCalls = (deps.fetch as ReturnType<typeof vi.fn>).mock.calls.length;
+    expect(fetchCalls).toBe(1);
+
+    // The next attempt gets the memoized outputs of the steps that succeeded, as Inngest does.
+    const runSpy = first.ctx.step.run as ReturnType<typeof vi.fn>;
+    const completed = await Promise.all(
+      runSpy.mock.calls.slice(0, 4).map(async (call, i) => ({ id: String(call[0]), output: await runSpy.mock.results[i]?.value })),
+    );
+    expect(completed.map((c) => c.id)).toEqual(STAGES.slice(0, 4));
+    const second = await engineFor(deps).execute({ steps: completed.map((c) => ({ id: c.id, handler: () => c.output })) });
+
+    expect(second.error).toBeUndefined();
+    expect(second.result).toMatchObject({ articleId: expect.any(String) });
+    expect((deps.fetch as ReturnType<typeof vi.fn>).mock.calls.length).toBe(fetchCalls);
+    expect(summarizer.summarize).toHaveBeenCalledTimes(2);
+    const failed = (await eventsOf(jobId)).find((e) => e.type === "step.failed");
+    expect(failed).toMatchObject({ step: "summarize", reason: "summarization_failed" });
+  });
+
+  it("fails a permanent error without retrying", async () => {
+    const url = "https://news.example/welcome";
+    const summarizer = fakeSummarizer();
+    const deps = depsWith({ fetch: fixtureFetch({ [url]: NOT_ARTICLE_HTML }), summarizer });
+    const { error } = await engineFor(deps, url).execute();
+    expect(error).toMatchObject({ name: "NonRetriableError" });
+    expect(String((error as { message?: string }).message)).toMatch(/^not_an_article: /);
+    expect(summarizer.summarize).not.toHaveBeenCalled();
+  });
+
+  it("onFailure marks the job failed with its reason and ends the progress log", async () => {
+    await onProcessArticleFailure(jobId, { message: "http_error: HTTP 503 from upstream" }, async () => depsWith({}));
+    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "http_error" });
+    expect((await eventsOf(jobId)).at(-1)).toMatchObject({ type: "job.failed", reason: "http_error" });
+  });
+});
