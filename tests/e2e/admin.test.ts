@@ -12,6 +12,7 @@ import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services"
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
 const PASSWORD = "e2e-password-not-secret";
+const TOKEN = "e2e-token-not-secret";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -65,6 +66,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         ...process.env,
         NODE_ENV: "production",
         ADMIN_PASSWORD: PASSWORD,
+        ADMIN_TOKEN: TOKEN,
         SESSION_SECRET: "e2e-session-secret-with-at-least-32-characters",
         PIPELINE_RUNNER: "inline",
         REDIS_URL: `${REDIS_URL}/0`,
@@ -131,6 +133,32 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.screenshot({ path: path.join(ARTIFACTS, "article.png"), fullPage: true });
 
     console.log(JSON.stringify({ metric: "submit_to_first_event_in_browser_ms", value: firstEventMs }));
+  });
+
+  it("relays a finished job's log over SSE from any sequence number, then closes", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const submitted = await fetch(`${baseUrl}/api/jobs`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ url: `${site.origin}/article.html` }),
+    });
+    expect(submitted.status).toBe(202);
+    const { jobId, eventsUrl } = (await submitted.json()) as { jobId: string; eventsUrl: string };
+    // Already summarized by the previous test: the job completes at once, pointing at the saved article.
+    await expect.poll(async () => ((await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as { status: string }).status).toBe(
+      "completed",
+    );
+
+    const full = await (await fetch(`${baseUrl}${eventsUrl}`, { headers: auth })).text();
+    const ids = [...full.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+    expect(full).toMatch(/event: job\.completed/);
+
+    const resumed = await (await fetch(`${baseUrl}${eventsUrl}`, { headers: { ...auth, "Last-Event-ID": "1" } })).text();
+    expect([...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual(ids.slice(1));
+
+    expect((await fetch(`${baseUrl}/api/jobs/job_unknown/events`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${baseUrl}${eventsUrl}`)).status).toBe(401);
   });
 
   it("refuses the API without credentials", async () => {

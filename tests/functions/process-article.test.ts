@@ -98,7 +98,7 @@ describe("process-article (Inngest function)", () => {
     const { result, error, ctx } = await engineFor(deps).execute();
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ articleId: expect.any(String) });
-    const ids = (ctx.step.run as ReturnType<typeof vi.fn>).mock.calls.map((call) => call[0]);
+    const ids = ctx.step.run.mock.calls.map((call) => call[0]);
     expect(ids).toEqual(STAGES);
 
     const events = await eventsOf(jobId);
@@ -119,7 +119,7 @@ describe("process-article (Inngest function)", () => {
     expect(fetchCalls).toBe(1);
 
     // The next attempt gets the memoized outputs of the steps that succeeded, as Inngest does.
-    const runSpy = first.ctx.step.run as ReturnType<typeof vi.fn>;
+    const runSpy = first.ctx.step.run;
     const completed = await Promise.all(
       runSpy.mock.calls.slice(0, 4).map(async (call, i) => ({ id: String(call[0]), output: await runSpy.mock.results[i]?.value })),
     );
