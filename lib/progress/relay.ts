@@ -1,0 +1,87 @@
+import { isTerminal } from "./events";
+import type { ProgressKv } from "./kv";
+import { encodeComment, encodeEvent, encodeRelayError, encodeRetry } from "./sse";
+
+export { SSE_HEADERS } from "./sse";
+
+export interface EventStreamOptions {
+  kv: ProgressKv;
+  jobId: string;
+  /** Replay events with seq > after. */
+  after: number;
+  /** The request's signal: reading stops when the client goes away. */
+  signal?: AbortSignal;
+  heartbeatMs?: number;
+  /** The stream ends itself after this long, before the platform cuts it; the browser reconnects and resumes. */
+  maxLifetimeMs?: number;
+  /** Reconnect advice sent to the browser. */
+  retryMs?: number;
+}
+
+const BATCH = 200;
+
+/**
+ * The relay: replays the job's log after `after`, then follows it live until a terminal event, the lifetime
+ * cap, or the client leaving. It only reads KV — it never shares memory with the job that writes.
+ */
+export function createEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const { kv, jobId } = options;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const maxLifetimeMs = options.maxLifetimeMs ?? 285_000;
+  const stop = new AbortController();
+  const onClientGone = () => stop.abort();
+  options.signal?.addEventListener("abort", onClientGone, { once: true });
+
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const endAt = Date.now() + maxLifetimeMs;
+      let lastSeq = options.after;
+      let lastWrite = Date.now();
+      const write = (chunk: Uint8Array) => {
+        controller.enqueue(chunk);
+        lastWrite = Date.now();
+      };
+      try {
+        write(encodeRetry(options.retryMs ?? 1_000));
+        while (!stop.signal.aborted && Date.now() < endAt) {
+          const events = await kv.readAfter(jobId, lastSeq, BATCH);
+          for (const event of events) {
+            write(encodeEvent(event));
+            lastSeq = event.seq;
+            if (isTerminal(event.type)) return;
+          }
+          if (events.length === BATCH) continue;
+          const untilHeartbeat = heartbeatMs - (Date.now() - lastWrite);
+          if (untilHeartbeat <= 0) {
+            write(encodeComment("heartbeat"));
+            continue;
+          }
+          await kv.waitForEvents(jobId, lastSeq, Math.min(untilHeartbeat, endAt - Date.now()), stop.signal);
+        }
+      } catch (error) {
+        if (!stop.signal.aborted) write(encodeRelayError(`The progress log is unavailable (${errorMessage(error)})`));
+      } finally {
+        options.signal?.removeEventListener("abort", onClientGone);
+        try {
+          controller.close();
+        } catch {
+          // Already closed because the client cancelled.
+        }
+      }
+    },
+    cancel() {
+      stop.abort();
+    },
+  });
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Where to resume: the `Last-Event-ID` header (browser reconnects) or `?after=` (first connection, polling). */
+export function parseLastEventId(request: Request): number {
+  const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? "0";
+  const seq = Number.parseInt(raw, 10);
+  return Number.isFinite(seq) && seq > 0 ? seq : 0;
+}
