@@ -77,7 +77,12 @@ export function createRedisKv(url: string, options: { prefix?: string } = {}): P
     async append(input) {
       const { jobId } = input;
       const seq = Number(
-        await redis.eval(APPEND_SCRIPT, 1, keys.events(jobId), ...appendArgs(JSON.stringify(input), keys.channel(jobId))),
+        await redis.eval(
+          APPEND_SCRIPT,
+          1,
+          keys.events(jobId),
+          ...appendArgs(JSON.stringify(input), keys.channel(jobId)),
+        ),
       );
       if (seq === 0) throw new Error(`progress log of ${jobId} is full`);
       return { ...input, seq } satisfies ProgressEvent;

@@ -31,7 +31,14 @@ const fetchSpy = vi.fn<SafeFetch>(async (url) => ({
 function summarizer(impl?: () => Promise<never>): Summarizer & { summarize: ReturnType<typeof vi.fn> } {
   const ok = async () => ({
     summary: { tldr: "t", keyPoints: ["k"], markdown: "m", tags: [] },
-    provenance: { model: "fake", promptVersion: "v", path: "single" as const, inputTokens: 1, outputTokens: 1, costUsd: null },
+    provenance: {
+      model: "fake",
+      promptVersion: "v",
+      path: "single" as const,
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: null,
+    },
   });
   const fn = vi.fn(ok);
   if (impl) fn.mockImplementationOnce(impl);
@@ -54,7 +61,14 @@ afterAll(async () => {
 });
 
 function setup(s: Summarizer, retries = 2) {
-  const deps = (): PipelineDeps => ({ fetch: fetchSpy, store, kv, summarizer: s, now: Date.now, logger: createLogger("t") });
+  const deps = (): PipelineDeps => ({
+    fetch: fetchSpy,
+    store,
+    kv,
+    summarizer: s,
+    now: Date.now,
+    logger: createLogger("t"),
+  });
   const runner = createInlineRunner(async () => deps(), { retries, backoffMs: () => 10 });
   return { runner, services: { store, kv, runner, now: Date.now, config } };
 }
@@ -82,7 +96,9 @@ describe("inline runner", () => {
       throw new AppError("unsupported_content", "nope");
     });
     const { runner, services } = setup(s);
-    const { jobId } = await submitJob({ url: "http://articles.test/permanent", force: true }, services, { resolve: false });
+    const { jobId } = await submitJob({ url: "http://articles.test/permanent", force: true }, services, {
+      resolve: false,
+    });
     await runner.wait(jobId);
     expect(s.summarize).toHaveBeenCalledTimes(1);
     expect(await getJobSnapshot(jobId, services)).toMatchObject({ status: "failed", reason: "unsupported_content" });
@@ -97,7 +113,10 @@ describe("inline runner", () => {
     const slow = summarizer();
     slow.summarize.mockImplementationOnce(async () => {
       await new Promise((r) => setTimeout(r, 300));
-      return { summary: { tldr: "t", keyPoints: [], markdown: "m", tags: [] }, provenance: { model: "f", promptVersion: "v", path: "single", inputTokens: 0, outputTokens: 0, costUsd: null } };
+      return {
+        summary: { tldr: "t", keyPoints: [], markdown: "m", tags: [] },
+        provenance: { model: "f", promptVersion: "v", path: "single", inputTokens: 0, outputTokens: 0, costUsd: null },
+      };
     });
     const { runner, services } = setup(slow);
     const url = "http://articles.test/dedupe?utm_source=newsletter";
@@ -116,7 +135,9 @@ describe("inline runner", () => {
       throw new AppError("summarization_failed", "late");
     });
     const { runner, services } = setup(slow);
-    const { jobId } = await submitJob({ url: "http://articles.test/cancel", force: true }, services, { resolve: false });
+    const { jobId } = await submitJob({ url: "http://articles.test/cancel", force: true }, services, {
+      resolve: false,
+    });
     await new Promise((r) => setTimeout(r, 50));
     await cancelJob(jobId, services);
     await runner.wait(jobId);

@@ -51,7 +51,12 @@ describe.skipIf(!redisUp)("progress reaches an SSE client while the job runs", (
       const controller = new AbortController();
       req.on("close", () => controller.abort());
       res.writeHead(200, SSE_HEADERS);
-      const stream = createEventStream({ kv: readerKv, jobId, after: parseLastEventId(request), signal: controller.signal });
+      const stream = createEventStream({
+        kv: readerKv,
+        jobId,
+        after: parseLastEventId(request),
+        signal: controller.signal,
+      });
       for await (const chunk of stream) res.write(chunk);
       res.end();
     });
@@ -99,7 +104,15 @@ describe.skipIf(!redisUp)("progress reaches an SSE client while the job runs", (
           resolve();
         }
       };
-      for (const type of ["job.queued", "step.started", "step.progress", "step.completed", "step.failed", "job.completed", "job.failed"]) {
+      for (const type of [
+        "job.queued",
+        "step.started",
+        "step.progress",
+        "step.completed",
+        "step.failed",
+        "job.completed",
+        "job.failed",
+      ]) {
         source.addEventListener(type, onEvent);
       }
       setTimeout(() => reject(new Error("no terminal event within 30 s")), 30_000);

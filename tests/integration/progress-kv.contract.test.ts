@@ -24,13 +24,24 @@ function contract(name: string, make: () => Promise<ProgressKv>, opts: { ttl?: b
     it("assigns seq 1..n on append and reads after any seq with a limit", async () => {
       const jobId = job();
       for (let i = 0; i < 5; i++) {
-        const event = await kv.append({ jobId, type: "step.progress", at: 1_000 + i, step: "transcribe", progress: { done: i, total: 5, unit: "chunk" } });
+        const event = await kv.append({
+          jobId,
+          type: "step.progress",
+          at: 1_000 + i,
+          step: "transcribe",
+          progress: { done: i, total: 5, unit: "chunk" },
+        });
         expect(event.seq).toBe(i + 1);
       }
       expect((await kv.readAfter(jobId, 0)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
       expect((await kv.readAfter(jobId, 2, 2)).map((e) => e.seq)).toEqual([3, 4]);
       expect(await kv.readAfter(jobId, 5)).toEqual([]);
-      expect((await kv.readAfter(jobId, 3))[0]).toMatchObject({ jobId, type: "step.progress", at: 1_003, progress: { done: 3 } });
+      expect((await kv.readAfter(jobId, 3))[0]).toMatchObject({
+        jobId,
+        type: "step.progress",
+        at: 1_003,
+        progress: { done: 3 },
+      });
       expect(await kv.count(jobId)).toBe(5);
       expect(await kv.readAfter(job(), 0)).toEqual([]);
     });
@@ -38,7 +49,11 @@ function contract(name: string, make: () => Promise<ProgressKv>, opts: { ttl?: b
     it("never duplicates or skips a seq under concurrent writers", async () => {
       const jobId = job();
       const writers = Array.from({ length: 8 }, (_, w) =>
-        Promise.all(Array.from({ length: 25 }, (_, i) => kv.append({ jobId, type: "step.progress", at: w * 100 + i, message: `${w}-${i}` }))),
+        Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            kv.append({ jobId, type: "step.progress", at: w * 100 + i, message: `${w}-${i}` }),
+          ),
+        ),
       );
       const seqs = (await Promise.all(writers)).flat().map((e) => e.seq);
       expect(new Set(seqs).size).toBe(200);
@@ -79,7 +94,10 @@ function contract(name: string, make: () => Promise<ProgressKv>, opts: { ttl?: b
         await kv.append({ jobId, type: "job.queued", at: 1 });
         await kv.setSnapshot({ jobId, status: "queued", updatedAt: 1 });
         const redis = new Redis(REDIS_URL);
-        const ttls = await Promise.all([redis.ttl(`${prefix}:${jobId}:events`), redis.ttl(`${prefix}:${jobId}:snapshot`)]);
+        const ttls = await Promise.all([
+          redis.ttl(`${prefix}:${jobId}:events`),
+          redis.ttl(`${prefix}:${jobId}:snapshot`),
+        ]);
         redis.disconnect();
         for (const ttl of ttls) expect(ttl).toBeGreaterThan(6 * 24 * 3600);
       });
@@ -97,7 +115,9 @@ describe.skipIf(!redisUp)("with Redis", () => {
   afterAll(async () => bridge?.close());
 
   contract("redis (TCP)", async () => createRedisKv(REDIS_URL, { prefix }), { ttl: true });
-  contract("upstash (REST via loopback bridge)", async () => createUpstashKv(bridge.url, bridge.token, { prefix }), { ttl: true });
+  contract("upstash (REST via loopback bridge)", async () => createUpstashKv(bridge.url, bridge.token, { prefix }), {
+    ttl: true,
+  });
 
   it("reads with one adapter what the other wrote", async () => {
     const tcp = createRedisKv(REDIS_URL, { prefix });

@@ -1,0 +1,17 @@
+import type { StoreConfig } from "../env";
+import { createPgliteExecutor, createPostgresExecutor } from "./sql";
+import { createSqlStore } from "./sql-store";
+import type { Store } from "./store";
+import { createSupabaseStore } from "./supabase-store";
+
+/** The Store for this configuration; SQL stores apply pending migrations first. */
+export async function createStore(config: StoreConfig): Promise<Store> {
+  switch (config.kind) {
+    case "supabase":
+      return createSupabaseStore(config.url, config.serviceRoleKey);
+    case "postgres":
+      return createSqlStore(createPostgresExecutor(config.url));
+    case "pglite":
+      return createSqlStore(await createPgliteExecutor(config.dir));
+  }
+}

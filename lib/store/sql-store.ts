@@ -1,0 +1,151 @@
+import { AppError } from "../errors";
+import { migrate } from "./migrate";
+import {
+  ARTICLE_COLUMNS,
+  type ArticleRow,
+  articleFromRow,
+  cleanText,
+  decodeCursor,
+  encodeCursor,
+  hitFromRow,
+  isUuid,
+  JOB_COLUMNS,
+  type JobRow,
+  jobFromRow,
+  type SearchRow,
+} from "./rows";
+import type { SqlExecutor } from "./sql";
+import type { JobPatch, Store } from "./store";
+
+const JOB_SELECT = JOB_COLUMNS.join(", ");
+const ARTICLE_SELECT = ARTICLE_COLUMNS.join(", ");
+
+/** Columns a JobPatch may set, mapped to their SQL names; everything else is merged or computed. */
+const PATCHABLE: Record<Exclude<keyof JobPatch, "steps">, string> = {
+  status: "status",
+  step: "step",
+  reason: "reason",
+  message: "message",
+  articleId: "article_id",
+  runId: "run_id",
+  attempts: "attempts",
+  costUsd: "cost_usd",
+};
+
+/** The Store on SQL: PostgreSQL through postgres.js, or PGlite. Parameterized queries only. */
+export async function createSqlStore(db: SqlExecutor): Promise<Store> {
+  await migrate(db);
+
+  const run = async <T extends object>(what: string, text: string, params: unknown[] = []): Promise<T[]> => {
+    try {
+      return await db.query<T>(text, cleanText(params));
+    } catch (cause) {
+      throw new AppError("storage_failed", `Could not ${what}`, { cause });
+    }
+  };
+
+  return {
+    kind: db.kind,
+    async createJob(input) {
+      const [row] = await run<{ job: JobRow; created: boolean }>(
+        "create the job",
+        "select job, created from create_job($1, $2, $3, $4)",
+        [input.id, input.url, input.canonicalUrl, input.force],
+      );
+      if (!row) throw new AppError("storage_failed", "Could not create the job");
+      return { job: jobFromRow(row.job), created: row.created };
+    },
+    async getJob(id) {
+      const [row] = await run<JobRow>("read the job", `select ${JOB_SELECT} from jobs where id = $1`, [id]);
+      return row ? jobFromRow(row) : null;
+    },
+    async updateJob(id, patch) {
+      const sets: string[] = [];
+      const params: unknown[] = [id];
+      for (const [key, column] of Object.entries(PATCHABLE) as [keyof typeof PATCHABLE, string][]) {
+        if (patch[key] === undefined) continue;
+        params.push(patch[key]);
+        sets.push(`${column} = $${params.length}`);
+      }
+      if (patch.steps) {
+        params.push(JSON.stringify(patch.steps));
+        // JSON goes in as text so both drivers pass the same string. Merge per step so two stages' timings never overwrite each other.
+        sets.push(`steps = jsonb_strip_nulls(steps || $${params.length}::text::jsonb)`);
+      }
+      sets.push("updated_at = now()");
+      const [row] = await run<JobRow>(
+        "update the job",
+        `update jobs set ${sets.join(", ")} where id = $1 returning ${JOB_SELECT}`,
+        params,
+      );
+      if (!row) throw new AppError("storage_failed", `No job ${id} to update`);
+      return jobFromRow(row);
+    },
+    async listJobs({ status, limit = 50 }) {
+      const rows = await run<JobRow>(
+        "list jobs",
+        `select ${JOB_SELECT} from jobs where ($1::text is null or status = $1) order by created_at desc limit $2`,
+        [status ?? null, limit],
+      );
+      return rows.map(jobFromRow);
+    },
+    async upsertArticle(article) {
+      const [row] = await run<{ article: ArticleRow }>(
+        "save the article",
+        "select upsert_article($1::text::jsonb) as article",
+        [JSON.stringify(cleanText(article))],
+      );
+      if (!row) throw new AppError("storage_failed", "Could not save the article");
+      return articleFromRow(row.article);
+    },
+    async getArticle(id) {
+      if (!isUuid(id)) return null;
+      const [row] = await run<ArticleRow>("read the article", `select ${ARTICLE_SELECT} from articles where id = $1`, [
+        id,
+      ]);
+      return row ? articleFromRow(row) : null;
+    },
+    async getArticleByCanonicalUrl(canonicalUrl) {
+      const [row] = await run<ArticleRow>(
+        "read the article",
+        `select ${ARTICLE_SELECT} from articles where canonical_url = $1`,
+        [canonicalUrl],
+      );
+      return row ? articleFromRow(row) : null;
+    },
+    async searchArticles({ q, limit = 20, cursor }) {
+      const after = decodeCursor(cursor);
+      const size = Math.max(1, Math.min(limit, 100));
+      const rows = await run<SearchRow>("search articles", "select * from search_articles($1, $2, $3, $4, $5)", [
+        q?.trim() || null,
+        size + 1,
+        after?.rank ?? null,
+        after?.created ?? null,
+        after?.id ?? null,
+      ]);
+      const items = rows.slice(0, size).map(hitFromRow);
+      const last = items.at(-1);
+      return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, Boolean(q?.trim())) } : {}) };
+    },
+    async getTranscriptChunk(key) {
+      const [row] = await run<{ transcript: NonNullable<ArticleRow["transcript"]> }>(
+        "read the transcript",
+        "select transcript from transcript_chunks where media_url = $1 and start_sec = $2 and end_sec = $3 and model = $4",
+        [key.mediaUrl, key.startSec, key.endSec, key.model],
+      );
+      return row?.transcript ?? null;
+    },
+    async putTranscriptChunk(key, transcript) {
+      await run(
+        "save the transcript",
+        `insert into transcript_chunks (media_url, start_sec, end_sec, model, transcript) values ($1, $2, $3, $4, $5::text::jsonb)
+         on conflict (media_url, start_sec, end_sec, model) do update set transcript = excluded.transcript`,
+        [key.mediaUrl, key.startSec, key.endSec, key.model, JSON.stringify(cleanText(transcript))],
+      );
+    },
+    async ping() {
+      return (await run<{ ok: number }>("reach the database", "select 1 as ok"))[0]?.ok === 1;
+    },
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,183 @@
+import { createClient, type PostgrestError } from "@supabase/supabase-js";
+import { AppError } from "../errors";
+import {
+  ARTICLE_COLUMNS,
+  type ArticleRow,
+  articleFromRow,
+  cleanText,
+  decodeCursor,
+  encodeCursor,
+  hitFromRow,
+  isUuid,
+  JOB_COLUMNS,
+  type JobRow,
+  jobFromRow,
+  type SearchRow,
+} from "./rows";
+import type { Store } from "./store";
+
+const JOB_SELECT = JOB_COLUMNS.join(",");
+const ARTICLE_SELECT = ARTICLE_COLUMNS.join(",");
+
+interface Result<T> {
+  data: T | null;
+  error: PostgrestError | null;
+}
+
+/** PostgREST errors become storage_failed with the original kept as cause (code, details, hint). */
+function unwrap<T>(what: string, result: Result<T>): T | null {
+  if (result.error) {
+    throw new AppError("storage_failed", `Could not ${what} (${result.error.code || "PostgREST error"})`, {
+      cause: result.error,
+    });
+  }
+  return result.data;
+}
+
+/**
+ * The Store on Supabase (PostgREST, service role; server-only). The logic that must be atomic lives in the
+ * SQL functions of the migrations (create_job, upsert_article, search_articles), shared with the SQL adapter.
+ */
+export function createSupabaseStore(
+  url: string,
+  serviceRoleKey: string,
+  options: { fetch?: typeof fetch } = {},
+): Store {
+  const db = createClient(url, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: options.fetch ? { fetch: options.fetch } : undefined,
+  });
+
+  const wrap = async <T>(what: string, query: PromiseLike<Result<T>>): Promise<T | null> => {
+    try {
+      return unwrap(what, await query);
+    } catch (cause) {
+      if (cause instanceof AppError) throw cause;
+      throw new AppError("storage_failed", `Could not ${what}`, { cause });
+    }
+  };
+
+  return {
+    kind: "supabase",
+    async createJob(input) {
+      const rows = await wrap<{ job: JobRow; created: boolean }[]>(
+        "create the job",
+        db.rpc("create_job", {
+          p_id: input.id,
+          p_url: input.url,
+          p_canonical_url: input.canonicalUrl,
+          p_force: input.force,
+        }),
+      );
+      const row = rows?.[0];
+      if (!row) throw new AppError("storage_failed", "Could not create the job");
+      return { job: jobFromRow(row.job), created: row.created };
+    },
+    async getJob(id) {
+      const row = await wrap<JobRow>("read the job", db.from("jobs").select(JOB_SELECT).eq("id", id).maybeSingle());
+      return row ? jobFromRow(row) : null;
+    },
+    async updateJob(id, patch) {
+      const update: Record<string, unknown> = { updated_at: new Date().toISOString() };
+      if (patch.status !== undefined) update.status = patch.status;
+      if (patch.step !== undefined) update.step = patch.step;
+      if (patch.reason !== undefined) update.reason = patch.reason;
+      if (patch.message !== undefined) update.message = patch.message;
+      if (patch.articleId !== undefined) update.article_id = patch.articleId;
+      if (patch.runId !== undefined) update.run_id = patch.runId;
+      if (patch.attempts !== undefined) update.attempts = patch.attempts;
+      if (patch.costUsd !== undefined) update.cost_usd = patch.costUsd;
+      if (patch.steps) {
+        // Stages run one after another, so a read-merge-write of the timings cannot lose a concurrent write.
+        const current = await wrap<{ steps: JobRow["steps"] }>(
+          "read the job",
+          db.from("jobs").select("steps").eq("id", id).maybeSingle(),
+        );
+        update.steps = { ...(current?.steps ?? {}), ...patch.steps };
+      }
+      const row = await wrap<JobRow>(
+        "update the job",
+        db.from("jobs").update(cleanText(update)).eq("id", id).select(JOB_SELECT).maybeSingle(),
+      );
+      if (!row) throw new AppError("storage_failed", `No job ${id} to update`);
+      return jobFromRow(row);
+    },
+    async listJobs({ status, limit = 50 }) {
+      let query = db.from("jobs").select(JOB_SELECT).order("created_at", { ascending: false }).limit(limit);
+      if (status) query = query.eq("status", status);
+      return ((await wrap("list jobs", query.overrideTypes<JobRow[], { merge: false }>())) ?? []).map(jobFromRow);
+    },
+    async upsertArticle(article) {
+      const row = await wrap<ArticleRow>("save the article", db.rpc("upsert_article", { p: cleanText(article) }));
+      if (!row) throw new AppError("storage_failed", "Could not save the article");
+      return articleFromRow(row);
+    },
+    async getArticle(id) {
+      if (!isUuid(id)) return null;
+      const row = await wrap<ArticleRow>(
+        "read the article",
+        db.from("articles").select(ARTICLE_SELECT).eq("id", id).maybeSingle(),
+      );
+      return row ? articleFromRow(row) : null;
+    },
+    async getArticleByCanonicalUrl(canonicalUrl) {
+      const row = await wrap<ArticleRow>(
+        "read the article",
+        db.from("articles").select(ARTICLE_SELECT).eq("canonical_url", canonicalUrl).maybeSingle(),
+      );
+      return row ? articleFromRow(row) : null;
+    },
+    async searchArticles({ q, limit = 20, cursor }) {
+      const after = decodeCursor(cursor);
+      const size = Math.max(1, Math.min(limit, 100));
+      const rows =
+        (await wrap<SearchRow[]>(
+          "search articles",
+          db.rpc("search_articles", {
+            p_q: q?.trim() || null,
+            p_limit: size + 1,
+            p_after_rank: after?.rank ?? null,
+            p_after_created: after?.created ?? null,
+            p_after_id: after?.id ?? null,
+          }),
+        )) ?? [];
+      const items = rows.slice(0, size).map(hitFromRow);
+      const last = items.at(-1);
+      return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, Boolean(q?.trim())) } : {}) };
+    },
+    async getTranscriptChunk(key) {
+      const row = await wrap<{ transcript: NonNullable<ArticleRow["transcript"]> }>(
+        "read the transcript",
+        db
+          .from("transcript_chunks")
+          .select("transcript")
+          .eq("media_url", key.mediaUrl)
+          .eq("start_sec", key.startSec)
+          .eq("end_sec", key.endSec)
+          .eq("model", key.model)
+          .maybeSingle(),
+      );
+      return row?.transcript ?? null;
+    },
+    async putTranscriptChunk(key, transcript) {
+      await wrap(
+        "save the transcript",
+        db.from("transcript_chunks").upsert(
+          cleanText({
+            media_url: key.mediaUrl,
+            start_sec: key.startSec,
+            end_sec: key.endSec,
+            model: key.model,
+            transcript,
+          }),
+          { onConflict: "media_url,start_sec,end_sec,model" },
+        ),
+      );
+    },
+    async ping() {
+      await wrap("reach Supabase", db.from("jobs").select("id").limit(1));
+      return true;
+    },
+    async close() {},
+  };
+}
