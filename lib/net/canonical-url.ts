@@ -1,0 +1,36 @@
+/** Query parameters that only track the visitor: removed from the canonical URL used for dedupe. */
+const TRACKING = [
+  /^utm_/i,
+  /^(fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id|rb_clickid|s_cid|ref_src|ref_url|__s)$/i,
+];
+
+/**
+ * The form of a URL used to recognise "the same page": lower-case host, no default port, no fragment,
+ * no tracking parameters, remaining parameters sorted, no trailing slash on non-root paths.
+ */
+export function canonicalizeUrl(input: string): string {
+  const url = new URL(input);
+  url.hash = "";
+  url.hostname = url.hostname.toLowerCase().replace(/\.$/, "");
+  if ((url.protocol === "http:" && url.port === "80") || (url.protocol === "https:" && url.port === "443")) url.port = "";
+  const kept = [...url.searchParams.entries()].filter(([key]) => !TRACKING.some((re) => re.test(key)));
+  kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  url.search = new URLSearchParams(kept).toString();
+  if (url.pathname.length > 1 && url.pathname.endsWith("/")) url.pathname = url.pathname.replace(/\/+$/, "");
+  return url.toString();
+}
+
+/**
+ * Resolves a `<link rel=canonical>` href against the page. Only a same-host canonical is trusted: a page must not
+ * be able to claim (and so overwrite in the library) another site's article.
+ */
+export function resolveCanonicalLink(href: string | null | undefined, pageUrl: string): string | null {
+  if (!href) return null;
+  try {
+    const url = new URL(href, pageUrl);
+    const sameHost = url.hostname.toLowerCase() === new URL(pageUrl).hostname.toLowerCase();
+    return sameHost && (url.protocol === "http:" || url.protocol === "https:") ? canonicalizeUrl(url.toString()) : null;
+  } catch {
+    return null;
+  }
+}

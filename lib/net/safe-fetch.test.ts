@@ -1,0 +1,144 @@
+import { gzipSync } from "node:zlib";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { addressVerdict } from "./address-policy";
+import { assertFetchableUrl, createSafeFetch } from "./safe-fetch";
+import type { Resolver } from "./types";
+
+const publicResolver: Resolver = async () => [{ address: "93.184.216.34", family: 4 }];
+const guard = (input: string, resolver: Resolver = publicResolver) => assertFetchableUrl(input, { allowlist: [], resolver });
+
+describe("SSRF guard: literal addresses in every form", () => {
+  it.each([
+    "http://127.0.0.1/",
+    "http://2130706433/",
+    "http://0177.0.0.1/",
+    "http://0x7f.1/",
+    "http://127.1/",
+    "http://0/",
+    "http://10.0.0.5/",
+    "http://172.16.3.4/",
+    "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://100.64.0.1/",
+    "http://224.0.0.1/",
+    "http://255.255.255.255/",
+    "http://198.18.0.1/",
+    "http://[::1]/",
+    "http://[::]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:a9fe:a9fe]/",
+    "http://[::127.0.0.1]/",
+    "http://[fe80::1]/",
+    "http://[fc00::1]/",
+    "http://[64:ff9b::a00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://localhost/",
+    "http://printer.local/",
+  ])("refuses %s", async (url) => {
+    await expect(guard(url)).rejects.toMatchObject({ reason: "blocked_url" });
+  });
+
+  it("refuses other schemes, credentials and unusual ports", async () => {
+    await expect(guard("file:///etc/passwd")).rejects.toMatchObject({ reason: "blocked_url" });
+    await expect(guard("gopher://example.com/")).rejects.toMatchObject({ reason: "blocked_url" });
+    await expect(guard("http://user:pw@example.com/")).rejects.toMatchObject({ reason: "invalid_url" });
+    await expect(guard("http://example.com:6379/")).rejects.toMatchObject({ reason: "blocked_url" });
+    await expect(guard("not a url")).rejects.toMatchObject({ reason: "invalid_url" });
+  });
+
+  it("accepts public hosts and addresses", async () => {
+    expect(await guard("https://example.com/a?b=1")).toBe("https://example.com/a?b=1");
+    expect(await guard("http://93.184.216.34:8080/")).toBe("http://93.184.216.34:8080/");
+    expect(addressVerdict("2606:4700::6810:85e5").allowed).toBe(true);
+  });
+});
+
+describe("SSRF guard: DNS answers", () => {
+  it("refuses a hostname that resolves to a private address", async () => {
+    await expect(guard("https://internal.example.com/", async () => [{ address: "10.1.2.3", family: 4 }])).rejects.toMatchObject({
+      reason: "blocked_url",
+    });
+  });
+
+  it("refuses when any answer is private, including mapped IPv6", async () => {
+    const mixed: Resolver = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "::ffff:169.254.169.254", family: 6 },
+    ];
+    await expect(guard("https://mixed.example.com/", mixed)).rejects.toMatchObject({ reason: "blocked_url" });
+  });
+});
+
+describe("safe fetch against loopback servers", () => {
+  let server: http.Server;
+  let origin: string;
+  let hostPort: string;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url === "/redirect-private") {
+        res.writeHead(302, { Location: "http://10.0.0.1/secret" }).end();
+      } else if (req.url === "/redirect-rebind") {
+        res.writeHead(302, { Location: "http://rebind.test:8080/x" }).end();
+      } else if (req.url === "/redirect-loop") {
+        res.writeHead(302, { Location: "/redirect-loop" }).end();
+      } else if (req.url === "/bomb") {
+        res.writeHead(200, { "Content-Type": "text/html", "Content-Encoding": "gzip" }).end(gzipSync(Buffer.alloc(20 * 1024 * 1024)));
+      } else if (req.url === "/slow") {
+        res.writeHead(200, { "Content-Type": "text/html" });
+        res.write("<p>start");
+        setTimeout(() => res.end("</p>"), 2_000);
+      } else if (req.url === "/gone") {
+        res.writeHead(410).end();
+      } else if (req.url === "/busy") {
+        res.writeHead(503, { "Retry-After": "7" }).end();
+      } else {
+        res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<p>hello</p>");
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    origin = `http://127.0.0.1:${port}`;
+    hostPort = `127.0.0.1:${port}`;
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it("fetches an allowlisted loopback server", async () => {
+    const fetch = createSafeFetch({ allowlist: [hostPort] });
+    const response = await fetch(`${origin}/page`);
+    expect(new TextDecoder().decode(response.body)).toBe("<p>hello</p>");
+    expect(response.contentType).toMatch(/text\/html/);
+  });
+
+  it("refuses loopback that is not allowlisted", async () => {
+    await expect(createSafeFetch({ allowlist: [] })(`${origin}/page`)).rejects.toMatchObject({ reason: "blocked_url" });
+  });
+
+  it("re-checks every redirect hop and refuses one to a private address without connecting", async () => {
+    const resolver = vi.fn<Resolver>(publicResolver);
+    const fetch = createSafeFetch({ allowlist: [hostPort], resolver });
+    await expect(fetch(`${origin}/redirect-private`)).rejects.toMatchObject({ reason: "blocked_url" });
+    expect(resolver).not.toHaveBeenCalled();
+  });
+
+  it("checks the DNS answer used for the connection (rebinding)", async () => {
+    // The resolver answers private at connect time: the guard refuses the hop; nothing is connected to.
+    const resolver = vi.fn<Resolver>(async () => [{ address: "192.168.0.10", family: 4 }]);
+    const fetch = createSafeFetch({ allowlist: [hostPort], resolver });
+    await expect(fetch(`${origin}/redirect-rebind`)).rejects.toMatchObject({ reason: "blocked_url" });
+    expect(resolver).toHaveBeenCalledWith("rebind.test");
+  });
+
+  it("stops redirect loops, bombs, slow bodies, and maps HTTP statuses to reasons", async () => {
+    const fetch = createSafeFetch({ allowlist: [hostPort] });
+    await expect(fetch(`${origin}/redirect-loop`)).rejects.toMatchObject({ reason: "http_error", retriable: false });
+    await expect(fetch(`${origin}/bomb`, { maxBytes: 1024 * 1024 })).rejects.toMatchObject({ reason: "too_large" });
+    await expect(fetch(`${origin}/slow`, { timeoutMs: 300 })).rejects.toMatchObject({ reason: "timeout" });
+    await expect(fetch(`${origin}/gone`)).rejects.toMatchObject({ reason: "http_error", status: 410, retriable: false });
+    await expect(fetch(`${origin}/busy`)).rejects.toMatchObject({ reason: "http_error", retriable: true, retryAfterMs: 7000 });
+  });
+});
