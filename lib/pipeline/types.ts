@@ -27,10 +27,22 @@ export interface Fetched {
   redirects: string[];
 }
 
+export interface FeedItem {
+  title: string;
+  description: string;
+  link?: string;
+  author?: string;
+  pubDate?: string;
+  feedTitle?: string;
+  lang?: string;
+}
+
 export interface Detected {
   media: MediaItem[];
   /** The item to transcribe, if any. */
   primary?: MediaItem;
+  /** When the URL is a feed: the episode it points at (or the newest). */
+  feedItem?: FeedItem;
 }
 
 export interface SummarizeInput {

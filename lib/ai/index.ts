@@ -1,0 +1,19 @@
+import type { LlmConfig } from "../env";
+import type { Summarizer, Transcriber } from "../pipeline/types";
+import { createExtractiveSummarizer } from "./extractive-summarizer";
+import { createOpenAIClient } from "./openai";
+import { createOpenAISummarizer } from "./openai-summarizer";
+import { createOpenAITranscriber } from "./openai-transcriber";
+
+/** With a key, the configured model; without one, the offline extractive summarizer so the app still works. */
+export function createSummarizer(config: LlmConfig): Summarizer {
+  if (config.kind === "offline") return createExtractiveSummarizer();
+  return createOpenAISummarizer(createOpenAIClient(config), config.summaryModel);
+}
+
+/** Speech-to-text needs a key (or a compatible server); without one, media falls back to publisher transcripts. */
+export function createTranscriber(config: LlmConfig): Transcriber | undefined {
+  if (config.kind === "offline") return undefined;
+  const client = createOpenAIClient({ apiKey: config.apiKey, baseURL: config.transcribeBaseURL ?? config.baseURL });
+  return createOpenAITranscriber(client, config.transcribeModel);
+}

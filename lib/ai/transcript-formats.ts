@@ -1,0 +1,47 @@
+import type { Transcript, TranscriptSegment } from "../domain";
+
+/** "00:01:02,500" / "01:02.5" / "62.5" → seconds. */
+function parseTimestamp(value: string): number {
+  const parts = value.trim().replace(",", ".").split(":").map(Number);
+  return parts.reduce((total, part) => total * 60 + part, 0);
+}
+
+/** SRT and WebVTT cues: a timing line `start --> end`, then text lines until a blank line. */
+export function parseCues(body: string): TranscriptSegment[] {
+  const segments: TranscriptSegment[] = [];
+  const blocks = body.replace(/\r/g, "").split(/\n{2,}/);
+  for (const block of blocks) {
+    const lines = block.split("\n");
+    const timing = lines.findIndex((l) => l.includes("-->"));
+    if (timing < 0) continue;
+    const [start = "0", end = "0"] = (lines[timing] ?? "").split("-->").map((s) => s.trim().split(/\s+/)[0] ?? "0");
+    const text = lines
+      .slice(timing + 1)
+      .join(" ")
+      .replace(/<[^>]+>/g, "")
+      .trim();
+    if (text) segments.push({ start: parseTimestamp(start), end: parseTimestamp(end), text });
+  }
+  return segments;
+}
+
+/** Podcasting 2.0 JSON transcript: `{ segments: [{ startTime, endTime, body, speaker? }] }`. */
+function parseJsonTranscript(body: string): TranscriptSegment[] {
+  const data = JSON.parse(body) as { segments?: { startTime?: number; endTime?: number; body?: string; speaker?: string }[] };
+  return (data.segments ?? [])
+    .filter((s) => s.body?.trim())
+    .map((s) => ({ start: s.startTime ?? 0, end: s.endTime ?? s.startTime ?? 0, text: `${s.speaker ? `${s.speaker}: ` : ""}${s.body?.trim()}` }));
+}
+
+/** A publisher's transcript (podcast:transcript) in SRT, VTT, JSON, HTML or plain text. */
+export function parsePublisherTranscript(body: string, type: string | undefined): Transcript {
+  const kind = (type ?? "").toLowerCase();
+  let segments: TranscriptSegment[] = [];
+  if (kind.includes("json") || body.trimStart().startsWith("{")) segments = parseJsonTranscript(body);
+  else if (kind.includes("vtt") || kind.includes("srt") || kind.includes("subrip") || body.includes("-->")) segments = parseCues(body);
+  if (segments.length > 0) {
+    return { source: "publisher", text: segments.map((s) => s.text).join(" "), segments };
+  }
+  const text = (kind.includes("html") || /<\w+[^>]*>/.test(body) ? body.replace(/<[^>]+>/g, " ") : body).replace(/\s+/g, " ").trim();
+  return { source: "publisher", text };
+}

@@ -1,0 +1,53 @@
+import { JSDOM, VirtualConsole } from "jsdom";
+
+/** A silent virtual console: page CSS and markup errors are not our logs. */
+const quiet = new VirtualConsole();
+
+/**
+ * Parses a page as jsdom would render it for reading: no scripts run, no subresources load, the page URL as
+ * base. Scripts, styles, SVG and templates are cut from the source first — Readability ignores them, and
+ * jsdom then has far less to build. Call `window.close()` when done.
+ */
+export function parseHtml(html: string, url: string): JSDOM {
+  const lean = html
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, (tag) => (/application\/ld\+json/i.test(tag) ? tag : ""))
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, "")
+    .replace(/<svg\b[^>]*>[\s\S]*?<\/svg\s*>/gi, "")
+    .replace(/<template\b[^>]*>[\s\S]*?<\/template\s*>/gi, "");
+  return new JSDOM(lean, { url, virtualConsole: quiet, runScripts: undefined, resources: undefined, pretendToBeVisual: false });
+}
+
+/** Every JSON-LD object on the page, flattened (arrays and @graph). */
+export function jsonLdObjects(document: Document): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      out.push(record);
+      if (record["@graph"]) visit(record["@graph"]);
+    }
+  };
+  for (const script of document.querySelectorAll('script[type="application/ld+json"]')) {
+    try {
+      visit(JSON.parse(script.textContent ?? ""));
+    } catch {
+      // Broken JSON-LD is common; it is simply not a signal.
+    }
+  }
+  return out;
+}
+
+export function typesOf(record: Record<string, unknown>): string[] {
+  const type = record["@type"];
+  return (Array.isArray(type) ? type : [type]).filter((t): t is string => typeof t === "string");
+}
+
+export function meta(document: Document, ...names: string[]): string | null {
+  for (const name of names) {
+    const el = document.querySelector(`meta[property="${name}"], meta[name="${name}"]`);
+    const content = el?.getAttribute("content")?.trim();
+    if (content) return content;
+  }
+  return null;
+}

@@ -1,0 +1,69 @@
+import { parsePublisherTranscript } from "../ai/transcript-formats";
+import type { Extracted, Transcript } from "../domain";
+import { AppError } from "../errors";
+import { MIN_ARTICLE_CHARS } from "./extract";
+import type { Detected, PipelineDeps } from "./types";
+
+/** OpenAI's upload limit for one transcription request. */
+export const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
+
+const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_ARTICLE_CHARS;
+
+/**
+ * Stage 4: a transcript of the primary media. A publisher transcript (podcast:transcript) is preferred to
+ * paying for speech-to-text; transcriptions are cached by media URL and model so a retry never pays twice.
+ * Returns null when there is nothing to transcribe, or when the page's text can stand on its own.
+ */
+export async function transcribeStage(
+  detected: Detected,
+  extracted: Extracted,
+  deps: Pick<PipelineDeps, "fetch" | "transcriber" | "store">,
+  report: (done: number, total: number, unit: string) => void,
+): Promise<Transcript | null> {
+  const media = detected.primary;
+  if (!media) return null;
+
+  if (media.transcriptUrl) {
+    const response = await deps.fetch(media.transcriptUrl, { maxBytes: 5 * 1024 * 1024 });
+    const transcript = parsePublisherTranscript(new TextDecoder().decode(response.body), media.transcriptType ?? response.contentType ?? undefined);
+    if (transcript.text) return transcript;
+  }
+
+  if (media.kind === "youtube" || media.foundIn === "vimeo") {
+    if (hasArticleText(extracted)) return null;
+    throw new AppError("media_unreadable", "Captions from YouTube and Vimeo are not supported yet, and the page has no text to summarize");
+  }
+  if (media.kind === "feed") return null;
+
+  const transcriber = deps.transcriber;
+  if (!transcriber) {
+    if (hasArticleText(extracted)) return null;
+    throw new AppError("transcription_failed", "No speech-to-text is configured (set OPENAI_API_KEY) and the page has no text to summarize", {
+      retriable: false,
+    });
+  }
+
+  const key = { mediaUrl: media.url, startSec: 0, endSec: 0, model: transcriber.model };
+  const cached = await deps.store.getTranscriptChunk(key);
+  if (cached) return cached;
+
+  report(0, 2, "step");
+  const audio = await deps.fetch(media.url, { maxBytes: MAX_AUDIO_BYTES, timeoutMs: 120_000 }).catch((error: unknown) => {
+    if (error instanceof AppError && error.reason === "too_large") {
+      throw new AppError("too_large", "The media file is over 25 MB; transcribing long media in chunks is not supported yet", { cause: error });
+    }
+    throw error;
+  });
+  report(1, 2, "step");
+  const filename = decodeURIComponent(new URL(audio.url).pathname.split("/").pop() || "audio") || "audio";
+  const transcript = await transcriber.transcribe({
+    audio: audio.body,
+    filename,
+    mimeType: audio.contentType?.split(";")[0] ?? media.type ?? "application/octet-stream",
+    lang: extracted.lang,
+  });
+  if (!transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
+  await deps.store.putTranscriptChunk(key, transcript);
+  report(2, 2, "step");
+  return transcript;
+}

@@ -1,0 +1,106 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface FakeOpenAIOptions {
+  latencyMs?: number;
+  /** Transcript text returned by /audio/transcriptions. */
+  transcript?: string;
+}
+
+export interface FakeOpenAI {
+  /** Base URL including /v1, for OPENAI_BASE_URL. */
+  url: string;
+  requests: RecordedRequest[];
+  setLatency(ms: number): void;
+  /** The next n requests fail with this status (and optional Retry-After seconds). */
+  failNext(status: number, times?: number, retryAfterSeconds?: number): void;
+  close(): Promise<void>;
+}
+
+/** A summary derived from the request, so tests can tell which document was summarized. */
+function summaryFor(userMessage: string): object {
+  const title = /^Title: (.*)$/m.exec(userMessage)?.[1] ?? "Untitled";
+  return {
+    tldr: `A summary of “${title}”.`,
+    keyPoints: ["The first key point.", "The second key point."],
+    markdown: `## Summary\n\nThis is a fake summary of **${title}**.`,
+    tags: ["fake", "test"],
+    chapters: /\[\d+s\]/.test(userMessage) ? [{ start: 0, title: "Start" }] : [],
+    quotes: [],
+  };
+}
+
+/**
+ * An OpenAI-compatible server on loopback: chat completions (structured output) and audio transcriptions,
+ * with injectable latency and failures. Records every request.
+ */
+export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  let latencyMs = options.latencyMs ?? 0;
+  const failures: { status: number; retryAfter?: number }[] = [];
+  const requests: RecordedRequest[] = [];
+
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    const json = (status: number, value: object, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(value));
+    };
+    const failure = failures.shift();
+    if (failure) {
+      json(
+        failure.status,
+        { error: { message: `injected ${failure.status}`, type: "test_error", code: null } },
+        failure.retryAfter !== undefined ? { "retry-after": String(failure.retryAfter) } : {},
+      );
+      return;
+    }
+    if (path.endsWith("/chat/completions")) {
+      const request = JSON.parse(body) as { model: string; messages: { role: string; content: string }[]; response_format?: unknown };
+      const user = request.messages.find((m) => m.role === "user")?.content ?? "";
+      const content = request.response_format ? JSON.stringify(summaryFor(user)) : "- a partial summary of this part";
+      json(200, {
+        id: "chatcmpl-fake",
+        object: "chat.completion",
+        created: Math.floor(Date.now() / 1000),
+        model: request.model,
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
+        usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: 0 },
+      });
+      return;
+    }
+    if (path.endsWith("/audio/transcriptions")) {
+      const text = options.transcript ?? "Hello from the fake transcription server.";
+      json(200, { text, language: "english", duration: 2, segments: [{ id: 0, start: 0, end: 2, text }] });
+      return;
+    }
+    json(404, { error: { message: `no route ${path}` } });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    failNext: (status, times = 1, retryAfterSeconds) => {
+      for (let i = 0; i < times; i++) failures.push({ status, retryAfter: retryAfterSeconds });
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
