@@ -39,8 +39,8 @@ export async function processArticle(
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
   const progress = createPublisher(deps.kv, input.jobId, deps);
-  const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>) =>
-    step.run(name, () => runStage(name, fn, { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt }));
+  const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, onCompleted?: (result: T) => Promise<unknown>) =>
+    step.run(name, () => runStage(name, fn, { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt }, onCompleted));
 
   const fetched = await stage("fetch", () => fetchStage(input.url, deps));
   const detected = await stage("detect", () => detectStage(fetched, deps));
@@ -49,11 +49,12 @@ export async function processArticle(
   const summarized = await stage("summarize", (report) =>
     summarizeStage({ extracted, transcript: transcript ?? undefined }, deps, report),
   );
-  return stage("save", async () => {
-    const saved = await saveStage({ jobId: input.jobId, extracted, transcript: transcript ?? undefined, summarized }, deps);
-    await progress.publish({ type: "job.completed", data: { articleId: saved.articleId, title: extracted.title } });
-    return saved;
-  });
+  return stage(
+    "save",
+    () => saveStage({ jobId: input.jobId, extracted, transcript: transcript ?? undefined, summarized }, deps),
+    // The terminal event goes last, inside the step, so the relay closes after everything else arrived.
+    (saved) => progress.publish({ type: "job.completed", data: { articleId: saved.articleId, title: extracted.title } }),
+  );
 }
 
 interface StageContext extends PipelineDeps {
@@ -63,7 +64,12 @@ interface StageContext extends PipelineDeps {
 }
 
 /** Runs inside the durable step, so its progress writes happen once per attempt, never on replay. */
-async function runStage<T>(name: StepName, fn: (report: Report) => Promise<T>, ctx: StageContext): Promise<T> {
+async function runStage<T>(
+  name: StepName,
+  fn: (report: Report) => Promise<T>,
+  ctx: StageContext,
+  onCompleted?: (result: T) => Promise<unknown>,
+): Promise<T> {
   const startedAt = ctx.now();
   const attempt = ctx.attempt + 1;
   await ctx.progress.publish({ type: "step.started", step: name, attempt });
@@ -81,6 +87,7 @@ async function runStage<T>(name: StepName, fn: (report: Report) => Promise<T>, c
       data: { ms: finishedAt - startedAt, ...stageSummary(result) },
     });
     await markJob(ctx, name, { startedAt, finishedAt, attempts: attempt });
+    await onCompleted?.(result);
     return result;
   } catch (error) {
     const appError = toAppError(error);
@@ -100,7 +107,9 @@ async function runStage<T>(name: StepName, fn: (report: Report) => Promise<T>, c
 /** The job row mirrors the current step for the library and the failure inbox; best-effort like progress. */
 async function markJob(ctx: StageContext, name: StepName, timing: { startedAt: number; finishedAt?: number; attempts: number }) {
   try {
-    await ctx.store.updateJob(ctx.jobId, { status: "running", step: name, steps: { [name]: timing } });
+    // Only a start changes status: the save stage itself marks the job completed.
+    const status = timing.finishedAt === undefined ? { status: "running" as const, step: name } : {};
+    await ctx.store.updateJob(ctx.jobId, { ...status, steps: { [name]: timing } });
   } catch (error) {
     ctx.logger.warn("could not record step on the job row", { step: name, error });
   }

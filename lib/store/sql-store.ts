@@ -108,7 +108,11 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
     async getArticleByCanonicalUrl(canonicalUrl) {
       const [row] = await run<ArticleRow>(
         "read the article",
-        `select ${ARTICLE_SELECT} from articles where canonical_url = $1`,
+        `select ${ARTICLE_SELECT} from articles where canonical_url = $1
+         union all
+         select ${ARTICLE_COLUMNS.map((c) => `a.${c}`).join(", ")} from jobs j join articles a on a.id = j.article_id
+         where j.canonical_url = $1 and j.status = 'completed'
+         limit 1`,
         [canonicalUrl],
       );
       return row ? articleFromRow(row) : null;

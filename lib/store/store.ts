@@ -58,6 +58,10 @@ export interface Store {
   /** Inserts or updates by canonical URL; a new summary becomes the current one, earlier ones are kept as versions. */
   upsertArticle(article: NewArticle): Promise<Article>;
   getArticle(id: string): Promise<Article | null>;
+  /**
+   * The article for a submitted URL's canonical form: the article whose canonical URL it is, or the one a
+   * completed job for that URL produced (pages often declare a different `<link rel=canonical>`).
+   */
   getArticleByCanonicalUrl(canonicalUrl: string): Promise<Article | null>;
   searchArticles(input: SearchInput): Promise<SearchPage>;
   getTranscriptChunk(key: TranscriptChunkKey): Promise<Transcript | null>;

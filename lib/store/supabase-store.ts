@@ -125,7 +125,19 @@ export function createSupabaseStore(
         "read the article",
         db.from("articles").select(ARTICLE_SELECT).eq("canonical_url", canonicalUrl).maybeSingle(),
       );
-      return row ? articleFromRow(row) : null;
+      if (row) return articleFromRow(row);
+      const job = await wrap<{ article_id: string | null }>(
+        "read the job",
+        db
+          .from("jobs")
+          .select("article_id")
+          .eq("canonical_url", canonicalUrl)
+          .eq("status", "completed")
+          .not("article_id", "is", null)
+          .limit(1)
+          .maybeSingle(),
+      );
+      return job?.article_id ? this.getArticle(job.article_id) : null;
     },
     async searchArticles({ q, limit = 20, cursor }) {
       const after = decodeCursor(cursor);
