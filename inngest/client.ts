@@ -1,6 +1,6 @@
 import { eventType, Inngest } from "inngest";
 import { z } from "zod";
-import { getConfig } from "@/lib/env";
+import { inngestSettings } from "@/lib/env";
 
 export const articleSubmitted = eventType("article/submitted", {
   schema: z.object({
@@ -16,13 +16,13 @@ export const articleCancelled = eventType("article/cancelled", {
   schema: z.object({ jobId: z.string().min(1) }),
 });
 
-const config = getConfig();
+const settings = inngestSettings();
 
 export const inngest = new Inngest({
   id: "article-summarizer",
-  eventKey: config.inngest.eventKey,
-  signingKey: config.inngest.signingKey,
+  eventKey: settings.eventKey,
+  signingKey: settings.signingKey,
   // Any INNGEST_DEV value other than "0" means the local Dev Server (a URL picks which one).
-  isDev: config.inngest.dev !== undefined ? config.inngest.dev !== "0" : undefined,
-  baseUrl: config.inngest.baseUrl ?? (config.inngest.dev?.startsWith("http") ? config.inngest.dev : undefined),
+  isDev: settings.dev !== undefined ? settings.dev !== "0" : undefined,
+  baseUrl: settings.baseUrl ?? (settings.dev?.startsWith("http") ? settings.dev : undefined),
 });

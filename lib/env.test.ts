@@ -11,17 +11,24 @@ describe("parseConfig", () => {
   });
 
   it("prefers Upstash REST over REDIS_URL and reads both naming conventions", () => {
-    expect(parseConfig({ KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t", REDIS_URL: "redis://x" }).kv.kind).toBe(
-      "upstash",
-    );
     expect(
-      parseConfig({ UPSTASH_REDIS_REST_URL: "https://kv.example", UPSTASH_REDIS_REST_TOKEN: "t" }).kv,
-    ).toEqual({ kind: "upstash", url: "https://kv.example", token: "t" });
-    expect(parseConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).kv).toEqual({ kind: "redis", url: "redis://127.0.0.1:6379" });
+      parseConfig({ KV_REST_API_URL: "https://kv.example", KV_REST_API_TOKEN: "t", REDIS_URL: "redis://x" }).kv.kind,
+    ).toBe("upstash");
+    expect(parseConfig({ UPSTASH_REDIS_REST_URL: "https://kv.example", UPSTASH_REDIS_REST_TOKEN: "t" }).kv).toEqual({
+      kind: "upstash",
+      url: "https://kv.example",
+      token: "t",
+    });
+    expect(parseConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).kv).toEqual({
+      kind: "redis",
+      url: "redis://127.0.0.1:6379",
+    });
   });
 
   it("picks Supabase, then DATABASE_URL, then PGlite", () => {
-    expect(parseConfig({ SUPABASE_URL: "https://p.supabase.co", SUPABASE_SERVICE_ROLE_KEY: "k" }).store.kind).toBe("supabase");
+    expect(parseConfig({ SUPABASE_URL: "https://p.supabase.co", SUPABASE_SERVICE_ROLE_KEY: "k" }).store.kind).toBe(
+      "supabase",
+    );
     expect(parseConfig({ DATABASE_URL: "postgres://u@h/db" }).store.kind).toBe("postgres");
   });
 
@@ -33,9 +40,9 @@ describe("parseConfig", () => {
 
   it("requires credentials and an explicit runner in production", () => {
     expect(() => parseConfig({ NODE_ENV: "production", PIPELINE_RUNNER: "inngest" })).toThrow(/ADMIN_PASSWORD/);
-    expect(() =>
-      parseConfig({ NODE_ENV: "production", ADMIN_PASSWORD: "p", SESSION_SECRET: "s".repeat(32) }),
-    ).toThrow(/PIPELINE_RUNNER/);
+    expect(() => parseConfig({ NODE_ENV: "production", ADMIN_PASSWORD: "p", SESSION_SECRET: "s".repeat(32) })).toThrow(
+      /PIPELINE_RUNNER/,
+    );
     const config = parseConfig({
       NODE_ENV: "production",
       ADMIN_PASSWORD: "p",

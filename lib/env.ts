@@ -56,7 +56,14 @@ export type StoreConfig =
   | { kind: "pglite"; dir: string };
 
 export type LlmConfig =
-  | { kind: "openai"; apiKey: string; baseURL?: string; summaryModel: string; transcribeModel: string; transcribeBaseURL?: string }
+  | {
+      kind: "openai";
+      apiKey: string;
+      baseURL?: string;
+      summaryModel: string;
+      transcribeModel: string;
+      transcribeBaseURL?: string;
+    }
   | { kind: "offline" };
 
 export interface Config {
@@ -136,7 +143,12 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   return {
     production,
     auth: { password: e.ADMIN_PASSWORD, token: e.ADMIN_TOKEN, sessionSecret: e.SESSION_SECRET },
-    inngest: { eventKey: e.INNGEST_EVENT_KEY, signingKey: e.INNGEST_SIGNING_KEY, dev: e.INNGEST_DEV, baseUrl: e.INNGEST_BASE_URL },
+    inngest: {
+      eventKey: e.INNGEST_EVENT_KEY,
+      signingKey: e.INNGEST_SIGNING_KEY,
+      dev: e.INNGEST_DEV,
+      baseUrl: e.INNGEST_BASE_URL,
+    },
     runner: e.PIPELINE_RUNNER,
     kv,
     store,
@@ -148,6 +160,20 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     requireServices: e.REQUIRE_SERVICES,
     logLevel: e.LOG_LEVEL ?? "info",
     warnings,
+  };
+}
+
+/**
+ * Just the Inngest settings, without the production checks of parseConfig: the Inngest client is built at
+ * import time, which includes `next build`, where the deployment's secrets may not be present.
+ */
+export function inngestSettings(source: Record<string, string | undefined> = process.env): Config["inngest"] {
+  const value = (name: string) => source[name]?.trim() || undefined;
+  return {
+    eventKey: value("INNGEST_EVENT_KEY"),
+    signingKey: value("INNGEST_SIGNING_KEY"),
+    dev: value("INNGEST_DEV"),
+    baseUrl: value("INNGEST_BASE_URL"),
   };
 }
 

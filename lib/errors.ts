@@ -97,7 +97,8 @@ export function isAppError(e: unknown): e is AppError {
 /** Wraps anything thrown into an AppError, keeping the original as `cause`. */
 export function toAppError(e: unknown, fallback: FailureReason = "internal"): AppError {
   if (e instanceof AppError) return e;
-  if (e instanceof Error && e.name === "AbortError") return new AppError("timeout", "The operation timed out", { cause: e });
+  if (e instanceof Error && e.name === "AbortError")
+    return new AppError("timeout", "The operation timed out", { cause: e });
   const message = e instanceof Error ? e.message : String(e);
   return new AppError(fallback, message, { cause: e });
 }

@@ -37,7 +37,11 @@ export function createLogger(prefix?: string): Logger {
 
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
-    return { name: value.name, message: value.message, cause: value.cause instanceof Error ? value.cause.message : value.cause };
+    return {
+      name: value.name,
+      message: value.message,
+      cause: value.cause instanceof Error ? value.cause.message : value.cause,
+    };
   }
   return value;
 }

@@ -61,7 +61,9 @@ export async function buildServices(config: Config): Promise<Services> {
     `adapters: store=${services.store.kind} kv=${services.kv.kind} runner=${runner.kind} llm=${services.summarizer.model}`,
   );
   if (runner.kind === "inline" && !config.runner) {
-    log.info("No Inngest event key or Dev Server configured: jobs run inline in this process (PIPELINE_RUNNER=inline).");
+    log.info(
+      "No Inngest event key or Dev Server configured: jobs run inline in this process (PIPELINE_RUNNER=inline).",
+    );
   }
   return { ...services, runner };
 }

@@ -18,9 +18,13 @@ async function devServerAnswers() {
 async function startInngest() {
   if (process.env.PIPELINE_RUNNER === "inline" || process.env.INNGEST_EVENT_KEY) return false;
   if (await devServerAnswers()) return true;
-  const child = spawn("npx", ["--yes", "inngest-cli@latest", "dev", "-u", "http://127.0.0.1:3000/api/inngest", "--no-discovery"], {
-    stdio: ["ignore", "ignore", "ignore"],
-  });
+  const child = spawn(
+    "npx",
+    ["--yes", "inngest-cli@latest", "dev", "-u", "http://127.0.0.1:3000/api/inngest", "--no-discovery"],
+    {
+      stdio: ["ignore", "ignore", "ignore"],
+    },
+  );
   child.on("error", () => undefined);
   children.push(child);
   for (let i = 0; i < 60; i++) {

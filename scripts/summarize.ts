@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     await follow;
 
     const job = await services.store.getJob(submitted.jobId);
-    if (!job || job.status !== "completed" || !job.articleId) {
+    if (job?.status !== "completed" || !job.articleId) {
       throw new AppError(job?.reason ?? "internal", job?.message ?? "The job did not complete", {
         retriable: job?.reason ? undefined : true,
       });

@@ -14,7 +14,10 @@ export default async function AdminPage() {
     <>
       <h1>Summarize a URL</h1>
       <p className="muted">An article, a podcast episode or feed, an audio or video file, a YouTube page.</p>
-      <AdminApp initialJobs={recent.filter((j) => j.status === "running" || j.status === "queued")} failedJobs={failed} />
+      <AdminApp
+        initialJobs={recent.filter((j) => j.status === "running" || j.status === "queued")}
+        failedJobs={failed}
+      />
     </>
   );
 }

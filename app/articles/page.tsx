@@ -1,9 +1,13 @@
 import { redirect } from "next/navigation";
 import { pageIsAuthorized } from "@/lib/http/api";
-import { sanitizeForRender } from "@/lib/render/safe-html";
+import { SafeHtml } from "@/app/components/safe-html";
 import { getServices } from "@/lib/services";
 
-export default async function LibraryPage({ searchParams }: { searchParams: Promise<{ q?: string; cursor?: string }> }) {
+export default async function LibraryPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ q?: string; cursor?: string }>;
+}) {
   if (!(await pageIsAuthorized())) redirect("/login");
   const { q, cursor } = await searchParams;
   const { store } = await getServices();
@@ -12,10 +16,16 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
   return (
     <>
       <h1>Library</h1>
-      <form className="search" role="search">
+      <form className="search" aria-label="Search the library">
         <label htmlFor="q">Search</label>
         <div className="row">
-          <input id="q" name="q" type="search" defaultValue={q ?? ""} placeholder="Words in titles, text, transcripts" />
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={q ?? ""}
+            placeholder="Words in titles, text, transcripts"
+          />
           <button type="submit">Search</button>
         </div>
       </form>
@@ -26,11 +36,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
             <a href={`/articles/${item.id}`}>{item.title}</a>
             <span className="muted small"> · {item.siteName ?? new URL(item.url).hostname}</span>
             {/* Snippets carry <b> highlights from the database; sanitized like any other HTML. */}
-            {item.snippet ? (
-              <p className="small" dangerouslySetInnerHTML={{ __html: sanitizeForRender(item.snippet) }} />
-            ) : (
-              <p className="small">{item.tldr}</p>
-            )}
+            {item.snippet ? <SafeHtml className="small" html={item.snippet} /> : <p className="small">{item.tldr}</p>}
           </li>
         ))}
       </ul>

@@ -63,7 +63,12 @@ export function JobCard({ jobId }: { jobId: string }) {
 
       <ol className="stages" aria-label="Stages">
         {view.stages.map((stage) => (
-          <li key={stage.name} className={`stage stage-${stage.state}`} data-stage={stage.name} data-state={stage.state}>
+          <li
+            key={stage.name}
+            className={`stage stage-${stage.state}`}
+            data-stage={stage.name}
+            data-state={stage.state}
+          >
             <span className="stage-name">{stage.name}</span>
             <span className="stage-state">{stage.state}</span>
             <span className="stage-time">{formatMs(stageDurationMs(stage, now))}</span>

@@ -43,7 +43,8 @@ export function createExtractiveSummarizer(): Summarizer {
       }
       const tokens = sentences.map(tokenize);
       const documentFrequency = new Map<string, number>();
-      for (const words of tokens) for (const w of new Set(words)) documentFrequency.set(w, (documentFrequency.get(w) ?? 0) + 1);
+      for (const words of tokens)
+        for (const w of new Set(words)) documentFrequency.set(w, (documentFrequency.get(w) ?? 0) + 1);
       const termFrequency = new Map<string, number>();
       for (const words of tokens) for (const w of words) termFrequency.set(w, (termFrequency.get(w) ?? 0) + 1);
       const n = sentences.length;
@@ -52,7 +53,8 @@ export function createExtractiveSummarizer(): Summarizer {
 
       const scored = sentences.map((sentence, i) => {
         const words = tokens[i] ?? [];
-        const weight = words.reduce((sum, w) => sum + (termFrequency.get(w) ?? 0) * idf(w), 0) / Math.sqrt(words.length + 1);
+        const weight =
+          words.reduce((sum, w) => sum + (termFrequency.get(w) ?? 0) * idf(w), 0) / Math.sqrt(words.length + 1);
         const titleBonus = words.filter((w) => titleWords.has(w)).length * 0.5;
         const position = 1 + 0.6 * (1 - i / n);
         return { i, sentence, score: (weight + titleBonus) * position };
@@ -63,7 +65,8 @@ export function createExtractiveSummarizer(): Summarizer {
         .slice(0, count)
         .sort((a, b) => a.i - b.i)
         .map((s) => s.sentence);
-      const tldr = (scored[0] && scored[0].score >= (ranked[0]?.score ?? 0) * 0.6 ? scored[0] : ranked[0])?.sentence ?? "";
+      const tldr =
+        (scored[0] && scored[0].score >= (ranked[0]?.score ?? 0) * 0.6 ? scored[0] : ranked[0])?.sentence ?? "";
       const tags = [...termFrequency.entries()]
         .filter(([w]) => !/^\d+$/.test(w))
         .map(([w, tf]) => [w, tf * idf(w) * (titleWords.has(w) ? 2 : 1)] as const)
@@ -83,7 +86,14 @@ export function createExtractiveSummarizer(): Summarizer {
       ].join("\n");
       return {
         summary: { tldr, keyPoints, markdown, tags },
-        provenance: { model: "extractive", promptVersion: PROMPT_VERSION, path: "extractive", inputTokens: 0, outputTokens: 0, costUsd: 0 },
+        provenance: {
+          model: "extractive",
+          promptVersion: PROMPT_VERSION,
+          path: "extractive",
+          inputTokens: 0,
+          outputTokens: 0,
+          costUsd: 0,
+        },
       };
     },
   };

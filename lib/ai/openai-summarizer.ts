@@ -16,7 +16,8 @@ function strictSchema(schema: unknown): unknown {
   if (!schema || typeof schema !== "object") return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === "$schema" || key === "minLength" || key === "minItems" || key === "maxItems" || key === "minimum") continue;
+    if (key === "$schema" || key === "minLength" || key === "minItems" || key === "maxItems" || key === "minimum")
+      continue;
     out[key] = strictSchema(value);
   }
   if (out.type === "object" && out.properties) {
@@ -85,7 +86,8 @@ export function createOpenAISummarizer(client: OpenAI, model: string): Summarize
     async summarize(input, onProgress): Promise<SummarizeResult> {
       const usage: Usage = { input: 0, output: 0 };
       const body = bodyOf(input);
-      if (!body.trim()) throw new AppError("summarization_failed", "There is no text to summarize", { retriable: false });
+      if (!body.trim())
+        throw new AppError("summarization_failed", "There is no text to summarize", { retriable: false });
       let path: "single" | "map-reduce" = "single";
       let material = body;
       if (body.length > SINGLE_CALL_CHARS) {
@@ -108,7 +110,10 @@ export function createOpenAISummarizer(client: OpenAI, model: string): Summarize
       }
       const result = summarySchema.safeParse(parsed);
       if (!result.success) {
-        throw new AppError("summarization_failed", "The model's summary did not match the schema", { cause: result.error, retriable: true });
+        throw new AppError("summarization_failed", "The model's summary did not match the schema", {
+          cause: result.error,
+          retriable: true,
+        });
       }
       const { chapters, quotes, ...summary } = result.data;
       return {

@@ -12,7 +12,8 @@ export function fromOpenAIError(error: unknown, fallback: FailureReason): AppErr
     const status = error.status;
     const retryAfter = Number(error.headers?.get?.("retry-after"));
     const retryAfterMs = Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined;
-    if (status === 429) return new AppError("rate_limited", "The AI provider is rate limiting us", { cause: error, retryAfterMs });
+    if (status === 429)
+      return new AppError("rate_limited", "The AI provider is rate limiting us", { cause: error, retryAfterMs });
     const permanent = status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 409;
     return new AppError(fallback, `The AI provider answered ${status ?? "an error"}: ${error.message}`, {
       cause: error,
@@ -20,5 +21,8 @@ export function fromOpenAIError(error: unknown, fallback: FailureReason): AppErr
     });
   }
   if (error instanceof AppError) return error;
-  return new AppError(fallback, `The AI provider could not be reached (${String(error)})`, { cause: error, retriable: true });
+  return new AppError(fallback, `The AI provider could not be reached (${String(error)})`, {
+    cause: error,
+    retriable: true,
+  });
 }

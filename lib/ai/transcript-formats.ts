@@ -27,10 +27,16 @@ export function parseCues(body: string): TranscriptSegment[] {
 
 /** Podcasting 2.0 JSON transcript: `{ segments: [{ startTime, endTime, body, speaker? }] }`. */
 function parseJsonTranscript(body: string): TranscriptSegment[] {
-  const data = JSON.parse(body) as { segments?: { startTime?: number; endTime?: number; body?: string; speaker?: string }[] };
+  const data = JSON.parse(body) as {
+    segments?: { startTime?: number; endTime?: number; body?: string; speaker?: string }[];
+  };
   return (data.segments ?? [])
     .filter((s) => s.body?.trim())
-    .map((s) => ({ start: s.startTime ?? 0, end: s.endTime ?? s.startTime ?? 0, text: `${s.speaker ? `${s.speaker}: ` : ""}${s.body?.trim()}` }));
+    .map((s) => ({
+      start: s.startTime ?? 0,
+      end: s.endTime ?? s.startTime ?? 0,
+      text: `${s.speaker ? `${s.speaker}: ` : ""}${s.body?.trim()}`,
+    }));
 }
 
 /** A publisher's transcript (podcast:transcript) in SRT, VTT, JSON, HTML or plain text. */
@@ -38,10 +44,13 @@ export function parsePublisherTranscript(body: string, type: string | undefined)
   const kind = (type ?? "").toLowerCase();
   let segments: TranscriptSegment[] = [];
   if (kind.includes("json") || body.trimStart().startsWith("{")) segments = parseJsonTranscript(body);
-  else if (kind.includes("vtt") || kind.includes("srt") || kind.includes("subrip") || body.includes("-->")) segments = parseCues(body);
+  else if (kind.includes("vtt") || kind.includes("srt") || kind.includes("subrip") || body.includes("-->"))
+    segments = parseCues(body);
   if (segments.length > 0) {
     return { source: "publisher", text: segments.map((s) => s.text).join(" "), segments };
   }
-  const text = (kind.includes("html") || /<\w+[^>]*>/.test(body) ? body.replace(/<[^>]+>/g, " ") : body).replace(/\s+/g, " ").trim();
+  const text = (kind.includes("html") || /<\w+[^>]*>/.test(body) ? body.replace(/<[^>]+>/g, " ") : body)
+    .replace(/\s+/g, " ")
+    .trim();
   return { source: "publisher", text };
 }

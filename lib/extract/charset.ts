@@ -13,7 +13,8 @@ export function detectCharset(body: Uint8Array, contentType: string | null): str
   if (fromHeader && iconv.encodingExists(fromHeader)) return fromHeader.toLowerCase();
   const head = Buffer.from(body.subarray(0, 4096)).toString("latin1");
   const fromMeta =
-    /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1] ?? /<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)/i.exec(head)?.[1];
+    /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1] ??
+    /<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)/i.exec(head)?.[1];
   if (fromMeta && iconv.encodingExists(fromMeta)) return fromMeta.toLowerCase();
   try {
     new TextDecoder("utf-8", { fatal: true }).decode(body);

@@ -14,7 +14,13 @@ export function parseHtml(html: string, url: string): JSDOM {
     .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, "")
     .replace(/<svg\b[^>]*>[\s\S]*?<\/svg\s*>/gi, "")
     .replace(/<template\b[^>]*>[\s\S]*?<\/template\s*>/gi, "");
-  return new JSDOM(lean, { url, virtualConsole: quiet, runScripts: undefined, resources: undefined, pretendToBeVisual: false });
+  return new JSDOM(lean, {
+    url,
+    virtualConsole: quiet,
+    runScripts: undefined,
+    resources: undefined,
+    pretendToBeVisual: false,
+  });
 }
 
 /** Every JSON-LD object on the page, flattened (arrays and @graph). */

@@ -85,15 +85,21 @@ export function parseFeed(xml: string, feedUrl: string): ParsedFeed | null {
               : {}),
           };
         });
-      const link = text(entry.link) || String(links.find((l) => !l["@rel"] || l["@rel"] === "alternate")?.["@href"] ?? "");
+      const link =
+        text(entry.link) || String(links.find((l) => !l["@rel"] || l["@rel"] === "alternate")?.["@href"] ?? "");
       return {
         guid: text(entry.guid) || text(entry.id) || undefined,
         media,
         item: {
           title: text(entry.title) || feedTitle,
-          description: text(entry["content:encoded"]) || text(entry.description) || text(entry.summary) || text(entry.content),
+          description:
+            text(entry["content:encoded"]) || text(entry.description) || text(entry.summary) || text(entry.content),
           link: link || undefined,
-          author: text(entry["itunes:author"]) || text(entry.author) || text((entry.author as Node | undefined)?.name) || undefined,
+          author:
+            text(entry["itunes:author"]) ||
+            text(entry.author) ||
+            text((entry.author as Node | undefined)?.name) ||
+            undefined,
           pubDate: text(entry.pubDate) || text(entry.published) || text(entry.updated) || undefined,
           feedTitle,
           lang: text(root.language) || undefined,

@@ -11,7 +11,10 @@ const CHALLENGES: RegExp[] = [
   /(are you a robot|verify you are (a )?human|press (&|and) hold)/i,
   /please enable (javascript|js) and cookies to continue/i,
 ];
-const SHELLS: RegExp[] = [/(you need to|please) enable javascript to (run|view|use) this (app|site|page)/i, /javascript is (required|disabled)/i];
+const SHELLS: RegExp[] = [
+  /(you need to|please) enable javascript to (run|view|use) this (app|site|page)/i,
+  /javascript is (required|disabled)/i,
+];
 const WALLS: RegExp[] = [
   /(subscribe|sign in|log in|register) to (continue|keep) reading/i,
   /this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members)/i,

@@ -66,7 +66,11 @@ async function dispatch(job: Job, services: JobServices, runKey: string): Promis
   try {
     await services.runner.dispatch({ jobId: job.id, url: job.url, force: job.force, runKey });
   } catch (error) {
-    await services.store.updateJob(job.id, { status: "failed", reason: "internal", message: "Could not start the job" });
+    await services.store.updateJob(job.id, {
+      status: "failed",
+      reason: "internal",
+      message: "Could not start the job",
+    });
     throw error;
   }
 }

@@ -19,7 +19,9 @@ export function addressVerdict(address: string): { allowed: boolean; range: stri
     // IPv4-compatible (::a.b.c.d, deprecated) also smuggles an IPv4 address.
     const parts = v6.parts;
     if (parts.slice(0, 6).every((p) => p === 0) && (parts[6] ?? 0) !== 0) {
-      return addressVerdict(`${(parts[6] ?? 0) >> 8}.${(parts[6] ?? 0) & 255}.${(parts[7] ?? 0) >> 8}.${(parts[7] ?? 0) & 255}`);
+      return addressVerdict(
+        `${(parts[6] ?? 0) >> 8}.${(parts[6] ?? 0) & 255}.${(parts[7] ?? 0) >> 8}.${(parts[7] ?? 0) & 255}`,
+      );
     }
   }
   const range = parsed.range();

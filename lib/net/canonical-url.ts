@@ -12,7 +12,8 @@ export function canonicalizeUrl(input: string): string {
   const url = new URL(input);
   url.hash = "";
   url.hostname = url.hostname.toLowerCase().replace(/\.$/, "");
-  if ((url.protocol === "http:" && url.port === "80") || (url.protocol === "https:" && url.port === "443")) url.port = "";
+  if ((url.protocol === "http:" && url.port === "80") || (url.protocol === "https:" && url.port === "443"))
+    url.port = "";
   const kept = [...url.searchParams.entries()].filter(([key]) => !TRACKING.some((re) => re.test(key)));
   kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   url.search = new URLSearchParams(kept).toString();

@@ -7,7 +7,8 @@ import { assertFetchableUrl, createSafeFetch } from "./safe-fetch";
 import type { Resolver } from "./types";
 
 const publicResolver: Resolver = async () => [{ address: "93.184.216.34", family: 4 }];
-const guard = (input: string, resolver: Resolver = publicResolver) => assertFetchableUrl(input, { allowlist: [], resolver });
+const guard = (input: string, resolver: Resolver = publicResolver) =>
+  assertFetchableUrl(input, { allowlist: [], resolver });
 
 describe("SSRF guard: literal addresses in every form", () => {
   it.each([
@@ -57,7 +58,9 @@ describe("SSRF guard: literal addresses in every form", () => {
 
 describe("SSRF guard: DNS answers", () => {
   it("refuses a hostname that resolves to a private address", async () => {
-    await expect(guard("https://internal.example.com/", async () => [{ address: "10.1.2.3", family: 4 }])).rejects.toMatchObject({
+    await expect(
+      guard("https://internal.example.com/", async () => [{ address: "10.1.2.3", family: 4 }]),
+    ).rejects.toMatchObject({
       reason: "blocked_url",
     });
   });
@@ -84,7 +87,9 @@ describe("safe fetch against loopback servers", () => {
       } else if (req.url === "/redirect-loop") {
         res.writeHead(302, { Location: "/redirect-loop" }).end();
       } else if (req.url === "/bomb") {
-        res.writeHead(200, { "Content-Type": "text/html", "Content-Encoding": "gzip" }).end(gzipSync(Buffer.alloc(20 * 1024 * 1024)));
+        res
+          .writeHead(200, { "Content-Type": "text/html", "Content-Encoding": "gzip" })
+          .end(gzipSync(Buffer.alloc(20 * 1024 * 1024)));
       } else if (req.url === "/slow") {
         res.writeHead(200, { "Content-Type": "text/html" });
         res.write("<p>start");
@@ -138,7 +143,15 @@ describe("safe fetch against loopback servers", () => {
     await expect(fetch(`${origin}/redirect-loop`)).rejects.toMatchObject({ reason: "http_error", retriable: false });
     await expect(fetch(`${origin}/bomb`, { maxBytes: 1024 * 1024 })).rejects.toMatchObject({ reason: "too_large" });
     await expect(fetch(`${origin}/slow`, { timeoutMs: 300 })).rejects.toMatchObject({ reason: "timeout" });
-    await expect(fetch(`${origin}/gone`)).rejects.toMatchObject({ reason: "http_error", status: 410, retriable: false });
-    await expect(fetch(`${origin}/busy`)).rejects.toMatchObject({ reason: "http_error", retriable: true, retryAfterMs: 7000 });
+    await expect(fetch(`${origin}/gone`)).rejects.toMatchObject({
+      reason: "http_error",
+      status: 410,
+      retriable: false,
+    });
+    await expect(fetch(`${origin}/busy`)).rejects.toMatchObject({
+      reason: "http_error",
+      retriable: true,
+      retryAfterMs: 7000,
+    });
   });
 });

@@ -135,7 +135,9 @@ export function createSafeFetch(options: GuardOptions & { userAgent?: string }):
 
   return async function safeFetch(input: string, init: SafeFetchOptions = {}): Promise<SafeResponse> {
     const timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const signal = init.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)])
+      : AbortSignal.timeout(timeoutMs);
     const maxRedirects = init.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
     const redirects: string[] = [];
     let url = parseUrl(input);
@@ -146,7 +148,11 @@ export function createSafeFetch(options: GuardOptions & { userAgent?: string }):
         redirects.push(url.toString());
         const response = await undiciFetch(url, {
           method: init.method ?? "GET",
-          headers: { ...BROWSER_HEADERS, ...(options.userAgent ? { "User-Agent": options.userAgent } : {}), ...init.headers },
+          headers: {
+            ...BROWSER_HEADERS,
+            ...(options.userAgent ? { "User-Agent": options.userAgent } : {}),
+            ...init.headers,
+          },
           redirect: "manual",
           signal,
           dispatcher: agent,
@@ -154,7 +160,8 @@ export function createSafeFetch(options: GuardOptions & { userAgent?: string }):
         const location = response.headers.get("location");
         if (response.status >= 300 && response.status < 400 && location) {
           await response.body?.cancel();
-          if (redirects.length > maxRedirects) throw new AppError("http_error", `More than ${maxRedirects} redirects`, { retriable: false });
+          if (redirects.length > maxRedirects)
+            throw new AppError("http_error", `More than ${maxRedirects} redirects`, { retriable: false });
           url = parseUrl(new URL(location, url).toString());
           continue;
         }
@@ -184,10 +191,19 @@ async function finish(
     await response.body?.cancel();
     throw httpError(response.status, headers["retry-after"]);
   }
-  const read = init.method !== "HEAD" && (init.shouldReadBody?.({ status: response.status, contentType, contentLength }) ?? true);
+  const read =
+    init.method !== "HEAD" && (init.shouldReadBody?.({ status: response.status, contentType, contentLength }) ?? true);
   if (!read) {
     await response.body?.cancel();
-    return { url: url.toString(), status: response.status, headers, contentType, body: new Uint8Array(), bodyRead: false, redirects };
+    return {
+      url: url.toString(),
+      status: response.status,
+      headers,
+      contentType,
+      body: new Uint8Array(),
+      bodyRead: false,
+      redirects,
+    };
   }
   const maxBytes = init.maxBytes ?? DEFAULT_MAX_BYTES;
   if (contentLength !== null && contentLength > maxBytes && !headers["content-encoding"]) {
@@ -219,12 +235,18 @@ async function finish(
 
 function httpError(status: number, retryAfter: string | undefined): AppError {
   const retryAfterMs = parseRetryAfter(retryAfter);
-  if (status === 429) return new AppError("rate_limited", "The site is rate limiting us (HTTP 429)", { status, retryAfterMs });
-  if (status === 404 || status === 410) return new AppError("http_error", `The page does not exist (HTTP ${status})`, { status, retriable: false });
+  if (status === 429)
+    return new AppError("rate_limited", "The site is rate limiting us (HTTP 429)", { status, retryAfterMs });
+  if (status === 404 || status === 410)
+    return new AppError("http_error", `The page does not exist (HTTP ${status})`, { status, retriable: false });
   if (status === 401 || status === 403) {
     return new AppError("paywall_or_bot_wall", `The site refused access (HTTP ${status})`, { status });
   }
-  return new AppError("http_error", `The site answered HTTP ${status}`, { status, retriable: status >= 500, retryAfterMs });
+  return new AppError("http_error", `The site answered HTTP ${status}`, {
+    status,
+    retriable: status >= 500,
+    retryAfterMs,
+  });
 }
 
 function parseRetryAfter(value: string | undefined): number | undefined {
@@ -243,6 +265,7 @@ function normalizeError(error: unknown, signal: AbortSignal, timeoutMs: number, 
     if (cause instanceof AppError) return cause;
     cause = cause.cause;
   }
-  if (signal.aborted) return new AppError("timeout", `No complete answer from ${url.host} within ${timeoutMs} ms`, { cause: error });
+  if (signal.aborted)
+    return new AppError("timeout", `No complete answer from ${url.host} within ${timeoutMs} ms`, { cause: error });
   return new AppError("http_error", `Could not fetch ${url.host}`, { cause: error, retriable: true });
 }

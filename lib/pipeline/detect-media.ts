@@ -23,7 +23,11 @@ const mediaKind = (type: string | undefined, fallback: "audio" | "video"): "audi
 
 function dedupe(items: MediaItem[]): MediaItem[] {
   const seen = new Set<string>();
-  return items.filter((item) => (seen.has(item.url) ? false : (seen.add(item.url), true)));
+  return items.filter((item) => {
+    if (seen.has(item.url)) return false;
+    seen.add(item.url);
+    return true;
+  });
 }
 
 /** Audio first (cheapest to transcribe), then direct video files, then YouTube/Vimeo pages. */
@@ -62,7 +66,8 @@ function detectInHtml(html: string, pageUrl: string): MediaItem[] {
     add({ kind: "audio", url: abs(ogAudio), type: meta(document, "og:audio:type") ?? undefined, foundIn: "og:audio" });
     const ogVideo = meta(document, "og:video:secure_url", "og:video", "og:video:url");
     const ogVideoType = meta(document, "og:video:type") ?? undefined;
-    if (ogVideo && ogVideoType !== "text/html") add({ kind: "video", url: abs(ogVideo), type: ogVideoType, foundIn: "og:video" });
+    if (ogVideo && ogVideoType !== "text/html")
+      add({ kind: "video", url: abs(ogVideo), type: ogVideoType, foundIn: "og:video" });
     else if (ogVideo) add({ kind: "video", url: abs(ogVideo), foundIn: "og:video" });
     const stream = meta(document, "twitter:player:stream");
     const streamType = meta(document, "twitter:player:stream:content_type") ?? undefined;
@@ -88,7 +93,12 @@ function detectInHtml(html: string, pageUrl: string): MediaItem[] {
           (o): o is Record<string, unknown> => Boolean(o) && typeof o === "object",
         );
         for (const object of objects) {
-          const url = typeof object.contentUrl === "string" ? object.contentUrl : typeof object.embedUrl === "string" ? object.embedUrl : null;
+          const url =
+            typeof object.contentUrl === "string"
+              ? object.contentUrl
+              : typeof object.embedUrl === "string"
+                ? object.embedUrl
+                : null;
           const type = typeof object.encodingFormat === "string" ? object.encodingFormat : undefined;
           const fallback = typesOf(object).includes("VideoObject") ? "video" : "audio";
           add({ kind: mediaKind(type, fallback), url: abs(url), type, foundIn: "json-ld" });
@@ -97,7 +107,8 @@ function detectInHtml(html: string, pageUrl: string): MediaItem[] {
     }
     for (const link of document.querySelectorAll('link[rel="alternate"]')) {
       const type = link.getAttribute("type") ?? "";
-      if (/(rss|atom)\+xml/i.test(type)) add({ kind: "feed", url: abs(link.getAttribute("href")), type, foundIn: "link-alternate" });
+      if (/(rss|atom)\+xml/i.test(type))
+        add({ kind: "feed", url: abs(link.getAttribute("href")), type, foundIn: "link-alternate" });
     }
     return items;
   } finally {
@@ -113,7 +124,9 @@ export async function detectStage(fetched: Fetched, _deps: Pick<PipelineDeps, "f
   const url = fetched.finalUrl;
   if (fetched.kind === "media") {
     const type = fetched.contentType?.split(";")[0]?.trim();
-    const media: MediaItem[] = [{ kind: mediaKind(type, "audio"), url, ...(type ? { type } : {}), foundIn: "response" }];
+    const media: MediaItem[] = [
+      { kind: mediaKind(type, "audio"), url, ...(type ? { type } : {}), foundIn: "response" },
+    ];
     return { media, primary: media[0] };
   }
   if (fetched.kind === "feed") {
@@ -126,6 +139,9 @@ export async function detectStage(fetched: Fetched, _deps: Pick<PipelineDeps, "f
     return { media, primary: pickPrimary(media), feedItem: chosen?.item };
   }
   if (fetched.kind !== "html") return { media: [] };
-  const media = dedupe([...(youtubeUrl(url) ? [{ kind: "youtube" as const, url: youtubeUrl(url) ?? url, foundIn: "url" }] : []), ...detectInHtml(fetched.body, url)]);
+  const media = dedupe([
+    ...(youtubeUrl(url) ? [{ kind: "youtube" as const, url: youtubeUrl(url) ?? url, foundIn: "url" }] : []),
+    ...detectInHtml(fetched.body, url),
+  ]);
   return { media, primary: pickPrimary(media) };
 }

@@ -52,9 +52,14 @@ function extractHtml(fetched: Fetched, detected: Detected): Extracted {
   try {
     const { document } = dom.window;
     const canonicalUrl =
-      resolveCanonicalLink(document.querySelector('link[rel="canonical"]')?.getAttribute("href"), url) ?? canonicalizeUrl(url);
+      resolveCanonicalLink(document.querySelector('link[rel="canonical"]')?.getAttribute("href"), url) ??
+      canonicalizeUrl(url);
     const title0 = meta(document, "og:title", "twitter:title") ?? document.title ?? "";
-    const wall = detectWall({ title: document.title ?? "", text: document.body?.textContent ?? "", html: fetched.body });
+    const wall = detectWall({
+      title: document.title ?? "",
+      text: document.body?.textContent ?? "",
+      html: fetched.body,
+    });
     if (wall && detected.media.length === 0) {
       throw new AppError("paywall_or_bot_wall", `The site served ${wall} instead of the article`);
     }
@@ -65,7 +70,10 @@ function extractHtml(fetched: Fetched, detected: Detected): Extracted {
     // Readability mutates the document it reads, so metadata is read first.
     const article = new Readability(document, { charThreshold: 300 }).parse();
     const text = normalizeText(article?.textContent ?? "");
-    if ((!article || (!readerable && text.length < MIN_ARTICLE_CHARS) || text.length < MIN_ARTICLE_CHARS / 2) && detected.media.length === 0) {
+    if (
+      (!article || (!readerable && text.length < MIN_ARTICLE_CHARS) || text.length < MIN_ARTICLE_CHARS / 2) &&
+      detected.media.length === 0
+    ) {
       throw new AppError("not_an_article", "The page has no readable article text and no media");
     }
     return {
@@ -89,7 +97,12 @@ function extractHtml(fetched: Fetched, detected: Detected): Extracted {
 }
 
 function stripTags(html: string): string {
-  return normalizeText(html.replace(/<(br|\/p|\/div|\/li|\/h\d)\s*\/?>/gi, "\n").replace(/<[^>]+>/g, " ").replace(/&nbsp;/g, " "));
+  return normalizeText(
+    html
+      .replace(/<(br|\/p|\/div|\/li|\/h\d)\s*\/?>/gi, "\n")
+      .replace(/<[^>]+>/g, " ")
+      .replace(/&nbsp;/g, " "),
+  );
 }
 
 /**
@@ -99,7 +112,16 @@ function stripTags(html: string): string {
  */
 export async function extractStage(fetched: Fetched, detected: Detected): Promise<Extracted> {
   const url = fetched.finalUrl;
-  const base = { url, canonicalUrl: canonicalizeUrl(url), media: detected.media, byline: null, siteName: null, lang: null, publishedTime: null, excerpt: null };
+  const base = {
+    url,
+    canonicalUrl: canonicalizeUrl(url),
+    media: detected.media,
+    byline: null,
+    siteName: null,
+    lang: null,
+    publishedTime: null,
+    excerpt: null,
+  };
   switch (fetched.kind) {
     case "html":
       return extractHtml(fetched, detected);
@@ -122,10 +144,17 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
       };
     }
     case "media":
-      return { ...base, title: decodeURIComponent(new URL(url).pathname.split("/").pop() || url), text: "", html: "", extractor: "media" };
+      return {
+        ...base,
+        title: decodeURIComponent(new URL(url).pathname.split("/").pop() || url),
+        text: "",
+        html: "",
+        extractor: "media",
+      };
     case "text": {
       const text = normalizeText(fetched.body);
-      if (text.length < MIN_ARTICLE_CHARS) throw new AppError("not_an_article", "The document is too short to summarize");
+      if (text.length < MIN_ARTICLE_CHARS)
+        throw new AppError("not_an_article", "The document is too short to summarize");
       return { ...base, title: text.split("\n")[0]?.slice(0, 200) ?? url, text, html: "", extractor: "text" };
     }
     case "pdf":

@@ -20,13 +20,17 @@ function classify(contentType: string | null, body: Uint8Array, url: string): Fe
     if (head.startsWith("<!doctype html") || head.startsWith("<html") || /<(head|body)[\s>]/.test(head)) return "html";
   }
   if (type === "text/plain" || type === "text/markdown") return "text";
-  if (/\.(mp3|m4a|aac|wav|ogg|oga|opus|flac|mp4|m4v|webm|mov)(\?|$)/i.test(url) && type === "application/octet-stream") {
+  if (
+    /\.(mp3|m4a|aac|wav|ogg|oga|opus|flac|mp4|m4v|webm|mov)(\?|$)/i.test(url) &&
+    type === "application/octet-stream"
+  ) {
     return "media";
   }
   return null;
 }
 
-const looksLikeMedia = (contentType: string | null) => /^(audio|video)\//i.test(contentType ?? "") || /ogg/i.test(contentType ?? "");
+const looksLikeMedia = (contentType: string | null) =>
+  /^(audio|video)\//i.test(contentType ?? "") || /ogg/i.test(contentType ?? "");
 
 /**
  * Stage 1: the URL, through the SSRF-guarded fetcher. Text bodies are decoded with the right charset;
@@ -42,7 +46,9 @@ export async function fetchStage(url: string, deps: Pick<PipelineDeps, "fetch">)
     finalUrl: response.url,
     status: response.status,
     contentType: response.contentType,
-    contentLength: response.bodyRead ? response.body.byteLength : Number(response.headers["content-length"] ?? 0) || null,
+    contentLength: response.bodyRead
+      ? response.body.byteLength
+      : Number(response.headers["content-length"] ?? 0) || null,
     redirects: response.redirects,
   };
   if (!response.bodyRead) return { ...base, kind: "media", body: "" };
@@ -52,7 +58,8 @@ export async function fetchStage(url: string, deps: Pick<PipelineDeps, "fetch">)
   }
   if (kind === "media") return { ...base, kind, body: "" };
   if (kind === "pdf") {
-    if (response.body.byteLength > MAX_PDF_BYTES) throw new AppError("too_large", "PDF documents over 2.5 MB are not supported yet");
+    if (response.body.byteLength > MAX_PDF_BYTES)
+      throw new AppError("too_large", "PDF documents over 2.5 MB are not supported yet");
     return { ...base, kind, body: Buffer.from(response.body).toString("base64") };
   }
   const body = response.body.byteLength > MAX_TEXT_BYTES ? response.body.subarray(0, MAX_TEXT_BYTES) : response.body;

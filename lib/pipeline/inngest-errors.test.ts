@@ -11,7 +11,9 @@ describe("Inngest error mapping", () => {
   });
 
   it("waits as told on rate limits and retries transient errors", () => {
-    expect(toInngestError(new AppError("rate_limited", "slow down", { retryAfterMs: 5_000 }))).toBeInstanceOf(RetryAfterError);
+    expect(toInngestError(new AppError("rate_limited", "slow down", { retryAfterMs: 5_000 }))).toBeInstanceOf(
+      RetryAfterError,
+    );
     const transient = toInngestError(new AppError("http_error", "HTTP 503", { status: 503 }));
     expect(transient).not.toBeInstanceOf(NonRetriableError);
     expect(appErrorFromSerialized(transient)).toMatchObject({ reason: "http_error", message: "HTTP 503" });

@@ -9,7 +9,8 @@ export function toInngestError(error: unknown): Error {
   const appError = toAppError(error);
   const message = `${appError.reason}: ${appError.toPublic().message}`;
   if (!appError.retriable) return new NonRetriableError(message, { cause: appError });
-  if (appError.retryAfterMs !== undefined) return new RetryAfterError(message, appError.retryAfterMs, { cause: appError });
+  if (appError.retryAfterMs !== undefined)
+    return new RetryAfterError(message, appError.retryAfterMs, { cause: appError });
   return new Error(message, { cause: appError });
 }
 

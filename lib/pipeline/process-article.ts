@@ -39,8 +39,14 @@ export async function processArticle(
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
   const progress = createPublisher(deps.kv, input.jobId, deps);
-  const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, onCompleted?: (result: T) => Promise<unknown>) =>
-    step.run(name, () => runStage(name, fn, { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt }, onCompleted));
+  const stage = <T>(
+    name: StepName,
+    fn: (report: Report) => Promise<T>,
+    onCompleted?: (result: T) => Promise<unknown>,
+  ) =>
+    step.run(name, () =>
+      runStage(name, fn, { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt }, onCompleted),
+    );
 
   const fetched = await stage("fetch", () => fetchStage(input.url, deps));
   const detected = await stage("detect", () => detectStage(fetched, deps));
@@ -53,7 +59,8 @@ export async function processArticle(
     "save",
     () => saveStage({ jobId: input.jobId, extracted, transcript: transcript ?? undefined, summarized }, deps),
     // The terminal event goes last, inside the step, so the relay closes after everything else arrived.
-    (saved) => progress.publish({ type: "job.completed", data: { articleId: saved.articleId, title: extracted.title } }),
+    (saved) =>
+      progress.publish({ type: "job.completed", data: { articleId: saved.articleId, title: extracted.title } }),
   );
 }
 
@@ -105,7 +112,11 @@ async function runStage<T>(
 }
 
 /** The job row mirrors the current step for the library and the failure inbox; best-effort like progress. */
-async function markJob(ctx: StageContext, name: StepName, timing: { startedAt: number; finishedAt?: number; attempts: number }) {
+async function markJob(
+  ctx: StageContext,
+  name: StepName,
+  timing: { startedAt: number; finishedAt?: number; attempts: number },
+) {
   try {
     // Only a start changes status: the save stage itself marks the job completed.
     const status = timing.finishedAt === undefined ? { status: "running" as const, step: name } : {};

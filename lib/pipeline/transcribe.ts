@@ -25,22 +25,32 @@ export async function transcribeStage(
 
   if (media.transcriptUrl) {
     const response = await deps.fetch(media.transcriptUrl, { maxBytes: 5 * 1024 * 1024 });
-    const transcript = parsePublisherTranscript(new TextDecoder().decode(response.body), media.transcriptType ?? response.contentType ?? undefined);
+    const transcript = parsePublisherTranscript(
+      new TextDecoder().decode(response.body),
+      media.transcriptType ?? response.contentType ?? undefined,
+    );
     if (transcript.text) return transcript;
   }
 
   if (media.kind === "youtube" || media.foundIn === "vimeo") {
     if (hasArticleText(extracted)) return null;
-    throw new AppError("media_unreadable", "Captions from YouTube and Vimeo are not supported yet, and the page has no text to summarize");
+    throw new AppError(
+      "media_unreadable",
+      "Captions from YouTube and Vimeo are not supported yet, and the page has no text to summarize",
+    );
   }
   if (media.kind === "feed") return null;
 
   const transcriber = deps.transcriber;
   if (!transcriber) {
     if (hasArticleText(extracted)) return null;
-    throw new AppError("transcription_failed", "No speech-to-text is configured (set OPENAI_API_KEY) and the page has no text to summarize", {
-      retriable: false,
-    });
+    throw new AppError(
+      "transcription_failed",
+      "No speech-to-text is configured (set OPENAI_API_KEY) and the page has no text to summarize",
+      {
+        retriable: false,
+      },
+    );
   }
 
   const key = { mediaUrl: media.url, startSec: 0, endSec: 0, model: transcriber.model };
@@ -48,12 +58,18 @@ export async function transcribeStage(
   if (cached) return cached;
 
   report(0, 2, "step");
-  const audio = await deps.fetch(media.url, { maxBytes: MAX_AUDIO_BYTES, timeoutMs: 120_000 }).catch((error: unknown) => {
-    if (error instanceof AppError && error.reason === "too_large") {
-      throw new AppError("too_large", "The media file is over 25 MB; transcribing long media in chunks is not supported yet", { cause: error });
-    }
-    throw error;
-  });
+  const audio = await deps
+    .fetch(media.url, { maxBytes: MAX_AUDIO_BYTES, timeoutMs: 120_000 })
+    .catch((error: unknown) => {
+      if (error instanceof AppError && error.reason === "too_large") {
+        throw new AppError(
+          "too_large",
+          "The media file is over 25 MB; transcribing long media in chunks is not supported yet",
+          { cause: error },
+        );
+      }
+      throw error;
+    });
   report(1, 2, "step");
   const filename = decodeURIComponent(new URL(audio.url).pathname.split("/").pop() || "audio") || "audio";
   const transcript = await transcriber.transcribe({

@@ -4,7 +4,12 @@ import { applyEvents, emptyJobView } from "./job-view";
 
 const jobId = "job_1";
 let seq = 0;
-const ev = (e: Omit<ProgressEvent, "seq" | "jobId" | "at">): ProgressEvent => ({ seq: ++seq, jobId, at: 1_000 + seq, ...e });
+const ev = (e: Omit<ProgressEvent, "seq" | "jobId" | "at">): ProgressEvent => ({
+  seq: ++seq,
+  jobId,
+  at: 1_000 + seq,
+  ...e,
+});
 
 describe("job view", () => {
   it("moves stages from pending to running to done and links the article", () => {

@@ -63,7 +63,13 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       break;
     case "step.started":
       next.status = "running";
-      patchStage({ state: "running", attempt: event.attempt, startedAt: event.at, finishedAt: undefined, message: undefined });
+      patchStage({
+        state: "running",
+        attempt: event.attempt,
+        startedAt: event.at,
+        finishedAt: undefined,
+        message: undefined,
+      });
       break;
     case "step.progress":
       patchStage({ progress: event.progress });

@@ -145,16 +145,22 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     expect(submitted.status).toBe(202);
     const { jobId, eventsUrl } = (await submitted.json()) as { jobId: string; eventsUrl: string };
     // Already summarized by the previous test: the job completes at once, pointing at the saved article.
-    await expect.poll(async () => ((await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as { status: string }).status).toBe(
-      "completed",
-    );
+    await expect
+      .poll(
+        async () =>
+          ((await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as { status: string })
+            .status,
+      )
+      .toBe("completed");
 
     const full = await (await fetch(`${baseUrl}${eventsUrl}`, { headers: auth })).text();
     const ids = [...full.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     expect(full).toMatch(/event: job\.completed/);
 
-    const resumed = await (await fetch(`${baseUrl}${eventsUrl}`, { headers: { ...auth, "Last-Event-ID": "1" } })).text();
+    const resumed = await (
+      await fetch(`${baseUrl}${eventsUrl}`, { headers: { ...auth, "Last-Event-ID": "1" } })
+    ).text();
     expect([...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual(ids.slice(1));
 
     expect((await fetch(`${baseUrl}/api/jobs/job_unknown/events`, { headers: auth })).status).toBe(404);

@@ -41,8 +41,20 @@ function fakeSummarizer(): Summarizer & { summarize: ReturnType<typeof vi.fn> } 
   return {
     model: "fake-model",
     summarize: vi.fn(async () => ({
-      summary: { tldr: "Libraries anchor towns.", keyPoints: ["Hours changed"], markdown: "## TL;DR\nLibraries.", tags: ["libraries"] },
-      provenance: { model: "fake-model", promptVersion: "test", path: "single" as const, inputTokens: 10, outputTokens: 5, costUsd: 0.001 },
+      summary: {
+        tldr: "Libraries anchor towns.",
+        keyPoints: ["Hours changed"],
+        markdown: "## TL;DR\nLibraries.",
+        tags: ["libraries"],
+      },
+      provenance: {
+        model: "fake-model",
+        promptVersion: "test",
+        path: "single" as const,
+        inputTokens: 10,
+        outputTokens: 5,
+        costUsd: 0.001,
+      },
     })),
   };
 }
@@ -66,7 +78,12 @@ let jobCounter = 0;
 let jobId: string;
 beforeEach(async () => {
   jobId = `job_fn_${Date.now()}_${++jobCounter}`;
-  await store.createJob({ id: jobId, url: `${ARTICLE_URL}?n=${jobCounter}`, canonicalUrl: `${ARTICLE_URL}?n=${jobCounter}`, force: true });
+  await store.createJob({
+    id: jobId,
+    url: `${ARTICLE_URL}?n=${jobCounter}`,
+    canonicalUrl: `${ARTICLE_URL}?n=${jobCounter}`,
+    force: true,
+  });
 });
 
 function depsWith(overrides: Partial<PipelineDeps>): PipelineDeps {
@@ -121,10 +138,14 @@ describe("process-article (Inngest function)", () => {
     // The next attempt gets the memoized outputs of the steps that succeeded, as Inngest does.
     const runSpy = first.ctx.step.run;
     const completed = await Promise.all(
-      runSpy.mock.calls.slice(0, 4).map(async (call, i) => ({ id: String(call[0]), output: await runSpy.mock.results[i]?.value })),
+      runSpy.mock.calls
+        .slice(0, 4)
+        .map(async (call, i) => ({ id: String(call[0]), output: await runSpy.mock.results[i]?.value })),
     );
     expect(completed.map((c) => c.id)).toEqual(STAGES.slice(0, 4));
-    const second = await engineFor(deps).execute({ steps: completed.map((c) => ({ id: c.id, handler: () => c.output })) });
+    const second = await engineFor(deps).execute({
+      steps: completed.map((c) => ({ id: c.id, handler: () => c.output })),
+    });
 
     expect(second.error).toBeUndefined();
     expect(second.result).toMatchObject({ articleId: expect.any(String) });

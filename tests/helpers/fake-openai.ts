@@ -66,7 +66,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     if (path.endsWith("/chat/completions")) {
-      const request = JSON.parse(body) as { model: string; messages: { role: string; content: string }[]; response_format?: unknown };
+      const request = JSON.parse(body) as {
+        model: string;
+        messages: { role: string; content: string }[];
+        response_format?: unknown;
+      };
       const user = request.messages.find((m) => m.role === "user")?.content ?? "";
       const content = request.response_format ? JSON.stringify(summaryFor(user)) : "- a partial summary of this part";
       json(200, {
@@ -75,7 +79,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         created: Math.floor(Date.now() / 1000),
         model: request.model,
         choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
-        usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: 0 },
+        usage: {
+          prompt_tokens: Math.ceil(user.length / 4),
+          completion_tokens: Math.ceil(content.length / 4),
+          total_tokens: 0,
+        },
       });
       return;
     }

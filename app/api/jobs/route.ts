@@ -10,7 +10,7 @@ const submitSchema = z.object({ url: z.string().trim().min(1).max(8_192), force:
 /** Submit a URL. 202 with the job and its event stream; an active job for the same URL is returned as is. */
 export const POST = adminRoute(async (request) => {
   const body = submitSchema.safeParse(await readJson(request));
-  if (!body.success) throw new AppError("invalid_url", "Send { \"url\": \"https://…\" }", { cause: body.error });
+  if (!body.success) throw new AppError("invalid_url", 'Send { "url": "https://…" }', { cause: body.error });
   const services = await getServices();
   const result = await submitJob(body.data, services);
   return Response.json(

@@ -1,6 +1,7 @@
 import { notFound, redirect } from "next/navigation";
 import { pageIsAuthorized } from "@/lib/http/api";
-import { renderMarkdown, sanitizeForRender } from "@/lib/render/safe-html";
+import { SafeHtml } from "@/app/components/safe-html";
+import { renderMarkdown } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
 
 export default async function ArticlePage({ params }: { params: Promise<{ id: string }> }) {
@@ -29,7 +30,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
         ))}
       </ul>
       {/* Both HTML sources are sanitized at render time, whatever was done before they were stored. */}
-      <div className="prose" dangerouslySetInnerHTML={{ __html: renderMarkdown(summary.markdown) }} />
+      <SafeHtml className="prose" html={renderMarkdown(summary.markdown)} />
       {summary.tags.length > 0 ? (
         <p className="tags">
           {summary.tags.map((tag) => (
@@ -44,7 +45,8 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
         {provenance.costUsd !== null ? ` · $${provenance.costUsd.toFixed(4)}` : ""} · extracted with{" "}
         {provenance.extractor}
         {provenance.transcriptSource ? ` · transcript: ${provenance.transcriptSource}` : ""} ·{" "}
-        <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> · <a href={`/api/articles/${article.id}`}>JSON</a>
+        <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> ·{" "}
+        <a href={`/api/articles/${article.id}`}>JSON</a>
       </p>
       {article.transcript ? (
         <details>
@@ -55,7 +57,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
       {article.html ? (
         <details>
           <summary>Original text</summary>
-          <div className="prose" dangerouslySetInnerHTML={{ __html: sanitizeForRender(article.html) }} />
+          <SafeHtml className="prose" html={article.html} />
         </details>
       ) : null}
     </article>
