@@ -82,7 +82,11 @@ describe("fetch → detect → extract on fixture pages", () => {
       foundIn: "rss-enclosure",
     });
     const item = await newest.extract();
-    expect(item).toMatchObject({ title: "Episode 12: The library moves into the mill", siteName: "Town Hall Radio", extractor: "feed" });
+    expect(item).toMatchObject({
+      title: "Episode 12: The library moves into the mill",
+      siteName: "Town Hall Radio",
+      extractor: "feed",
+    });
     const named = await acquire("/podcast.xml#ep-11");
     expect(named.detected.primary).toMatchObject({ url: "https://cdn.radio.example/ep11.mp3", durationSec: 754 });
   });
@@ -104,12 +108,13 @@ describe("fetch → detect → extract on fixture pages", () => {
 
 describe("character sets", () => {
   const page = (charset: string, declared: "header" | "meta") => {
-    const text = {
-      "windows-1252": "Café crème – naïve façade",
-      shift_jis: "図書館は町の中心になった",
-      gbk: "图书馆成为小镇的中心",
-      "koi8-r": "Библиотека стала центром города",
-    }[charset] ?? "";
+    const text =
+      {
+        "windows-1252": "Café crème – naïve façade",
+        shift_jis: "図書館は町の中心になった",
+        gbk: "图书馆成为小镇的中心",
+        "koi8-r": "Библиотека стала центром города",
+      }[charset] ?? "";
     const meta = declared === "meta" ? `<meta charset="${charset}">` : "";
     const html = `<html><head>${meta}<title>${text}</title></head><body><p>${text}</p></body></html>`;
     const fetched: Fetched = {
@@ -125,20 +130,23 @@ describe("character sets", () => {
     return { text, bytes: new Uint8Array(iconv.encode(html, charset)), fetched };
   };
 
-  it.each(["windows-1252", "shift_jis", "gbk", "koi8-r"])("decodes %s from the header and from <meta>", async (charset) => {
-    for (const declared of ["header", "meta"] as const) {
-      const { text, bytes, fetched } = page(charset, declared);
-      const fakeFetch: SafeFetch = async (url) => ({
-        url,
-        status: 200,
-        headers: {},
-        contentType: fetched.contentType,
-        body: bytes,
-        bodyRead: true,
-        redirects: [url],
-      });
-      const result = await fetchStage("https://a.example/", { fetch: fakeFetch });
-      expect(result.body).toContain(`<title>${text}</title>`);
-    }
-  });
+  it.each(["windows-1252", "shift_jis", "gbk", "koi8-r"])(
+    "decodes %s from the header and from <meta>",
+    async (charset) => {
+      for (const declared of ["header", "meta"] as const) {
+        const { text, bytes, fetched } = page(charset, declared);
+        const fakeFetch: SafeFetch = async (url) => ({
+          url,
+          status: 200,
+          headers: {},
+          contentType: fetched.contentType,
+          body: bytes,
+          bodyRead: true,
+          redirects: [url],
+        });
+        const result = await fetchStage("https://a.example/", { fetch: fakeFetch });
+        expect(result.body).toContain(`<title>${text}</title>`);
+      }
+    },
+  );
 });
