@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { EventSource } from "eventsource";
+import { createParser } from "eventsource-parser";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVENT_TYPES, type ProgressEvent } from "@/lib/progress/events";
+import type { ProgressKv } from "@/lib/progress/kv";
+import { createMemoryKv } from "@/lib/progress/memory-kv";
+import { createPublisher } from "@/lib/progress/publisher";
+import { createRedisKv } from "@/lib/progress/redis-kv";
+import { createLogger } from "@/lib/log";
+import { REDIS_URL, serviceAvailable } from "../helpers/services";
+import { type RelayServer, startRelayServer } from "../helpers/relay-server";
+
+const redisUp = await serviceAvailable("redis");
+
+interface Frame {
+  id?: string;
+  event?: string;
+  data: string;
+}
+
+/** Reads one SSE response to its end (or until `stopAfter` frames), with eventsource-parser. */
+async function readStream(url: string, headers: Record<string, string> = {}, stopAfter = Number.POSITIVE_INFINITY) {
+  const frames: Frame[] = [];
+  const comments: string[] = [];
+  const controller = new AbortController();
+  const response = await fetch(url, { headers, signal: controller.signal });
+  const parser = createParser({
+    onEvent: (event) => frames.push({ id: event.id, event: event.event, data: event.data }),
+    onComment: (comment) => comments.push(comment),
+  });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      if (frames.length >= stopAfter) {
+        controller.abort();
+        break;
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return { frames, comments, status: response.status };
+}
+
+const newJob = () => `job_${randomUUID().slice(0, 12)}`;
+const append = (kv: ProgressKv, jobId: string, type: ProgressEvent["type"] = "step.progress") =>
+  kv.append({ jobId, type, at: Date.now() });
+
+describe("SSE relay (memory KV)", () => {
+  let kv: ProgressKv;
+  let relay: RelayServer;
+  beforeAll(async () => {
+    kv = createMemoryKv();
+    relay = await startRelayServer(kv, { heartbeatMs: 100, maxLifetimeMs: 600 });
+  });
+  afterAll(() => relay.close());
+
+  it("replays in order, then closes after the terminal event", async () => {
+    const jobId = newJob();
+    for (let i = 0; i < 4; i++) await append(kv, jobId);
+    await append(kv, jobId, "job.completed");
+    await append(kv, jobId); // written after the terminal event: never sent
+    const { frames } = await readStream(`${relay.origin}/jobs/${jobId}/events`);
+    expect(frames.map((f) => Number(f.id))).toEqual([1, 2, 3, 4, 5]);
+    expect(frames.at(-1)?.event).toBe("job.completed");
+    expect(JSON.parse(frames[0]?.data ?? "{}")).toMatchObject({ seq: 1, jobId, type: "step.progress" });
+  });
+
+  it("resumes after Last-Event-ID or ?after= with no loss or duplicate", async () => {
+    const jobId = newJob();
+    for (let i = 0; i < 6; i++) await append(kv, jobId);
+    await append(kv, jobId, "job.failed");
+    const byHeader = await readStream(`${relay.origin}/jobs/${jobId}/events`, { "Last-Event-ID": "3" });
+    expect(byHeader.frames.map((f) => Number(f.id))).toEqual([4, 5, 6, 7]);
+    const byQuery = await readStream(`${relay.origin}/jobs/${jobId}/events?after=6`);
+    expect(byQuery.frames.map((f) => Number(f.id))).toEqual([7]);
+  });
+
+  it("sends heartbeats while idle and ends itself at the lifetime cap", async () => {
+    const jobId = newJob();
+    const started = Date.now();
+    const { frames, comments } = await readStream(`${relay.origin}/jobs/${jobId}/events`);
+    expect(frames).toEqual([]);
+    expect(comments.filter((c) => c.includes("heartbeat")).length).toBeGreaterThanOrEqual(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("a browser EventSource reconnects across lifetime caps and sees every event once", async () => {
+    const jobId = newJob();
+    const seen: number[] = [];
+    const done = new Promise<void>((resolve) => {
+      const source = new EventSource(`${relay.origin}/jobs/${jobId}/events`);
+      for (const type of EVENT_TYPES) {
+        source.addEventListener(type, (message) => {
+          seen.push(Number((message as MessageEvent).lastEventId));
+          if (type === "job.completed") {
+            source.close();
+            resolve();
+          }
+        });
+      }
+    });
+    // Events keep coming for ~2 s: the 600 ms stream lifetime forces several reconnects in between.
+    for (let i = 0; i < 20; i++) {
+      await append(kv, jobId);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await append(kv, jobId, "job.completed");
+    await done;
+    expect(seen).toEqual(Array.from({ length: 21 }, (_, i) => i + 1));
+  });
+
+  it("stops reading when the client goes away", async () => {
+    const jobId = newJob();
+    await append(kv, jobId);
+    await readStream(`${relay.origin}/jobs/${jobId}/events`, {}, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(relay.open()).toBe(0);
+  });
+
+  it("answers a clear error event when the log cannot be read", async () => {
+    const broken: ProgressKv = { ...createMemoryKv(), readAfter: async () => Promise.reject(new Error("connection refused")) };
+    const brokenRelay = await startRelayServer(broken);
+    try {
+      const { frames } = await readStream(`${brokenRelay.origin}/jobs/${newJob()}/events`);
+      expect(frames).toEqual([{ id: undefined, event: "relay.error", data: expect.stringContaining("connection refused") }]);
+    } finally {
+      await brokenRelay.close();
+    }
+  });
+});
+
+describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
+  const prefix = `test-relay-${randomUUID().slice(0, 8)}`;
+  let writer: ProgressKv;
+  let reader: ProgressKv;
+  let relay: RelayServer;
+  beforeAll(async () => {
+    writer = createRedisKv(REDIS_URL, { prefix });
+    reader = createRedisKv(REDIS_URL, { prefix });
+    relay = await startRelayServer(reader, { heartbeatMs: 1_000, maxLifetimeMs: 5_000 });
+  });
+  afterAll(async () => {
+    await relay.close();
+    await writer.close();
+    await reader.close();
+  });
+
+  it("survives a reconnect storm: 1,000 random disconnects, final sequence exactly 1..n", async () => {
+    const jobId = newJob();
+    const total = 1_500;
+    const producer = (async () => {
+      for (let i = 0; i < total - 1; i++) {
+        await append(writer, jobId);
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      await append(writer, jobId, "job.completed");
+    })();
+    const received: number[] = [];
+    let disconnects = 0;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const last = received.at(-1) ?? 0;
+      // Read a random number of events (0..3), then drop the connection, as a flaky network would.
+      const take = disconnects < 1_000 ? Math.floor(Math.random() * 4) : Number.POSITIVE_INFINITY;
+      const { frames } = await readStream(`${relay.origin}/jobs/${jobId}/events`, { "Last-Event-ID": String(last) }, Math.max(take, 1));
+      // Frames past `take` arrived in the same chunk; a client that dropped the connection never processed them.
+      const kept = frames.slice(0, Math.max(take, 1));
+      received.push(...kept.map((f) => Number(f.id)));
+      if (kept.some((f) => f.event === "job.completed")) break;
+      disconnects += 1;
+    }
+    await producer;
+    expect(disconnects).toBeGreaterThanOrEqual(400);
+    expect(received).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  }, 90_000);
+
+  it("keeps the job going through a KV outage and replays everything written after recovery", async () => {
+    // A TCP proxy in front of Redis that we can cut, as a network partition would.
+    let target = true;
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      if (!target) return client.destroy();
+      const upstream = net.connect(new URL(REDIS_URL).port ? Number(new URL(REDIS_URL).port) : 6379, "127.0.0.1");
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on("error", drop).on("close", drop);
+      upstream.on("error", drop).on("close", drop);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const flaky = createRedisKv(`redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, { prefix });
+    const jobId = newJob();
+    const publisher = createPublisher(flaky, jobId, { now: Date.now, logger: createLogger(jobId) });
+    try {
+      expect(await publisher.publish({ type: "step.started", step: "fetch" })).toMatchObject({ seq: 1 });
+      target = false;
+      for (const s of sockets) s.destroy();
+      // While Redis is unreachable the publisher neither throws nor hangs: the job goes on.
+      const during = await publisher.publish({ type: "step.completed", step: "fetch" });
+      expect(during).toBeNull();
+      target = true;
+      let after: ProgressEvent | null = null;
+      for (let i = 0; i < 40 && !after; i++) {
+        after = await publisher.publish({ type: "job.completed" });
+        if (!after) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(after?.type).toBe("job.completed");
+      // Whatever reached the log (a write sent during the outage may land late) is replayed, gap-free, in order.
+      const { frames } = await readStream(`${relay.origin}/jobs/${jobId}/events`);
+      expect(frames.map((f) => Number(f.id))).toEqual(frames.map((_, i) => i + 1));
+      expect(frames[0]?.event).toBe("step.started");
+      expect(frames.at(-1)?.event).toBe("job.completed");
+    } finally {
+      await flaky.close();
+      proxy.close();
+    }
+  }, 30_000);
+});
