@@ -59,8 +59,10 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     dataDir = mkdtempSync(path.join(os.tmpdir(), "as-e2e-"));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    app = spawn("npx", ["next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+    // Its own process group, so teardown stops next-server and not just the launcher.
+    app = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
       cwd: ROOT,
+      detached: true,
       stdio: ["ignore", "inherit", "inherit"],
       env: {
         ...process.env,
@@ -94,7 +96,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
 
   afterAll(async () => {
     await browser?.close();
-    app?.kill("SIGTERM");
+    if (app?.pid) process.kill(-app.pid, "SIGTERM");
     await site?.close();
     await llm?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
