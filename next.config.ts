@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // jsdom, PGlite and the Redis clients are Node libraries with their own file loading; bundling them breaks it.
-  serverExternalPackages: ["jsdom", "@electric-sql/pglite", "ioredis", "postgres", "@mozilla/readability", "dompurify"],
+  serverExternalPackages: ["jsdom", "@electric-sql/pglite", "ioredis", "postgres", "@mozilla/readability", "dompurify", "unpdf"],
   poweredByHeader: false,
   // The SQL adapters apply supabase/migrations on start; deployments need the files beside the functions.
   outputFileTracingIncludes: { "/**": ["./supabase/migrations/**"] },

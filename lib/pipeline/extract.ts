@@ -2,6 +2,7 @@ import { isProbablyReaderable, Readability } from "@mozilla/readability";
 import type { Extracted } from "../domain";
 import { AppError } from "../errors";
 import { jsonLdObjects, meta, parseHtml, typesOf } from "../extract/dom";
+import { readPdf } from "../extract/pdf";
 import { detectWall } from "../extract/walls";
 import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url";
 import { sanitizeForRender } from "../render/safe-html";
@@ -157,7 +158,12 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
         throw new AppError("not_an_article", "The document is too short to summarize");
       return { ...base, title: text.split("\n")[0]?.slice(0, 200) ?? url, text, html: "", extractor: "text" };
     }
-    case "pdf":
-      throw new AppError("unsupported_content", "PDF documents are not supported yet");
+    case "pdf": {
+      const pdf = await readPdf(new Uint8Array(Buffer.from(fetched.body, "base64")));
+      if (pdf.text.length < MIN_ARTICLE_CHARS)
+        throw new AppError("not_an_article", "The PDF has no text layer to read (scanned?)");
+      const title = pdf.title ?? decodeURIComponent(new URL(url).pathname.split("/").pop() || url);
+      return { ...base, title, byline: pdf.author, text: pdf.text, html: "", extractor: "pdf (unpdf)" };
+    }
   }
 }

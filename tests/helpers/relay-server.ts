@@ -27,7 +27,13 @@ export async function startRelayServer(
     res.writeHead(200, SSE_HEADERS);
     open += 1;
     try {
-      const stream = createEventStream({ kv, jobId, after: parseLastEventId(request), signal: controller.signal, ...options });
+      const stream = createEventStream({
+        kv,
+        jobId,
+        after: parseLastEventId(request),
+        signal: controller.signal,
+        ...options,
+      });
       for await (const chunk of stream) {
         if (res.destroyed) break;
         res.write(chunk);

@@ -7,6 +7,7 @@ import { extractStage } from "@/lib/pipeline/extract";
 import { fetchStage } from "@/lib/pipeline/fetch";
 import type { Fetched } from "@/lib/pipeline/types";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
+import { makePdf } from "../helpers/pdf";
 
 let site: FixtureServer;
 let fetch: SafeFetch;
@@ -149,4 +150,32 @@ describe("character sets", () => {
       }
     },
   );
+});
+
+describe("PDF documents", () => {
+  it("extracts the text and title of a PDF through the same stages", async () => {
+    const lines = Array.from(
+      { length: 12 },
+      (_, i) => `Line ${i + 1}: the library in the old mill office opens at seven every morning.`,
+    );
+    const pdf = makePdf("Library annual report", lines);
+    const pdfFetch: SafeFetch = async (url) => ({
+      url,
+      status: 200,
+      headers: {},
+      contentType: "application/pdf",
+      body: pdf,
+      bodyRead: true,
+      redirects: [url],
+    });
+    const fetched = await fetchStage("https://reports.example/annual.pdf", { fetch: pdfFetch });
+    expect(fetched.kind).toBe("pdf");
+    const extracted = await extractStage(fetched, await detectStage(fetched, { fetch: pdfFetch }));
+    expect(extracted).toMatchObject({
+      title: "Library annual report",
+      byline: "Test Author",
+      extractor: "pdf (unpdf)",
+    });
+    expect(extracted.text).toContain("Line 12: the library in the old mill office opens at seven");
+  });
 });

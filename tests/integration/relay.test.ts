@@ -123,11 +123,16 @@ describe("SSE relay (memory KV)", () => {
   });
 
   it("answers a clear error event when the log cannot be read", async () => {
-    const broken: ProgressKv = { ...createMemoryKv(), readAfter: async () => Promise.reject(new Error("connection refused")) };
+    const broken: ProgressKv = {
+      ...createMemoryKv(),
+      readAfter: async () => Promise.reject(new Error("connection refused")),
+    };
     const brokenRelay = await startRelayServer(broken);
     try {
       const { frames } = await readStream(`${brokenRelay.origin}/jobs/${newJob()}/events`);
-      expect(frames).toEqual([{ id: undefined, event: "relay.error", data: expect.stringContaining("connection refused") }]);
+      expect(frames).toEqual([
+        { id: undefined, event: "relay.error", data: expect.stringContaining("connection refused") },
+      ]);
     } finally {
       await brokenRelay.close();
     }
@@ -167,7 +172,11 @@ describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
       const last = received.at(-1) ?? 0;
       // Read a random number of events (0..3), then drop the connection, as a flaky network would.
       const take = disconnects < 1_000 ? Math.floor(Math.random() * 4) : Number.POSITIVE_INFINITY;
-      const { frames } = await readStream(`${relay.origin}/jobs/${jobId}/events`, { "Last-Event-ID": String(last) }, Math.max(take, 1));
+      const { frames } = await readStream(
+        `${relay.origin}/jobs/${jobId}/events`,
+        { "Last-Event-ID": String(last) },
+        Math.max(take, 1),
+      );
       // Frames past `take` arrived in the same chunk; a client that dropped the connection never processed them.
       const kept = frames.slice(0, Math.max(take, 1));
       received.push(...kept.map((f) => Number(f.id)));

@@ -49,7 +49,15 @@ const articleRow = {
   media: [],
   transcript: null,
   summary: { tldr: "t", keyPoints: [], markdown: "m", tags: [] },
-  provenance: { extractor: "x", model: "m", promptVersion: "v", path: "single", inputTokens: 0, outputTokens: 0, costUsd: null },
+  provenance: {
+    extractor: "x",
+    model: "m",
+    promptVersion: "v",
+    path: "single",
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: null,
+  },
   cost_usd: null,
   created_at: now,
   updated_at: now,
@@ -68,7 +76,8 @@ function answer(req: Recorded): { status: number; body: unknown } {
     return { status: 200, body: req.query.has("limit") && !req.query.has("id") ? [jobRow] : jobRow };
   }
   if (route === "articles") return { status: 200, body: articleRow };
-  if (route === "transcript_chunks") return req.method === "GET" ? { status: 200, body: null } : { status: 201, body: null };
+  if (route === "transcript_chunks")
+    return req.method === "GET" ? { status: 200, body: null } : { status: 201, body: null };
   return { status: 404, body: { code: "PGRST202", message: `no route ${route}`, details: null, hint: null } };
 }
 
@@ -86,7 +95,12 @@ describe("supabase adapter: PostgREST contract against the migrated schema", () 
       for await (const c of req) chunks.push(c as Buffer);
       const url = new URL(req.url ?? "/", "http://x");
       const text = Buffer.concat(chunks).toString("utf8");
-      const rec: Recorded = { method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body: text ? JSON.parse(text) : null };
+      const rec: Recorded = {
+        method: req.method ?? "GET",
+        path: url.pathname,
+        query: url.searchParams,
+        body: text ? JSON.parse(text) : null,
+      };
       recorded.push(rec);
       const { status, body } = failWith ?? answer(rec);
       res.writeHead(status, { "Content-Type": "application/json" }).end(body === null ? "" : JSON.stringify(body));
@@ -106,14 +120,28 @@ describe("supabase adapter: PostgREST contract against the migrated schema", () 
   it("uses only tables, columns, filters and functions that exist after the migrations", async () => {
     await store.createJob({ id: "job_1", url: "https://a.example/", canonicalUrl: "https://a.example/", force: false });
     await store.getJob("job_1");
-    await store.updateJob("job_1", { status: "running", step: "fetch", steps: { fetch: { startedAt: 1 } }, articleId: null, costUsd: 0 });
+    await store.updateJob("job_1", {
+      status: "running",
+      step: "fetch",
+      steps: { fetch: { startedAt: 1 } },
+      articleId: null,
+      costUsd: 0,
+    });
     await store.listJobs({ status: "failed", limit: 5 });
-    await store.upsertArticle({ ...articleRow, canonicalUrl: articleRow.canonical_url, siteName: null, publishedTime: null } as never);
+    await store.upsertArticle({
+      ...articleRow,
+      canonicalUrl: articleRow.canonical_url,
+      siteName: null,
+      publishedTime: null,
+    } as never);
     await store.getArticle(articleRow.id);
     await store.getArticleByCanonicalUrl("https://b.example/");
     await store.searchArticles({ q: "libraries", limit: 5 });
     await store.getTranscriptChunk({ mediaUrl: "https://a.example/a.mp3", startSec: 0, endSec: 0, model: "whisper-1" });
-    await store.putTranscriptChunk({ mediaUrl: "https://a.example/a.mp3", startSec: 0, endSec: 0, model: "whisper-1" }, { source: "openai", text: "x" });
+    await store.putTranscriptChunk(
+      { mediaUrl: "https://a.example/a.mp3", startSec: 0, endSec: 0, model: "whisper-1" },
+      { source: "openai", text: "x" },
+    );
 
     const columns = new Map<string, Set<string>>();
     for (const row of await db.query<{ table_name: string; column_name: string }>(
@@ -138,7 +166,8 @@ describe("supabase adapter: PostgREST contract against the migrated schema", () 
         used.add(fn);
         const args = functionArgs.get(fn);
         if (!args) problems.push(`function ${fn} does not exist`);
-        for (const key of Object.keys((req.body as object) ?? {})) if (!args?.includes(key)) problems.push(`${fn}(${key}) is not a parameter`);
+        for (const key of Object.keys((req.body as object) ?? {}))
+          if (!args?.includes(key)) problems.push(`${fn}(${key}) is not a parameter`);
         continue;
       }
       used.add(route);
@@ -160,11 +189,26 @@ describe("supabase adapter: PostgREST contract against the migrated schema", () 
       for (const row of rows) for (const key of Object.keys(row as object)) check(key, `${req.method} body`);
     }
     expect(problems).toEqual([]);
-    expect([...used].sort()).toEqual(["articles", "create_job", "jobs", "search_articles", "transcript_chunks", "upsert_article"]);
+    expect([...used].sort()).toEqual([
+      "articles",
+      "create_job",
+      "jobs",
+      "search_articles",
+      "transcript_chunks",
+      "upsert_article",
+    ]);
   });
 
   it("maps PostgREST errors to storage_failed and keeps the PostgREST error as cause", async () => {
-    failWith = { status: 409, body: { code: "23505", message: "duplicate key value violates unique constraint", details: "Key exists", hint: null } };
+    failWith = {
+      status: 409,
+      body: {
+        code: "23505",
+        message: "duplicate key value violates unique constraint",
+        details: "Key exists",
+        hint: null,
+      },
+    };
     try {
       const error = await store.getJob("job_1").then(
         () => null,
