@@ -18,10 +18,12 @@ const STOPWORDS = new Set(
 const tokenize = (text: string): string[] =>
   (text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).filter((w) => w.length > 2 && !STOPWORDS.has(w));
 
+/** Sentences, never across paragraph breaks (a byline line must not glue onto the first sentence). */
 export function splitSentences(text: string): string[] {
   const segmenter = new Intl.Segmenter(undefined, { granularity: "sentence" });
-  return [...segmenter.segment(text.replace(/\s+/g, " "))]
-    .map((s) => s.segment.trim())
+  return text
+    .split(/\n+/)
+    .flatMap((paragraph) => [...segmenter.segment(paragraph.replace(/\s+/g, " "))].map((s) => s.segment.trim()))
     .filter((s) => s.length >= 25 && s.length <= 600);
 }
 
@@ -74,10 +76,6 @@ export function createExtractiveSummarizer(): Summarizer {
         .slice(0, 5)
         .map(([w]) => w);
       const markdown = [
-        "## TL;DR",
-        "",
-        tldr,
-        "",
         "## Key points",
         "",
         ...keyPoints.map((p) => `- ${p}`),

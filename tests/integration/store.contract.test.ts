@@ -125,6 +125,17 @@ function contract(name: string, open: () => Promise<{ executor: SqlExecutor; cle
       );
     });
 
+    it("makes one article for 20 concurrent saves of one canonical URL", async () => {
+      const url = `https://news.example/concurrent/${randomUUID()}`;
+      const saved = await Promise.all(Array.from({ length: 20 }, () => store.upsertArticle(article({ url }))));
+      expect(new Set(saved.map((a) => a.id)).size).toBe(1);
+      const versions = await executor.query<{ n: number }>(
+        "select count(*)::int as n from summaries where article_id = $1",
+        [saved[0]?.id],
+      );
+      expect(versions[0]?.n).toBe(20);
+    });
+
     it("upserts by canonical URL and keeps the earlier summary as a version", async () => {
       const first = await store.upsertArticle(article({ url: "https://news.example/upsert" }));
       const second = await store.upsertArticle(
