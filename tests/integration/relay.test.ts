@@ -10,6 +10,14 @@ import { createMemoryKv } from "@/lib/progress/memory-kv";
 import { createPublisher } from "@/lib/progress/publisher";
 import { createRedisKv } from "@/lib/progress/redis-kv";
 import { createLogger } from "@/lib/log";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createExtractiveSummarizer } from "@/lib/ai/extractive-summarizer";
+import { createInlineRunner } from "@/lib/jobs/inline-runner";
+import type { SafeFetch } from "@/lib/net/types";
+import { createStore } from "@/lib/store";
+import { SITE_DIR } from "../helpers/fixture-server";
 import { REDIS_URL, serviceAvailable } from "../helpers/services";
 import { type RelayServer, startRelayServer } from "../helpers/relay-server";
 
@@ -189,33 +197,17 @@ describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
   }, 90_000);
 
   it("keeps the job going through a KV outage and replays everything written after recovery", async () => {
-    // A TCP proxy in front of Redis that we can cut, as a network partition would.
-    let target = true;
-    const sockets = new Set<net.Socket>();
-    const proxy = net.createServer((client) => {
-      if (!target) return client.destroy();
-      const upstream = net.connect(new URL(REDIS_URL).port ? Number(new URL(REDIS_URL).port) : 6379, "127.0.0.1");
-      sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on("error", drop).on("close", drop);
-      upstream.on("error", drop).on("close", drop);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const flaky = createRedisKv(`redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`, { prefix });
+    const proxy = await startCuttableProxy();
+    const flaky = createRedisKv(proxy.url, { prefix });
     const jobId = newJob();
     const publisher = createPublisher(flaky, jobId, { now: Date.now, logger: createLogger(jobId) });
     try {
       expect(await publisher.publish({ type: "step.started", step: "fetch" })).toMatchObject({ seq: 1 });
-      target = false;
-      for (const s of sockets) s.destroy();
+      proxy.cut();
       // While Redis is unreachable the publisher neither throws nor hangs: the job goes on.
       const during = await publisher.publish({ type: "step.completed", step: "fetch" });
       expect(during).toBeNull();
-      target = true;
+      proxy.restore();
       let after: ProgressEvent | null = null;
       for (let i = 0; i < 40 && !after; i++) {
         after = await publisher.publish({ type: "job.completed" });
@@ -232,4 +224,84 @@ describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
       proxy.close();
     }
   }, 30_000);
+
+  it("completes and saves a whole job while Redis is unreachable", async () => {
+    const proxy = await startCuttableProxy();
+    proxy.cut();
+    const flaky = createRedisKv(proxy.url, { prefix });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "as-outage-"));
+    const store = await createStore({ kind: "pglite", dir });
+    try {
+      const html = new Uint8Array(readFileSync(path.join(SITE_DIR, "article.html")));
+      const deps = {
+        fetch: (async (url: string) => ({
+          url,
+          status: 200,
+          headers: {},
+          contentType: "text/html",
+          body: html,
+          bodyRead: true,
+          redirects: [url],
+        })) as SafeFetch,
+        store,
+        kv: flaky,
+        summarizer: createExtractiveSummarizer(),
+        now: Date.now,
+        logger: createLogger("outage"),
+      };
+      const runner = createInlineRunner(async () => deps, { retries: 0 });
+      const jobId = newJob();
+      await store.createJob({
+        id: jobId,
+        url: "https://news.example/outage",
+        canonicalUrl: "https://news.example/outage",
+        force: true,
+      });
+      await runner.dispatch({ jobId, url: "https://news.example/outage", force: true, runKey: jobId });
+      await runner.wait(jobId);
+      const job = await store.getJob(jobId);
+      expect(job).toMatchObject({ status: "completed", articleId: expect.any(String) });
+      expect((await store.getArticle(job?.articleId ?? ""))?.title).toBe(
+        "How Small Towns Are Rebuilding Their Libraries",
+      );
+    } finally {
+      await flaky.close();
+      await store.close();
+      proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** A TCP proxy in front of Redis that can be cut and restored, as a network partition would. */
+async function startCuttableProxy() {
+  let open = true;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = net.connect(Number(new URL(REDIS_URL).port || 6379), "127.0.0.1");
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      open = true;
+    },
+    close() {
+      this.cut();
+      server.close();
+    },
+  };
+}
