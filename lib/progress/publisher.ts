@@ -25,6 +25,9 @@ const SNAPSHOT_STATUS: Partial<Record<EventType, JobStatus>> = {
   "job.cancelled": "cancelled",
 };
 
+/** After a KV failure, writes are skipped for this long so an outage costs the job one timeout, not one per event. */
+export const KV_BACKOFF_MS = 10_000;
+
 /**
  * Writes one job's progress to the KV log. Best-effort by design: a KV failure is logged (once per job,
  * not once per event) and never fails the job — the work matters more than its progress bar.
@@ -35,8 +38,10 @@ export function createPublisher(
   deps: { now: () => number; logger: Logger },
 ): ProgressPublisher {
   let warned = false;
+  let skipUntil = 0;
   return {
     async publish(input) {
+      if (deps.now() < skipUntil) return null;
       try {
         const event = await kv.append({ jobId, at: deps.now(), ...input });
         const status = SNAPSHOT_STATUS[input.type];
@@ -53,6 +58,7 @@ export function createPublisher(
         }
         return event;
       } catch (error) {
+        skipUntil = deps.now() + KV_BACKOFF_MS;
         if (!warned) {
           warned = true;
           deps.logger.warn("progress log unavailable; the job continues without live progress", { error });
