@@ -3,8 +3,8 @@ import type { ProgressEvent, ProgressSnapshot } from "./events";
 import { PROGRESS_TTL_SECONDS, type ProgressKv } from "./kv";
 import { APPEND_SCRIPT, appendArgs, decodeEvents, keyScheme } from "./redis-scripts";
 
-/** Poll intervals for REST, where there is no push: fast right after an event, backing off to 1 s when idle. */
-const POLL_STEPS_MS = [100, 200, 400, 700, 1_000];
+/** Poll intervals for REST, where there is no push: fast right after an event, backing off past 1 s when idle. */
+const POLL_STEPS_MS = [150, 300, 600, 1_000, 1_500];
 
 /**
  * Upstash / Vercel KV over REST. Same keys and script as the TCP adapter, so either can read what the other wrote.
