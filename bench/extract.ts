@@ -78,7 +78,8 @@ async function main() {
   if (!dir) return;
   if (mode === "ours" || mode === "bare") {
     console.log(JSON.stringify(await runMode(mode, dir)));
-    return;
+    // The extraction worker may still be winding down; the measurement is done.
+    process.exit(0);
   }
   const child = (which: string) =>
     JSON.parse(

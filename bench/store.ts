@@ -41,7 +41,15 @@ function article(i: number): NewArticle {
     html: "",
     media: [],
     summary: { tldr: sentence(20), keyPoints: [sentence(10)], markdown: sentence(40), tags: [word()] },
-    provenance: { extractor: "bench", model: "extractive", promptVersion: "v", path: "extractive", inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    provenance: {
+      extractor: "bench",
+      model: "extractive",
+      promptVersion: "v",
+      path: "extractive",
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+    },
   };
 }
 
@@ -49,7 +57,9 @@ async function run(name: string, executor: SqlExecutor) {
   const store = await createSqlStore(executor);
   const t0 = performance.now();
   for (let i = 0; i < ARTICLES; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, ARTICLES - i) }, (_, j) => store.upsertArticle(article(i + j))));
+    await Promise.all(
+      Array.from({ length: Math.min(50, ARTICLES - i) }, (_, j) => store.upsertArticle(article(i + j))),
+    );
   }
   const insertSeconds = (performance.now() - t0) / 1000;
   const timings: number[] = [];

@@ -1,0 +1,179 @@
+import { isProbablyReaderable, Readability } from "@mozilla/readability";
+import type { Extracted, MediaItem } from "../domain";
+import { AppError } from "../errors.ts";
+import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url.ts";
+import { sanitizeForRender } from "../render/safe-html.ts";
+import { jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
+import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
+import { detectWall } from "./walls.ts";
+
+/**
+ * Everything that builds a DOM: media detection and article reading. It runs inside the extraction worker
+ * (lib/extract/page-worker.ts), which Node starts from this TypeScript source directly, so value imports
+ * here carry their .ts extension.
+ */
+
+export function detectMediaInHtml(html: string, pageUrl: string): MediaItem[] {
+  const dom = parseHtml(html, pageUrl);
+  try {
+    const { document } = dom.window;
+    const abs = (href: string | null | undefined) => {
+      if (!href) return null;
+      try {
+        const url = new URL(href, pageUrl);
+        return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : null;
+      } catch {
+        return null;
+      }
+    };
+    const items: MediaItem[] = [];
+    const add = (item: Omit<MediaItem, "url"> & { url: string | null }) => {
+      if (!item.url) return;
+      const yt = youtubeUrl(item.url);
+      const vimeo = vimeoUrl(item.url);
+      if (yt) items.push({ kind: "youtube", url: yt, foundIn: item.foundIn });
+      else if (vimeo) items.push({ kind: "video", url: vimeo, foundIn: "vimeo" });
+      else items.push({ ...item, url: item.url });
+    };
+
+    const ogAudio = meta(document, "og:audio:secure_url", "og:audio", "og:audio:url");
+    add({ kind: "audio", url: abs(ogAudio), type: meta(document, "og:audio:type") ?? undefined, foundIn: "og:audio" });
+    const ogVideo = meta(document, "og:video:secure_url", "og:video", "og:video:url");
+    const ogVideoType = meta(document, "og:video:type") ?? undefined;
+    if (ogVideo && ogVideoType !== "text/html")
+      add({ kind: "video", url: abs(ogVideo), type: ogVideoType, foundIn: "og:video" });
+    else if (ogVideo) add({ kind: "video", url: abs(ogVideo), foundIn: "og:video" });
+    const stream = meta(document, "twitter:player:stream");
+    const streamType = meta(document, "twitter:player:stream:content_type") ?? undefined;
+    add({ kind: mediaKind(streamType, "video"), url: abs(stream), type: streamType, foundIn: "twitter:player:stream" });
+
+    for (const element of document.querySelectorAll("audio, video")) {
+      const fallback = element.tagName.toLowerCase() === "audio" ? "audio" : "video";
+      const foundIn = `${fallback}-element`;
+      add({ kind: fallback, url: abs(element.getAttribute("src")), foundIn });
+      for (const source of element.querySelectorAll("source")) {
+        const type = source.getAttribute("type") ?? undefined;
+        add({ kind: mediaKind(type, fallback), url: abs(source.getAttribute("src")), type, foundIn });
+      }
+    }
+    for (const frame of document.querySelectorAll("iframe[src]")) {
+      const src = abs(frame.getAttribute("src"));
+      if (src && (youtubeUrl(src) || vimeoUrl(src))) add({ kind: "video", url: src, foundIn: "iframe" });
+    }
+    for (const record of jsonLdObjects(document)) {
+      const types = typesOf(record);
+      if (types.some((t) => ["AudioObject", "VideoObject", "PodcastEpisode", "MediaObject"].includes(t))) {
+        const objects = [record, ...[record.associatedMedia, record.audio, record.video].flat()].filter(
+          (o): o is Record<string, unknown> => Boolean(o) && typeof o === "object",
+        );
+        for (const object of objects) {
+          const url =
+            typeof object.contentUrl === "string"
+              ? object.contentUrl
+              : typeof object.embedUrl === "string"
+                ? object.embedUrl
+                : null;
+          const type = typeof object.encodingFormat === "string" ? object.encodingFormat : undefined;
+          const fallback = typesOf(object).includes("VideoObject") ? "video" : "audio";
+          add({ kind: mediaKind(type, fallback), url: abs(url), type, foundIn: "json-ld" });
+        }
+      }
+    }
+    for (const link of document.querySelectorAll('link[rel="alternate"]')) {
+      const type = link.getAttribute("type") ?? "";
+      if (/(rss|atom)\+xml/i.test(type))
+        add({ kind: "feed", url: abs(link.getAttribute("href")), type, foundIn: "link-alternate" });
+    }
+    return items;
+  } finally {
+    dom.window.close();
+  }
+}
+
+export const READABILITY_VERSION = "readability@0.6.0";
+/** Below this many characters a page is not an article (unless it carries media to transcribe). */
+export const MIN_ARTICLE_CHARS = 400;
+
+export const normalizeText = (text: string) =>
+  text
+    .replace(/[ \t\u00a0]+/g, " ")
+    .replace(/\s*\n\s*/g, "\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+
+/** Hidden text never reaches the LLM: it is where prompt injections hide. */
+function removeHidden(document: Document): void {
+  for (const el of document.querySelectorAll(
+    '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"], noscript',
+  )) {
+    el.remove();
+  }
+  for (const el of document.querySelectorAll("[style]")) {
+    const style = el.getAttribute("style") ?? "";
+    if (/(left|top)\s*:\s*-\d{3,}px/i.test(style) || /font-size\s*:\s*0(px)?\s*(;|$)/i.test(style)) el.remove();
+  }
+}
+
+function fromJsonLd(document: Document): { author?: string; published?: string; headline?: string } {
+  for (const record of jsonLdObjects(document)) {
+    const types = typesOf(record);
+    if (!types.some((t) => /Article|Posting|PodcastEpisode|VideoObject|Report/.test(t))) continue;
+    const author = [record.author].flat()[0];
+    const authorName = typeof author === "string" ? author : (author as { name?: unknown } | undefined)?.name;
+    return {
+      author: typeof authorName === "string" ? authorName : undefined,
+      published: typeof record.datePublished === "string" ? record.datePublished : undefined,
+      headline: typeof record.headline === "string" ? record.headline : undefined,
+    };
+  }
+  return {};
+}
+
+export function readArticleHtml(html: string, url: string, media: MediaItem[]): Extracted {
+  const dom = parseHtml(html, url);
+  try {
+    const { document } = dom.window;
+    const canonicalUrl =
+      resolveCanonicalLink(document.querySelector('link[rel="canonical"]')?.getAttribute("href"), url) ??
+      canonicalizeUrl(url);
+    const title0 = meta(document, "og:title", "twitter:title") ?? document.title ?? "";
+    const wall = detectWall({
+      title: document.title ?? "",
+      text: document.body?.textContent ?? "",
+      html,
+    });
+    if (wall && media.length === 0) {
+      throw new AppError("paywall_or_bot_wall", `The site served ${wall} instead of the article`);
+    }
+    removeHidden(document);
+    const readerable = isProbablyReaderable(document, { minContentLength: 140, minScore: 20 });
+    const ld = fromJsonLd(document);
+    const lang = document.documentElement.getAttribute("lang");
+    // Readability mutates the document it reads, so metadata is read first.
+    const article = new Readability(document, { charThreshold: 300 }).parse();
+    const text = normalizeText(article?.textContent ?? "");
+    if (
+      (!article || (!readerable && text.length < MIN_ARTICLE_CHARS) || text.length < MIN_ARTICLE_CHARS / 2) &&
+      media.length === 0
+    ) {
+      throw new AppError("not_an_article", "The page has no readable article text and no media");
+    }
+    return {
+      url,
+      canonicalUrl,
+      title: (article?.title || ld.headline || title0 || new URL(url).hostname).trim(),
+      byline: article?.byline?.trim() || ld.author || meta(document, "author", "article:author") || null,
+      siteName: article?.siteName?.trim() || meta(document, "og:site_name") || null,
+      lang: article?.lang || lang || null,
+      publishedTime: article?.publishedTime || ld.published || meta(document, "article:published_time") || null,
+      excerpt: article?.excerpt?.trim() || meta(document, "description", "og:description") || null,
+      text: text.length >= MIN_ARTICLE_CHARS / 2 ? text : "",
+      html: article?.content ? sanitizeForRender(article.content) : "",
+      leadImage: meta(document, "og:image", "twitter:image"),
+      media,
+      extractor: READABILITY_VERSION,
+    };
+  } finally {
+    dom.window.close();
+  }
+}

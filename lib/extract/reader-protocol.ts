@@ -1,0 +1,13 @@
+import type { Extracted, MediaItem } from "../domain";
+import type { FailureReason } from "../errors";
+
+/** Messages between the reader pool and the extraction worker (plain, structured-clonable data). */
+export type ReaderRequest =
+  | { op: "media"; html: string; url: string }
+  | { op: "article"; html: string; url: string; media: MediaItem[] };
+
+export type ReaderResult<R extends ReaderRequest> = R extends { op: "media" } ? MediaItem[] : Extracted;
+
+export type ReaderReply =
+  | { id: number; ok: true; value: MediaItem[] | Extracted; heapUsed: number }
+  | { id: number; ok: false; reason: FailureReason; message: string; retriable: boolean; heapUsed: number };
