@@ -5,7 +5,8 @@ const config: NextConfig = {
   serverExternalPackages: ["jsdom", "@electric-sql/pglite", "ioredis", "postgres", "@mozilla/readability", "dompurify", "unpdf"],
   poweredByHeader: false,
   // The SQL adapters apply supabase/migrations on start; deployments need the files beside the functions.
-  outputFileTracingIncludes: { "/**": ["./supabase/migrations/**"] },
+  // The extraction worker runs from its TypeScript source (lib/extract/page-worker.ts and what it imports).
+  outputFileTracingIncludes: { "/**": ["./supabase/migrations/**", "./lib/**/*.ts"] },
 };
 
 export default config;
