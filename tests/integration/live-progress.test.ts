@@ -11,7 +11,7 @@ import { createInlineRunner } from "@/lib/jobs/inline-runner";
 import { submitJob } from "@/lib/jobs/service";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { createProgressKv } from "@/lib/progress";
-import type { ProgressEvent } from "@/lib/progress/events";
+import { EVENT_TYPES, isTerminal, type ProgressEvent } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { createEventStream, parseLastEventId, SSE_HEADERS } from "@/lib/progress/relay";
 import { pipelineDeps } from "@/lib/services";
@@ -99,22 +99,12 @@ describe.skipIf(!redisUp)("progress reaches an SSE client while the job runs", (
       const onEvent = (message: MessageEvent<string>) => {
         const event = JSON.parse(message.data) as ProgressEvent;
         received.push({ event, receivedAt: Date.now() });
-        if (event.type.startsWith("job.") && event.type !== "job.queued") {
+        if (isTerminal(event.type)) {
           source.close();
           resolve();
         }
       };
-      for (const type of [
-        "job.queued",
-        "step.started",
-        "step.progress",
-        "step.completed",
-        "step.failed",
-        "job.completed",
-        "job.failed",
-      ]) {
-        source.addEventListener(type, onEvent);
-      }
+      for (const type of EVENT_TYPES) source.addEventListener(type, onEvent);
       setTimeout(() => reject(new Error("no terminal event within 30 s")), 30_000);
     });
     await runner.wait(jobId);
