@@ -180,9 +180,9 @@ describe("supabase adapter: PostgREST contract against the migrated schema", () 
         if (!table.has(column)) problems.push(`${route}.${column} (${where}) does not exist`);
       };
       for (const [key, value] of req.query) {
-        if (key === "select") value.split(",").forEach((c) => check(c.trim(), "select"));
-        else if (key === "order") value.split(",").forEach((c) => check(c.split(".")[0] ?? "", "order"));
-        else if (key === "on_conflict") value.split(",").forEach((c) => check(c, "on_conflict"));
+        if (key === "select") for (const c of value.split(",")) check(c.trim(), "select");
+        else if (key === "order") for (const c of value.split(",")) check(c.split(".")[0] ?? "", "order");
+        else if (key === "on_conflict") for (const c of value.split(",")) check(c, "on_conflict");
         else if (key !== "limit" && key !== "offset" && key !== "columns") check(key, `filter ${value}`);
       }
       const rows = Array.isArray(req.body) ? req.body : req.body ? [req.body] : [];
