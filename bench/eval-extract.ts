@@ -104,7 +104,7 @@ async function mediaCorpus(dir: string) {
       url: c.page_url ?? "https://example.org/",
       want: c.expected.media ?? [],
     })),
-    // A manifest page without an expected URL still has media of its kind: any detection of that kind counts.
+    // A manifest page without an expected URL still has media of its kind; a detection of that kind counts.
     // Entries with neither a kind nor a URL carry no expectation (snapshots of unknown pages): not scored.
     ...manifest
       .filter((c) => c.kind !== null || c.expected_media_url)

@@ -102,19 +102,24 @@ describe("OpenAI summarizer against a fake OpenAI-compatible server", () => {
   });
 });
 
+/** espeak-ng (Debian) synthesizes the speech clip; CI installs it, a bare laptop may skip that one test. */
+const hasEspeak = (() => {
+  try {
+    execFileSync("espeak-ng", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    if (servicesRequired) throw new Error("espeak-ng is required (REQUIRE_SERVICES=1)");
+    console.warn("skipping the speech transcription test: espeak-ng is not installed");
+    return false;
+  }
+})();
+
 describe("transcription", () => {
   let site: FixtureServer;
   let dir: string;
-  let hasEspeak = true;
   beforeAll(async () => {
     site = await startFixtureServer(SITE_DIR);
     dir = mkdtempSync(path.join(os.tmpdir(), "as-audio-"));
-    try {
-      execFileSync("espeak-ng", ["--version"], { stdio: "ignore" });
-    } catch {
-      hasEspeak = false;
-      if (servicesRequired) throw new Error("espeak-ng is required (REQUIRE_SERVICES=1)");
-    }
   });
   afterAll(async () => {
     await site.close();
@@ -144,8 +149,7 @@ describe("transcription", () => {
     extractor: "media",
   });
 
-  it("uploads synthesized speech to the transcription API and caches the result", async (ctx) => {
-    if (!hasEspeak) ctx.skip();
+  it.skipIf(!hasEspeak)("uploads synthesized speech to the transcription API and caches the result", async () => {
     const wav = path.join(dir, "speech.wav");
     execFileSync("espeak-ng", ["-w", wav, "The library moved into the old mill office."]);
     const server = await startFixtureServer(dir);
