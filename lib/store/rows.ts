@@ -1,3 +1,4 @@
+import { AppError } from "../errors";
 import type { Article, ArticleSearchHit, Job, MediaItem, Provenance, Summary, Transcript } from "../domain";
 import type { FailureReason } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
@@ -58,44 +59,83 @@ export interface SearchRow {
   created_at: string | Date;
 }
 
-export const JOB_COLUMNS = [
-  "id",
-  "url",
-  "canonical_url",
-  "status",
-  "step",
-  "reason",
-  "message",
-  "article_id",
-  "force",
-  "attempts",
-  "run_id",
-  "steps",
-  "cost_usd",
-  "created_at",
-  "updated_at",
-] as const satisfies readonly (keyof JobRow)[];
+export interface TranscriptChunkRow {
+  media_url: string;
+  start_sec: number;
+  end_sec: number;
+  model: string;
+  transcript: Transcript;
+  created_at: string | Date;
+}
 
-export const ARTICLE_COLUMNS = [
+/** For every column a row type names, whether the type admits null: checked by the compiler against the row types. */
+type Nullability<Row> = { readonly [K in keyof Row]-?: null extends Row[K] ? "null" : "not null" };
+
+/** The columns the code reads and writes, with the nullability its row types assume (a test compares both with the schema). */
+export const JOB_SCHEMA = {
+  id: "not null",
+  url: "not null",
+  canonical_url: "not null",
+  status: "not null",
+  step: "null",
+  reason: "null",
+  message: "null",
+  article_id: "null",
+  force: "not null",
+  attempts: "not null",
+  run_id: "null",
+  steps: "not null",
+  cost_usd: "null",
+  created_at: "not null",
+  updated_at: "not null",
+} as const satisfies Nullability<JobRow>;
+
+export const ARTICLE_SCHEMA = {
+  id: "not null",
+  url: "not null",
+  canonical_url: "not null",
+  title: "not null",
+  byline: "null",
+  site_name: "null",
+  lang: "null",
+  published_time: "null",
+  excerpt: "null",
+  html: "not null",
+  text: "not null",
+  media: "not null",
+  transcript: "null",
+  summary: "not null",
+  provenance: "not null",
+  cost_usd: "null",
+  created_at: "not null",
+  updated_at: "not null",
+} as const satisfies Nullability<ArticleRow>;
+
+export const TRANSCRIPT_CHUNK_SCHEMA = {
+  media_url: "not null",
+  start_sec: "not null",
+  end_sec: "not null",
+  model: "not null",
+  transcript: "not null",
+  created_at: "not null",
+} as const satisfies Nullability<TranscriptChunkRow>;
+
+/** search_articles() output columns; nullability is not declared for function results, so names only. */
+export const SEARCH_COLUMNS = [
   "id",
   "url",
-  "canonical_url",
   "title",
-  "byline",
   "site_name",
-  "lang",
-  "published_time",
-  "excerpt",
-  "html",
-  "text",
-  "media",
-  "transcript",
-  "summary",
-  "provenance",
-  "cost_usd",
+  "tldr",
+  "tags",
+  "snippet",
+  "rank",
   "created_at",
-  "updated_at",
-] as const satisfies readonly (keyof ArticleRow)[];
+] as const satisfies readonly (keyof SearchRow)[];
+
+const columnsOf = <Row>(schema: Nullability<Row>) => Object.keys(schema) as (keyof Row & string)[];
+export const JOB_COLUMNS = columnsOf<JobRow>(JOB_SCHEMA);
+export const ARTICLE_COLUMNS = columnsOf<ArticleRow>(ARTICLE_SCHEMA);
 
 /** Timestamps arrive as Date (drivers) or ISO strings (JSON from PL/pgSQL, PostgREST). */
 export const iso = (value: string | Date): string => new Date(value).toISOString();
@@ -165,6 +205,18 @@ export function cleanText<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanText(v)])) as T;
   }
   return value;
+}
+
+/**
+ * A btree index entry must fit in a third of a page, so the unique keys (canonical URL, media URL) are capped, in the
+ * schema too. Refused up front with a reason instead of failing inside an insert.
+ */
+export const MAX_URL_BYTES = 2048;
+
+export function assertUrlSize(url: string, what = "URL"): void {
+  if (Buffer.byteLength(url, "utf8") > MAX_URL_BYTES) {
+    throw new AppError("invalid_url", `The ${what} is longer than ${MAX_URL_BYTES} bytes`);
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,6 +3,7 @@ import { migrate } from "./migrate";
 import {
   ARTICLE_COLUMNS,
   type ArticleRow,
+  assertUrlSize,
   articleFromRow,
   cleanText,
   decodeCursor,
@@ -12,29 +13,22 @@ import {
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
+  MAX_URL_BYTES,
   type SearchRow,
 } from "./rows";
 import type { SqlExecutor } from "./sql";
-import type { JobPatch, Store } from "./store";
+import type { Store } from "./store";
 
 const JOB_SELECT = JOB_COLUMNS.join(", ");
 const ARTICLE_SELECT = ARTICLE_COLUMNS.join(", ");
 
-/** Columns a JobPatch may set, mapped to their SQL names; everything else is merged or computed. */
-const PATCHABLE: Record<Exclude<keyof JobPatch, "steps">, string> = {
-  status: "status",
-  step: "step",
-  reason: "reason",
-  message: "message",
-  articleId: "article_id",
-  runId: "run_id",
-  attempts: "attempts",
-  costUsd: "cost_usd",
-};
-
 /** The Store on SQL: PostgreSQL through postgres.js, or PGlite. Parameterized queries only. */
 export async function createSqlStore(db: SqlExecutor): Promise<Store> {
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (cause) {
+    throw new AppError("storage_failed", "Could not apply the database migrations", { cause });
+  }
 
   const run = async <T extends object>(what: string, text: string, params: unknown[] = []): Promise<T[]> => {
     try {
@@ -47,6 +41,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
   return {
     kind: db.kind,
     async createJob(input) {
+      assertUrlSize(input.canonicalUrl);
       const [row] = await run<{ job: JobRow; created: boolean }>(
         "create the job",
         "select job, created from create_job($1, $2, $3, $4)",
@@ -60,26 +55,14 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return row ? jobFromRow(row) : null;
     },
     async updateJob(id, patch) {
-      const sets: string[] = [];
-      const params: unknown[] = [id];
-      for (const [key, column] of Object.entries(PATCHABLE) as [keyof typeof PATCHABLE, string][]) {
-        if (patch[key] === undefined) continue;
-        params.push(patch[key]);
-        sets.push(`${column} = $${params.length}`);
-      }
-      if (patch.steps) {
-        params.push(JSON.stringify(patch.steps));
-        // JSON goes in as text so both drivers pass the same string. Merge per step so two stages' timings never overwrite each other.
-        sets.push(`steps = jsonb_strip_nulls(steps || $${params.length}::text::jsonb)`);
-      }
-      sets.push("updated_at = now()");
-      const [row] = await run<JobRow>(
+      // update_job (migrations) applies the patch and merges step timings in one statement, as for Supabase.
+      const [row] = await run<{ job: JobRow | null }>(
         "update the job",
-        `update jobs set ${sets.join(", ")} where id = $1 returning ${JOB_SELECT}`,
-        params,
+        "select update_job($1, $2::text::jsonb) as job",
+        [id, JSON.stringify(cleanText(patch))],
       );
-      if (!row) throw new AppError("storage_failed", `No job ${id} to update`);
-      return jobFromRow(row);
+      if (!row?.job) throw new AppError("storage_failed", `No job ${id} to update`);
+      return jobFromRow(row.job);
     },
     async listJobs({ status, limit = 50 }) {
       const rows = await run<JobRow>(
@@ -90,6 +73,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return rows.map(jobFromRow);
     },
     async upsertArticle(article) {
+      assertUrlSize(article.canonicalUrl);
       const [row] = await run<{ article: ArticleRow }>(
         "save the article",
         "select upsert_article($1::text::jsonb) as article",
@@ -106,6 +90,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return row ? articleFromRow(row) : null;
     },
     async getArticleByCanonicalUrl(canonicalUrl) {
+      if (Buffer.byteLength(canonicalUrl) > MAX_URL_BYTES) return null;
       const [row] = await run<ArticleRow>(
         "read the article",
         `select ${ARTICLE_SELECT} from articles where canonical_url = $1
@@ -132,6 +117,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, Boolean(q?.trim())) } : {}) };
     },
     async getTranscriptChunk(key) {
+      if (Buffer.byteLength(key.mediaUrl) > MAX_URL_BYTES) return null;
       const [row] = await run<{ transcript: NonNullable<ArticleRow["transcript"]> }>(
         "read the transcript",
         "select transcript from transcript_chunks where media_url = $1 and start_sec = $2 and end_sec = $3 and model = $4",
@@ -140,6 +126,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return row?.transcript ?? null;
     },
     async putTranscriptChunk(key, transcript) {
+      assertUrlSize(key.mediaUrl, "media URL");
       await run(
         "save the transcript",
         `insert into transcript_chunks (media_url, start_sec, end_sec, model, transcript) values ($1, $2, $3, $4, $5::text::jsonb)

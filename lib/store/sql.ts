@@ -2,39 +2,68 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 
-/** The two-method executor the SQL adapter and the migration runner sit on: PGlite and postgres.js alike. */
-export interface SqlExecutor {
-  readonly kind: "pglite" | "postgres";
+/** What runs SQL: the executor itself, or a transaction handed to `transaction(fn)`. `$1…$n` parameters. */
+export interface SqlQueryable {
   query<T extends object>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Runs several statements (migrations) in one transaction; no parameters. */
+  /** Several statements at once (migrations); no parameters. */
   exec(text: string): Promise<void>;
+}
+
+/** The small executor the SQL adapter and the migration runner sit on: PGlite and postgres.js alike. */
+export interface SqlExecutor extends SqlQueryable {
+  readonly kind: "pglite" | "postgres";
+  /** Commits when `fn` resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
+interface PgliteLike {
+  query<T>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  exec(text: string): Promise<unknown>;
+}
+
+const pgliteQueryable = (db: PgliteLike): SqlQueryable => ({
+  async query<T extends object>(text: string, params: unknown[] = []) {
+    return (await db.query<T>(text, params)).rows;
+  },
+  async exec(text) {
+    await db.exec(text);
+  },
+});
+
+/** PGlite in `dir` (created if missing), or in memory for `memory://`. */
 export async function createPgliteExecutor(dir: string): Promise<SqlExecutor> {
   if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir);
   return {
     kind: "pglite",
-    async query<T extends object>(text: string, params: unknown[] = []) {
-      return (await db.query<T>(text, params)).rows;
-    },
-    async exec(text) {
-      await db.transaction((tx) => tx.exec(text));
-    },
+    ...pgliteQueryable(db),
+    transaction: (fn) => db.transaction((tx) => fn(pgliteQueryable(tx))),
     close: () => db.close(),
   };
 }
 
+type Sql = postgres.Sql | postgres.TransactionSql;
+type Params = postgres.ParameterOrJSON<never>[];
+
+const postgresQueryable = (sql: Sql): SqlQueryable => ({
+  async query<T extends object>(text: string, params: unknown[] = []) {
+    return (await sql.unsafe(text, params as Params)) as unknown as T[];
+  },
+  async exec(text) {
+    // Without parameters postgres.js uses the simple protocol, which accepts several statements.
+    await sql.unsafe(text);
+  },
+});
+
 export function createPostgresExecutor(url: string): SqlExecutor {
+  // types: {} keeps timestamps and numerics as the driver's defaults; rows map them explicitly (rows.ts).
   const sql = postgres(url, { max: 10, onnotice: () => undefined, prepare: true, types: {} });
   return {
     kind: "postgres",
-    async query<T extends object>(text: string, params: unknown[] = []) {
-      return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
-    },
-    async exec(text) {
-      await sql.begin((tx) => tx.unsafe(text));
+    ...postgresQueryable(sql),
+    async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>) {
+      return (await sql.begin((tx) => fn(postgresQueryable(tx)))) as T;
     },
     close: () => sql.end({ timeout: 5 }),
   };

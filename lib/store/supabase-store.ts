@@ -3,6 +3,7 @@ import { AppError } from "../errors";
 import {
   ARTICLE_COLUMNS,
   type ArticleRow,
+  assertUrlSize,
   articleFromRow,
   cleanText,
   decodeCursor,
@@ -12,6 +13,7 @@ import {
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
+  MAX_URL_BYTES,
   type SearchRow,
 } from "./rows";
 import type { Store } from "./store";
@@ -36,7 +38,7 @@ function unwrap<T>(what: string, result: Result<T>): T | null {
 
 /**
  * The Store on Supabase (PostgREST, service role; server-only). The logic that must be atomic lives in the
- * SQL functions of the migrations (create_job, upsert_article, search_articles), shared with the SQL adapter.
+ * SQL functions of the migrations (create_job, update_job, upsert_article, search_articles), shared with the SQL adapter.
  */
 export function createSupabaseStore(
   url: string,
@@ -60,47 +62,35 @@ export function createSupabaseStore(
   return {
     kind: "supabase",
     async createJob(input) {
+      assertUrlSize(input.canonicalUrl);
       const rows = await wrap<{ job: JobRow; created: boolean }[]>(
         "create the job",
-        db.rpc("create_job", {
-          p_id: input.id,
-          p_url: input.url,
-          p_canonical_url: input.canonicalUrl,
-          p_force: input.force,
-        }),
+        db.rpc(
+          "create_job",
+          cleanText({
+            p_id: input.id,
+            p_url: input.url,
+            p_canonical_url: input.canonicalUrl,
+            p_force: input.force,
+          }),
+        ),
       );
       const row = rows?.[0];
       if (!row) throw new AppError("storage_failed", "Could not create the job");
       return { job: jobFromRow(row.job), created: row.created };
     },
     async getJob(id) {
-      const row = await wrap<JobRow>("read the job", db.from("jobs").select(JOB_SELECT).eq("id", id).maybeSingle());
+      const row = await wrap<JobRow>(
+        "read the job",
+        db.from("jobs").select(JOB_SELECT).eq("id", cleanText(id)).maybeSingle(),
+      );
       return row ? jobFromRow(row) : null;
     },
     async updateJob(id, patch) {
-      const update: Record<string, unknown> = { updated_at: new Date().toISOString() };
-      if (patch.status !== undefined) update.status = patch.status;
-      if (patch.step !== undefined) update.step = patch.step;
-      if (patch.reason !== undefined) update.reason = patch.reason;
-      if (patch.message !== undefined) update.message = patch.message;
-      if (patch.articleId !== undefined) update.article_id = patch.articleId;
-      if (patch.runId !== undefined) update.run_id = patch.runId;
-      if (patch.attempts !== undefined) update.attempts = patch.attempts;
-      if (patch.costUsd !== undefined) update.cost_usd = patch.costUsd;
-      if (patch.steps) {
-        // Stages run one after another, so a read-merge-write of the timings cannot lose a concurrent write.
-        const current = await wrap<{ steps: JobRow["steps"] }>(
-          "read the job",
-          db.from("jobs").select("steps").eq("id", id).maybeSingle(),
-        );
-        update.steps = { ...(current?.steps ?? {}), ...patch.steps };
-      }
-      const row = await wrap<JobRow>(
-        "update the job",
-        db.from("jobs").update(cleanText(update)).eq("id", id).select(JOB_SELECT).maybeSingle(),
-      );
-      if (!row) throw new AppError("storage_failed", `No job ${id} to update`);
-      return jobFromRow(row);
+      // One statement (update_job in the migrations) merges step timings: no read-modify-write race.
+      const job = await wrap<JobRow>("update the job", db.rpc("update_job", cleanText({ p_id: id, p_patch: patch })));
+      if (!job) throw new AppError("storage_failed", `No job ${id} to update`);
+      return jobFromRow(job);
     },
     async listJobs({ status, limit = 50 }) {
       let query = db.from("jobs").select(JOB_SELECT).order("created_at", { ascending: false }).limit(limit);
@@ -108,6 +98,7 @@ export function createSupabaseStore(
       return ((await wrap("list jobs", query.overrideTypes<JobRow[], { merge: false }>())) ?? []).map(jobFromRow);
     },
     async upsertArticle(article) {
+      assertUrlSize(article.canonicalUrl);
       const row = await wrap<ArticleRow>("save the article", db.rpc("upsert_article", { p: cleanText(article) }));
       if (!row) throw new AppError("storage_failed", "Could not save the article");
       return articleFromRow(row);
@@ -120,7 +111,9 @@ export function createSupabaseStore(
       );
       return row ? articleFromRow(row) : null;
     },
-    async getArticleByCanonicalUrl(canonicalUrl) {
+    async getArticleByCanonicalUrl(submitted) {
+      const canonicalUrl = cleanText(submitted);
+      if (Buffer.byteLength(canonicalUrl) > MAX_URL_BYTES) return null;
       const row = await wrap<ArticleRow>(
         "read the article",
         db.from("articles").select(ARTICLE_SELECT).eq("canonical_url", canonicalUrl).maybeSingle(),
@@ -146,7 +139,7 @@ export function createSupabaseStore(
         (await wrap<SearchRow[]>(
           "search articles",
           db.rpc("search_articles", {
-            p_q: q?.trim() || null,
+            p_q: cleanText(q?.trim()) || null,
             p_limit: size + 1,
             p_after_rank: after?.rank ?? null,
             p_after_created: after?.created ?? null,
@@ -157,7 +150,9 @@ export function createSupabaseStore(
       const last = items.at(-1);
       return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, Boolean(q?.trim())) } : {}) };
     },
-    async getTranscriptChunk(key) {
+    async getTranscriptChunk(wanted) {
+      const key = cleanText(wanted);
+      if (Buffer.byteLength(key.mediaUrl) > MAX_URL_BYTES) return null;
       const row = await wrap<{ transcript: NonNullable<ArticleRow["transcript"]> }>(
         "read the transcript",
         db
@@ -172,6 +167,7 @@ export function createSupabaseStore(
       return row?.transcript ?? null;
     },
     async putTranscriptChunk(key, transcript) {
+      assertUrlSize(key.mediaUrl, "media URL");
       await wrap(
         "save the transcript",
         db.from("transcript_chunks").upsert(

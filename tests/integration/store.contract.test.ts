@@ -1,168 +1,260 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { NewArticle } from "@/lib/domain";
 import { migrate } from "@/lib/store/migrate";
-import { ARTICLE_COLUMNS, JOB_COLUMNS } from "@/lib/store/rows";
+import { ARTICLE_SCHEMA, JOB_SCHEMA, MAX_URL_BYTES, SEARCH_COLUMNS, TRANSCRIPT_CHUNK_SCHEMA } from "@/lib/store/rows";
 import { createPgliteExecutor, createPostgresExecutor, type SqlExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
 import type { Store } from "@/lib/store/store";
+import { createSupabaseStore } from "@/lib/store/supabase-store";
+import { type RecordedRequest, startPostgrestFake } from "../helpers/postgrest-fake";
+import { article } from "./store-fixtures";
 import { POSTGRES_URL, serviceAvailable } from "../helpers/services";
+
+/**
+ * One contract for every Store adapter: PGlite, PostgreSQL (a fresh database per run) and supabase-js (through a
+ * loopback PostgREST stand-in executing against a fresh PostgreSQL database, its requests checked against the catalog).
+ */
 
 const postgresUp = await serviceAvailable("postgres");
 
-export function article(overrides: Partial<NewArticle> = {}): NewArticle {
-  const url = overrides.url ?? `https://news.example/${randomUUID()}`;
-  return {
-    url,
-    canonicalUrl: url,
-    title: "Small towns rebuild their libraries",
-    byline: "Maria Okafor",
-    siteName: "The Civic Ledger",
-    lang: "en",
-    publishedTime: "2026-10-02T09:00:00Z",
-    excerpt: "Libraries become community hubs.",
-    text: "When the paper mill closed, the library moved into the old mill office and expanded its hours.",
-    html: "<p>When the paper mill closed…</p>",
-    media: [],
-    summary: {
-      tldr: "Libraries anchor small towns.",
-      keyPoints: ["Longer hours"],
-      markdown: "## TL;DR",
-      tags: ["libraries"],
-    },
-    provenance: {
-      extractor: "readability",
-      model: "extractive",
-      promptVersion: "v1",
-      path: "extractive",
-      inputTokens: 0,
-      outputTokens: 0,
-      costUsd: null,
-    },
-    ...overrides,
-  };
+interface Opened {
+  store: Store;
+  /** The database behind the store, for checks the port does not expose (summary versions, catalog). */
+  db: SqlExecutor;
+  cleanup: () => Promise<void>;
 }
 
-function contract(name: string, open: () => Promise<{ executor: SqlExecutor; cleanup: () => Promise<void> }>) {
+const newJob = (url = `https://a.example/${randomUUID()}`) => ({
+  id: `job_${randomUUID()}`,
+  url,
+  canonicalUrl: url,
+  force: false,
+});
+
+/** Random URL characters do not compress, so they reach the btree limit that a repeated letter would not. */
+const randomUrl = (bytes: number) => {
+  const base = "https://a.example/";
+  return (
+    base +
+    randomBytes(bytes)
+      .toString("hex")
+      .slice(0, bytes - base.length)
+  );
+};
+
+function contract(name: string, open: () => Promise<Opened>, more?: (get: () => Opened) => void) {
   describe(`Store contract: ${name}`, () => {
+    let opened: Opened;
     let store: Store;
-    let executor: SqlExecutor;
-    let cleanup: () => Promise<void>;
+    let db: SqlExecutor;
     beforeAll(async () => {
-      ({ executor, cleanup } = await open());
-      store = await createSqlStore(executor);
+      opened = await open();
+      ({ store, db } = opened);
     });
     afterAll(async () => {
-      await store?.close();
-      await cleanup?.();
+      await opened?.store.close();
+      await opened?.cleanup();
     });
 
-    it("applies migrations once (a second run applies nothing)", async () => {
-      expect(await migrate(executor)).toEqual([]);
+    it("answers ping", async () => {
+      expect(await store.ping()).toBe(true);
     });
 
-    it("the row types the code uses match the migrated schema", async () => {
-      const columns = async (table: string) =>
-        (
-          await executor.query<{ column_name: string }>(
-            "select column_name from information_schema.columns where table_name = $1 order by ordinal_position",
-            [table],
-          )
-        ).map((r) => r.column_name);
-      expect(await columns("jobs")).toEqual(expect.arrayContaining([...JOB_COLUMNS]));
-      expect(await columns("articles")).toEqual(expect.arrayContaining([...ARTICLE_COLUMNS]));
-    });
-
-    it("creates, updates and lists jobs, merging step timings", async () => {
-      const id = `job_${randomUUID()}`;
-      const url = `https://a.example/${id}`;
-      const { job, created } = await store.createJob({ id, url, canonicalUrl: url, force: false });
+    it("creates, reads, updates and lists jobs; patches merge step timings and clear with null", async () => {
+      const input = newJob();
+      const { job, created } = await store.createJob(input);
       expect(created).toBe(true);
-      expect(job).toMatchObject({ id, status: "queued", attempts: 0, steps: {} });
-      await store.updateJob(id, { status: "running", step: "fetch", steps: { fetch: { startedAt: 1 } } });
-      const updated = await store.updateJob(id, {
-        steps: { extract: { startedAt: 2 } },
+      expect(job).toMatchObject({
+        id: input.id,
+        url: input.url,
+        status: "queued",
+        attempts: 0,
+        steps: {},
+        force: false,
+      });
+      expect(await store.getJob(input.id)).toEqual(job);
+      await store.updateJob(input.id, { status: "running", step: "fetch", steps: { fetch: { startedAt: 1 } } });
+      const updated = await store.updateJob(input.id, {
+        steps: { fetch: { startedAt: 1, finishedAt: 5 }, extract: { startedAt: 6 } },
         reason: "timeout",
         message: "slow",
+        attempts: 2,
+        runId: "run_1",
+        costUsd: 0.0125,
       });
-      expect(updated.steps).toEqual({ fetch: { startedAt: 1 }, extract: { startedAt: 2 } });
-      expect(updated).toMatchObject({ status: "running", reason: "timeout", message: "slow" });
-      await store.updateJob(id, { status: "failed" });
-      expect((await store.listJobs({ status: "failed" })).map((j) => j.id)).toContain(id);
+      expect(updated.steps).toEqual({ fetch: { startedAt: 1, finishedAt: 5 }, extract: { startedAt: 6 } });
+      expect(updated).toMatchObject({
+        status: "running",
+        step: "fetch",
+        reason: "timeout",
+        message: "slow",
+        attempts: 2,
+        runId: "run_1",
+        costUsd: 0.0125,
+      });
+      const cleared = await store.updateJob(input.id, { reason: null, message: null, status: "failed" });
+      expect(cleared.reason).toBeUndefined();
+      expect(cleared.message).toBeUndefined();
+      expect(cleared.runId).toBe("run_1");
+      expect((await store.listJobs({ status: "failed" })).map((j) => j.id)).toContain(input.id);
+      expect((await store.listJobs({ status: "queued" })).map((j) => j.id)).not.toContain(input.id);
       expect(await store.getJob("job_missing")).toBeNull();
     });
 
-    it("refuses a status or reason outside the schema's checks", async () => {
-      const id = `job_${randomUUID()}`;
-      await store.createJob({
-        id,
-        url: `https://a.example/${id}`,
-        canonicalUrl: `https://a.example/${id}`,
-        force: false,
-      });
-      await expect(store.updateJob(id, { reason: "bogus" as never })).rejects.toMatchObject({
+    it("refuses an update of a missing job, and a status or reason outside the schema's checks", async () => {
+      await expect(store.updateJob("job_missing", { status: "running" })).rejects.toMatchObject({
         reason: "storage_failed",
       });
+      const { job } = await store.createJob(newJob());
+      await expect(store.updateJob(job.id, { reason: "bogus" as never })).rejects.toMatchObject({
+        reason: "storage_failed",
+        cause: expect.anything(),
+      });
+      await expect(store.updateJob(job.id, { status: "paused" as never })).rejects.toMatchObject({
+        reason: "storage_failed",
+      });
+      expect((await store.getJob(job.id))?.status).toBe("queued");
     });
 
-    it("makes one job for 20 concurrent submissions of one URL", async () => {
+    it("makes one job for 20 concurrent submissions of one URL; a finished job lets the next one start", async () => {
       const url = `https://a.example/concurrent/${randomUUID()}`;
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () =>
-          store.createJob({ id: `job_${randomUUID()}`, url, canonicalUrl: url, force: false }),
-        ),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.createJob(newJob(url))));
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
-      // Once it is finished, the next submission makes a new job.
+      const [active] = await db.query<{ n: number }>("select count(*)::int as n from jobs where canonical_url = $1", [
+        url,
+      ]);
+      expect(active?.n).toBe(1);
       await store.updateJob(results[0]?.job.id ?? "", { status: "completed" });
-      expect((await store.createJob({ id: `job_${randomUUID()}`, url, canonicalUrl: url, force: true })).created).toBe(
-        true,
-      );
+      const again = await store.createJob({ ...newJob(url), force: true });
+      expect(again.created).toBe(true);
+      expect(again.job.force).toBe(true);
     });
 
-    it("makes one article for 20 concurrent saves of one canonical URL", async () => {
+    it("makes one article for 20 concurrent saves of one canonical URL, each a summary version", async () => {
       const url = `https://news.example/concurrent/${randomUUID()}`;
       const saved = await Promise.all(Array.from({ length: 20 }, () => store.upsertArticle(article({ url }))));
       expect(new Set(saved.map((a) => a.id)).size).toBe(1);
-      const versions = await executor.query<{ n: number }>(
+      const [versions] = await db.query<{ n: number }>(
         "select count(*)::int as n from summaries where article_id = $1",
         [saved[0]?.id],
       );
-      expect(versions[0]?.n).toBe(20);
+      expect(versions?.n).toBe(20);
     });
 
-    it("upserts by canonical URL and keeps the earlier summary as a version", async () => {
-      const first = await store.upsertArticle(article({ url: "https://news.example/upsert" }));
+    it("upserts by canonical URL: the new summary is current, the earlier one stays as a version", async () => {
+      const url = `https://news.example/upsert/${randomUUID()}`;
+      const first = await store.upsertArticle(article({ url }));
       const second = await store.upsertArticle(
         article({
-          url: "https://news.example/upsert",
+          url,
+          title: "Updated title",
           summary: { tldr: "Second take.", keyPoints: [], markdown: "", tags: [] },
+          provenance: { ...article().provenance, model: "gpt-4o-mini", inputTokens: 1200, costUsd: 0.0004 },
         }),
       );
       expect(second.id).toBe(first.id);
-      expect((await store.getArticle(first.id))?.summary.tldr).toBe("Second take.");
-      const versions = await executor.query<{ tldr: string }>(
-        "select content->>'tldr' as tldr from summaries where article_id = $1 order by created_at",
+      expect(second.createdAt).toBe(first.createdAt);
+      const current = await store.getArticle(first.id);
+      expect(current).toMatchObject({ title: "Updated title", summary: { tldr: "Second take." } });
+      expect(current?.provenance).toMatchObject({ model: "gpt-4o-mini", costUsd: 0.0004 });
+      const versions = await db.query<{ tldr: string; model: string; input_tokens: number }>(
+        "select content->>'tldr' as tldr, model, input_tokens from summaries where article_id = $1 order by created_at, id",
         [first.id],
       );
-      expect(versions.map((v) => v.tldr)).toEqual(["Libraries anchor small towns.", "Second take."]);
-      expect(await store.getArticleByCanonicalUrl("https://news.example/upsert")).toMatchObject({ id: first.id });
+      expect(versions.map((v) => [v.tldr, v.model, v.input_tokens])).toEqual([
+        ["Libraries anchor small towns.", "extractive", 0],
+        ["Second take.", "gpt-4o-mini", 1200],
+      ]);
       expect(await store.getArticle("not-a-uuid")).toBeNull();
+      expect(await store.getArticle(randomUUID())).toBeNull();
     });
 
-    it("searches with ranking and highlighted snippets, in any language, with cursor pages", async () => {
-      const tag = randomUUID().slice(0, 8);
+    it("round-trips every article field", async () => {
+      const input = article({
+        media: [{ kind: "audio", url: "https://cdn.example/e1.mp3", type: "audio/mpeg", durationSec: 61 }],
+        transcript: {
+          source: "openai",
+          text: "Hello there.",
+          segments: [{ start: 0, end: 1.5, text: "Hello there." }],
+        },
+        summary: {
+          tldr: "t",
+          keyPoints: ["a", "b"],
+          markdown: "# m",
+          tags: ["x"],
+          chapters: [{ start: 0, title: "Intro" }],
+          quotes: ["q"],
+        },
+      });
+      const saved = await store.upsertArticle(input);
+      const loaded = await store.getArticle(saved.id);
+      expect(loaded).toEqual({ ...input, id: saved.id, createdAt: saved.createdAt, updatedAt: saved.updatedAt });
+      expect(Number.isNaN(Date.parse(saved.createdAt))).toBe(false);
+    });
+
+    it("keeps a transcript version whenever an article's transcript changes", async () => {
+      const url = `https://pod.example/${randomUUID()}`;
+      const first = await store.upsertArticle(article({ url, transcript: { source: "publisher", text: "one" } }));
+      await store.upsertArticle(article({ url, transcript: { source: "publisher", text: "one" } }));
+      await store.upsertArticle(article({ url }));
+      await store.upsertArticle(article({ url, transcript: { source: "openai", text: "two", model: "whisper-1" } }));
+      const versions = await db.query<{ source: string; text: string }>(
+        "select source, text from transcripts where article_id = $1 order by created_at, id",
+        [first.id],
+      );
+      expect(versions).toEqual([
+        { source: "publisher", text: "one" },
+        { source: "openai", text: "two" },
+      ]);
+      // Saving without a transcript keeps the one the article has.
+      expect((await store.getArticle(first.id))?.transcript?.text).toBe("two");
+    });
+
+    it("finds an article by the canonical URL of a completed job that produced it", async () => {
+      const submitted = `https://short.example/${randomUUID()}`;
+      const saved = await store.upsertArticle(article({ url: `https://news.example/declared/${randomUUID()}` }));
+      expect(await store.getArticleByCanonicalUrl(submitted)).toBeNull();
+      const { job } = await store.createJob(newJob(submitted));
+      await store.updateJob(job.id, { status: "running", articleId: saved.id });
+      expect(await store.getArticleByCanonicalUrl(submitted)).toBeNull();
+      await store.updateJob(job.id, { status: "completed" });
+      expect((await store.getArticleByCanonicalUrl(submitted))?.id).toBe(saved.id);
+      expect((await store.getArticleByCanonicalUrl(saved.canonicalUrl))?.id).toBe(saved.id);
+    });
+
+    it("ranks search results, highlights snippets, and pages with an opaque cursor", async () => {
+      const tag = `t${randomUUID().slice(0, 8)}`;
       await store.upsertArticle(
         article({ title: `Harbour seals return ${tag}`, text: `Seals seals seals ${tag} on the coast.` }),
       );
       await store.upsertArticle(
         article({ title: `Coastal walks ${tag}`, text: `A walk where you may see seals ${tag}.` }),
       );
+      await store.upsertArticle(article({ title: `Unrelated ${tag}`, text: `Nothing about marine mammals ${tag}.` }));
+      const page = await store.searchArticles({ q: `seals ${tag}`, limit: 1 });
+      expect(page.items).toHaveLength(1);
+      expect(page.items[0]).toMatchObject({ title: `Harbour seals return ${tag}`, siteName: "The Civic Ledger" });
+      expect(page.items[0]?.snippet).toMatch(/<b>seals<\/b>/i);
+      expect(page.items[0]?.tags).toEqual(["libraries"]);
+      expect(page.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      const next = await store.searchArticles({ q: `seals ${tag}`, limit: 1, cursor: page.nextCursor });
+      expect(next.items.map((i) => i.title)).toEqual([`Coastal walks ${tag}`]);
+      expect(next.items[0]?.rank).toBeLessThan(page.items[0]?.rank ?? 0);
+      expect(next.nextCursor).toBeUndefined();
+      // websearch syntax: a quoted phrase and an exclusion.
+      const phrase = await store.searchArticles({ q: `"harbour seals" ${tag}` });
+      expect(phrase.items.map((i) => i.title)).toEqual([`Harbour seals return ${tag}`]);
+      const excluded = await store.searchArticles({ q: `${tag} -harbour` });
+      expect(excluded.items.map((i) => i.title).sort()).toEqual([`Coastal walks ${tag}`, `Unrelated ${tag}`]);
+    });
+
+    it("searches non-English articles (accents, Cyrillic case) and the summary and transcript", async () => {
+      const tag = `t${randomUUID().slice(0, 8)}`;
       await store.upsertArticle(
         article({
           title: `Bibliothèques rurales ${tag}`,
@@ -170,21 +262,49 @@ function contract(name: string, open: () => Promise<{ executor: SqlExecutor; cle
           text: `Les bibliothèques des villages deviennent des lieux de vie ${tag}.`,
         }),
       );
-      const page = await store.searchArticles({ q: `seals ${tag}`, limit: 1 });
-      expect(page.items).toHaveLength(1);
-      expect(page.items[0]?.title).toBe(`Harbour seals return ${tag}`);
-      expect(page.items[0]?.snippet).toMatch(/<b>seals<\/b>/i);
-      const next = await store.searchArticles({ q: `seals ${tag}`, limit: 1, cursor: page.nextCursor });
-      expect(next.items.map((i) => i.title)).toEqual([`Coastal walks ${tag}`]);
-      expect(next.nextCursor).toBeUndefined();
+      await store.upsertArticle(
+        article({ title: `Москва строит библиотеки ${tag}`, lang: "ru", text: `Новые библиотеки Москвы ${tag}.` }),
+      );
+      await store.upsertArticle(
+        article({
+          title: `Episode 12 ${tag}`,
+          text: `Show notes ${tag}.`,
+          summary: { tldr: "A chat.", keyPoints: [], markdown: "Covers **lighthouses** in depth.", tags: [] },
+          transcript: { source: "openai", text: `Today we talk about beekeeping on rooftops ${tag}.` },
+        }),
+      );
       const french = await store.searchArticles({ q: `bibliothèques ${tag}` });
       expect(french.items.map((i) => i.title)).toEqual([`Bibliothèques rurales ${tag}`]);
-      const newest = await store.searchArticles({ limit: 2 });
-      expect(newest.items[0]?.title).toBe(`Bibliothèques rurales ${tag}`);
-      expect(newest.nextCursor).toBeDefined();
+      expect(french.items[0]?.snippet).toContain("<b>bibliothèques</b>");
+      const russian = await store.searchArticles({ q: `москва ${tag}` });
+      expect(russian.items.map((i) => i.title)).toEqual([`Москва строит библиотеки ${tag}`]);
+      const fromTranscript = await store.searchArticles({ q: `beekeeping ${tag}` });
+      expect(fromTranscript.items.map((i) => i.title)).toEqual([`Episode 12 ${tag}`]);
+      expect(fromTranscript.items[0]?.snippet).toContain("<b>beekeeping</b>");
+      const fromSummary = await store.searchArticles({ q: `lighthouses ${tag}` });
+      expect(fromSummary.items.map((i) => i.title)).toEqual([`Episode 12 ${tag}`]);
+      expect((await store.searchArticles({ q: `zzznotaword ${tag}` })).items).toEqual([]);
     });
 
-    it("stores hostile text: 10 MB, NUL bytes, lone surrogates, very long URLs", async () => {
+    it("lists newest first without a query, and the cursor walks every article exactly once", async () => {
+      const latest = await store.upsertArticle(article({ title: "Newest of all" }));
+      const first = await store.searchArticles({ limit: 3 });
+      expect(first.items[0]?.id).toBe(latest.id);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.searchArticles({ limit: 7, cursor });
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const [total] = await db.query<{ n: number }>("select count(*)::int as n from articles");
+      expect(seen.length).toBe(total?.n);
+      expect(new Set(seen).size).toBe(seen.length);
+      // A cursor that is not ours is ignored rather than failing the request.
+      expect((await store.searchArticles({ limit: 1, cursor: "garbage!" })).items[0]?.id).toBe(latest.id);
+    });
+
+    it("stores hostile text: 10 MB, NUL bytes, lone surrogates; in queries and job messages too", async () => {
       const big = "word ".repeat(2_000_000);
       const saved = await store.upsertArticle(
         article({ text: `nul\u0000byte and lone \ud800 surrogate ${big}`, title: "Odd\u0000 title \udfff" }),
@@ -193,45 +313,224 @@ function contract(name: string, open: () => Promise<{ executor: SqlExecutor; cle
       expect(loaded?.text.startsWith("nulbyte and lone \ufffd surrogate")).toBe(true);
       expect(loaded?.text.length).toBeGreaterThan(9_000_000);
       expect(loaded?.title).toBe("Odd title \ufffd");
-      const longUrl = `https://a.example/${"x".repeat(6_000)}`;
-      expect((await store.upsertArticle(article({ url: longUrl }))).url).toBe(longUrl);
+      const hits = await store.searchArticles({ q: "nulbyte \u0000 \ud800" });
+      expect(hits.items.map((i) => i.id)).toContain(saved.id);
+      const { job } = await store.createJob(newJob(`https://a.example/${randomUUID()}?q=\u0000`));
+      expect(job.url).not.toContain("\u0000");
+      const failed = await store.updateJob(job.id, { status: "failed", message: "bad \u0000 \udc00 bytes" });
+      expect(failed.message).toBe("bad  \ufffd bytes");
     });
 
-    it("caches transcript chunks by media, window and model", async () => {
-      const key = { mediaUrl: `https://cdn.example/${randomUUID()}.mp3`, startSec: 0, endSec: 600, model: "whisper-1" };
-      expect(await store.getTranscriptChunk(key)).toBeNull();
-      await store.putTranscriptChunk(key, {
-        source: "openai",
-        text: "hello",
-        segments: [{ start: 0, end: 1, text: "hello" }],
+    it("stores URLs up to the size limit and refuses longer ones with invalid_url", async () => {
+      const longest = randomUrl(MAX_URL_BYTES);
+      expect((await store.upsertArticle(article({ url: longest }))).canonicalUrl).toBe(longest);
+      expect((await store.createJob(newJob(longest))).created).toBe(true);
+      const tooLong = randomUrl(8_000);
+      await expect(store.upsertArticle(article({ url: tooLong }))).rejects.toMatchObject({ reason: "invalid_url" });
+      await expect(store.createJob(newJob(tooLong))).rejects.toMatchObject({ reason: "invalid_url" });
+      expect(await store.getArticleByCanonicalUrl(tooLong)).toBeNull();
+      const key = { mediaUrl: tooLong, startSec: 0, endSec: 10, model: "m" };
+      await expect(store.putTranscriptChunk(key, { source: "openai", text: "x" })).rejects.toMatchObject({
+        reason: "invalid_url",
       });
-      expect(await store.getTranscriptChunk(key)).toMatchObject({ text: "hello" });
-      expect(await store.getTranscriptChunk({ ...key, model: "other" })).toBeNull();
+      expect(await store.getTranscriptChunk(key)).toBeNull();
     });
+
+    it("caches transcript chunks by media, window and model; a second put replaces", async () => {
+      const key = {
+        mediaUrl: `https://cdn.example/${randomUUID()}.mp3`,
+        startSec: 0,
+        endSec: 600.5,
+        model: "whisper-1",
+      };
+      expect(await store.getTranscriptChunk(key)).toBeNull();
+      const transcript = { source: "openai", text: "hello", segments: [{ start: 0, end: 1.25, text: "hello" }] };
+      await store.putTranscriptChunk(key, transcript);
+      expect(await store.getTranscriptChunk(key)).toEqual(transcript);
+      await store.putTranscriptChunk(key, { source: "openai", text: "hello again" });
+      expect((await store.getTranscriptChunk(key))?.text).toBe("hello again");
+      expect(await store.getTranscriptChunk({ ...key, model: "other" })).toBeNull();
+      expect(await store.getTranscriptChunk({ ...key, endSec: 600 })).toBeNull();
+    });
+
+    more?.(() => opened);
   });
 }
 
-contract("PGlite", async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "as-store-"));
-  return {
-    executor: await createPgliteExecutor(dir),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-});
+/** The schema checks that do not depend on the adapter: they run on every database the contract uses. */
+function schemaChecks(get: () => Opened) {
+  it("migrations are recorded and a second run applies nothing", async () => {
+    const { db } = get();
+    expect(await migrate(db)).toEqual([]);
+    const names = await db.query<{ name: string }>("select name from schema_migrations order by name");
+    expect(names.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("the row types the code uses match the migrated columns and their nullability", async () => {
+    const { db } = get();
+    const schema = async (table: string) =>
+      Object.fromEntries(
+        (
+          await db.query<{ column_name: string; is_nullable: string }>(
+            "select column_name, is_nullable from information_schema.columns where table_schema = 'public' and table_name = $1",
+            [table],
+          )
+        ).map((r) => [r.column_name, r.is_nullable === "YES" ? "null" : "not null"]),
+      );
+    const used = (declared: Record<string, string>, actual: Record<string, string>) =>
+      Object.fromEntries(Object.keys(declared).map((c) => [c, actual[c] ?? "missing"]));
+    const jobs = await schema("jobs");
+    const articles = await schema("articles");
+    const chunks = await schema("transcript_chunks");
+    expect(used(JOB_SCHEMA, jobs)).toEqual(JOB_SCHEMA);
+    expect(used(ARTICLE_SCHEMA, articles)).toEqual(ARTICLE_SCHEMA);
+    expect(used(TRANSCRIPT_CHUNK_SCHEMA, chunks)).toEqual(TRANSCRIPT_CHUNK_SCHEMA);
+    const [search] = await db.query<{ names: string[] }>(
+      "select to_json(proargnames[pronargs + 1:]) as names from pg_proc where proname = 'search_articles'",
+    );
+    expect(search?.names).toEqual([...SEARCH_COLUMNS]);
+  });
+
+  it("enables row level security on every table, with no policies", async () => {
+    const { db } = get();
+    const tables = await db.query<{ relname: string; relrowsecurity: boolean }>(
+      "select relname, relrowsecurity from pg_class where relnamespace = 'public'::regnamespace and relkind = 'r' and relname <> 'schema_migrations'",
+    );
+    expect(tables.map((t) => t.relname).sort()).toEqual([
+      "articles",
+      "jobs",
+      "summaries",
+      "transcript_chunks",
+      "transcripts",
+    ]);
+    expect(tables.filter((t) => !t.relrowsecurity)).toEqual([]);
+    expect(await db.query("select * from pg_policies where schemaname = 'public'")).toEqual([]);
+  });
+}
+
+/** Every table, column, filter and function the supabase adapter used exists in PostgreSQL's catalog. */
+function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
+  it("used only tables, columns, filters and functions that exist in the migrated catalog", async () => {
+    const { db } = get();
+    const columns = new Map<string, Set<string>>();
+    for (const row of await db.query<{ table_name: string; column_name: string }>(
+      "select table_name, column_name from information_schema.columns where table_schema = 'public'",
+    )) {
+      if (!columns.has(row.table_name)) columns.set(row.table_name, new Set());
+      columns.get(row.table_name)?.add(row.column_name);
+    }
+    const functionArgs = new Map<string, string[]>();
+    for (const row of await db.query<{ proname: string; args: string[] | null }>(
+      "select proname, to_json(proargnames[1:pronargs]) as args from pg_proc where pronamespace = 'public'::regnamespace",
+    )) {
+      functionArgs.set(row.proname, row.args ?? []);
+    }
+
+    const problems: string[] = [];
+    const used = new Set<string>();
+    for (const req of recorded()) {
+      const route = req.path.replace(/^\/rest\/v1\//, "");
+      if (route.startsWith("rpc/")) {
+        const fn = route.slice(4);
+        used.add(`${req.method} ${route}`);
+        const args = functionArgs.get(fn);
+        if (!args) problems.push(`function ${fn} does not exist`);
+        for (const key of Object.keys((req.body as object) ?? {}))
+          if (!args?.includes(key)) problems.push(`${fn}(${key}) is not a parameter`);
+        continue;
+      }
+      used.add(`${req.method} ${route}`);
+      const table = columns.get(route);
+      if (!table) {
+        problems.push(`table ${route} does not exist`);
+        continue;
+      }
+      const check = (column: string, where: string) => {
+        if (!table.has(column)) problems.push(`${route}.${column} (${where}) does not exist`);
+      };
+      for (const [key, value] of req.query) {
+        if (key === "select") for (const c of value.split(",")) check(c.trim(), "select");
+        else if (key === "order") for (const c of value.split(",")) check(c.split(".")[0] ?? "", "order");
+        else if (key === "on_conflict") for (const c of value.split(",")) check(c, "on_conflict");
+        else if (key !== "limit" && key !== "offset" && key !== "columns") check(key, `filter ${value}`);
+      }
+      const rows = Array.isArray(req.body) ? req.body : req.body ? [req.body] : [];
+      for (const row of rows) for (const key of Object.keys(row as object)) check(key, `${req.method} body`);
+    }
+    expect(problems).toEqual([]);
+    // Everything the port does went through these routes: a new route must be added here on purpose.
+    expect([...used].sort()).toEqual([
+      "GET articles",
+      "GET jobs",
+      "GET transcript_chunks",
+      "POST rpc/create_job",
+      "POST rpc/search_articles",
+      "POST rpc/update_job",
+      "POST rpc/upsert_article",
+      "POST transcript_chunks",
+    ]);
+  });
+}
+
+contract(
+  "PGlite",
+  async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "as-store-"));
+    const db = await createPgliteExecutor(dir);
+    return {
+      store: await createSqlStore(db),
+      db,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+  schemaChecks,
+);
 
 describe.skipIf(!postgresUp)("with PostgreSQL", () => {
-  const database = `as_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => undefined });
-  contract("PostgreSQL (fresh database)", async () => {
-    await admin.unsafe(`create database ${database}`);
-    const url = new URL(POSTGRES_URL);
-    url.pathname = `/${database}`;
-    return {
-      executor: createPostgresExecutor(url.toString()),
-      cleanup: async () => {
-        await admin.unsafe(`drop database if exists ${database} with (force)`);
-        await admin.end();
-      },
-    };
+  const databases: string[] = [];
+  afterAll(async () => {
+    for (const name of databases) await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
   });
+
+  /** A fresh database for one suite, dropped after the run. */
+  async function freshDatabase(): Promise<string> {
+    const name = `as_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    databases.push(name);
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(POSTGRES_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+
+  contract(
+    "PostgreSQL (fresh database)",
+    async () => {
+      const db = createPostgresExecutor(await freshDatabase());
+      return { store: await createSqlStore(db), db, cleanup: async () => {} };
+    },
+    schemaChecks,
+  );
+
+  let recorded: RecordedRequest[] = [];
+  contract(
+    "supabase-js through PostgREST on PostgreSQL (fresh database)",
+    async () => {
+      // Supabase users apply the same files with `supabase db push`.
+      const db = createPostgresExecutor(await freshDatabase());
+      await migrate(db);
+      const fake = await startPostgrestFake(db);
+      recorded = fake.recorded;
+      return {
+        store: createSupabaseStore(fake.url, "service-role-key"),
+        db,
+        cleanup: async () => {
+          await fake.close();
+          await db.close();
+        },
+      };
+    },
+    (get) => postgrestChecks(() => recorded, get),
+  );
 });
