@@ -18,3 +18,26 @@ export function percentile(values: number[], p: number): number {
 }
 
 export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+const tokens = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+
+/** Token-level F1 (bag of lower-cased words) between an extraction and a reference text. */
+export function f1(got: string, want: string): number {
+  const a = tokens(got);
+  const b = tokens(want);
+  if (a.length === 0 && b.length === 0) return 1;
+  const counts = new Map<string, number>();
+  for (const t of b) counts.set(t, (counts.get(t) ?? 0) + 1);
+  let overlap = 0;
+  for (const t of a) {
+    const n = counts.get(t) ?? 0;
+    if (n > 0) {
+      overlap++;
+      counts.set(t, n - 1);
+    }
+  }
+  if (overlap === 0) return 0;
+  const precision = overlap / a.length;
+  const recall = overlap / b.length;
+  return (2 * precision * recall) / (precision + recall);
+}

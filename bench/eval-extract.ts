@@ -5,34 +5,13 @@ import { parseFeed } from "@/lib/extract/feed";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import type { Fetched } from "@/lib/pipeline/types";
-import { corpusDir, round } from "./corpus";
+import { corpusDir, f1, round } from "./corpus";
 
 /**
  * npm run eval:extract — quality against the evaluation corpora (when present):
  * text token F1 and metadata against Readability's expectations; media detection against the media manifests.
  */
 const PAGE_URL = "http://fakehost/test/page.html";
-const tokens = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-
-function f1(got: string, want: string): number {
-  const a = tokens(got);
-  const b = tokens(want);
-  if (a.length === 0 && b.length === 0) return 1;
-  const counts = new Map<string, number>();
-  for (const t of b) counts.set(t, (counts.get(t) ?? 0) + 1);
-  let overlap = 0;
-  for (const t of a) {
-    const n = counts.get(t) ?? 0;
-    if (n > 0) {
-      overlap++;
-      counts.set(t, n - 1);
-    }
-  }
-  if (overlap === 0) return 0;
-  const precision = overlap / a.length;
-  const recall = overlap / b.length;
-  return (2 * precision * recall) / (precision + recall);
-}
 
 const html = (kind: Fetched["kind"], body: string, url = PAGE_URL, contentType = "text/html"): Fetched => ({
   requestedUrl: url,

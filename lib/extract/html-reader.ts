@@ -2,9 +2,12 @@ import { isProbablyReaderable, Readability } from "@mozilla/readability";
 import type { Extracted, MediaItem } from "../domain";
 import { AppError } from "../errors.ts";
 import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url.ts";
-import { sanitizeForRender } from "../render/safe-html.ts";
-import { jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
+import createDOMPurify from "dompurify";
+import type { JSDOM } from "jsdom";
+import { SANITIZE_CONFIG } from "../render/safe-html.ts";
+import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
+import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
 import { detectWall } from "./walls.ts";
 
 /**
@@ -56,7 +59,7 @@ export function detectMediaInHtml(html: string, pageUrl: string): MediaItem[] {
         add({ kind: mediaKind(type, fallback), url: abs(source.getAttribute("src")), type, foundIn });
       }
     }
-    for (const frame of document.querySelectorAll("iframe[src]")) {
+    for (const frame of document.querySelectorAll(`${IFRAME_PLACEHOLDER}[src], iframe[src]`)) {
       const src = abs(frame.getAttribute("src"));
       if (src && (youtubeUrl(src) || vimeoUrl(src))) add({ kind: "video", url: src, foundIn: "iframe" });
     }
@@ -90,27 +93,22 @@ export function detectMediaInHtml(html: string, pageUrl: string): MediaItem[] {
   }
 }
 
-export const READABILITY_VERSION = "readability@0.6.0";
-/** Below this many characters a page is not an article (unless it carries media to transcribe). */
-export const MIN_ARTICLE_CHARS = 400;
+const HIDING_STYLE =
+  /display\s*:\s*none|visibility\s*:\s*hidden|(left|top)\s*:\s*-\d{3,}px|font-size\s*:\s*0(px)?\s*(;|$)/i;
 
-export const normalizeText = (text: string) =>
-  text
-    .replace(/[ \t\u00a0]+/g, " ")
-    .replace(/\s*\n\s*/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-
-/** Hidden text never reaches the LLM: it is where prompt injections hide. */
+/**
+ * Hidden text never reaches the LLM: it is where prompt injections hide. One pass over the candidates (attribute
+ * substring selectors are slow in jsdom). A <noscript> holding only an image stays: Readability uses it to
+ * resolve lazy-loaded images.
+ */
 function removeHidden(document: Document): void {
-  for (const el of document.querySelectorAll(
-    '[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], [style*="visibility:hidden"], [style*="visibility: hidden"], noscript',
-  )) {
-    el.remove();
-  }
-  for (const el of document.querySelectorAll("[style]")) {
-    const style = el.getAttribute("style") ?? "";
-    if (/(left|top)\s*:\s*-\d{3,}px/i.test(style) || /font-size\s*:\s*0(px)?\s*(;|$)/i.test(style)) el.remove();
+  for (const el of document.querySelectorAll("[hidden], [aria-hidden], [style], noscript")) {
+    const hidden =
+      el.hasAttribute("hidden") ||
+      el.getAttribute("aria-hidden") === "true" ||
+      HIDING_STYLE.test(el.getAttribute("style") ?? "") ||
+      (el.localName === "noscript" && (el.textContent ?? "").trim() !== "");
+    if (hidden) el.remove();
   }
 }
 
@@ -127,6 +125,12 @@ function fromJsonLd(document: Document): { author?: string; published?: string; 
     };
   }
   return {};
+}
+
+/** Sanitizes Readability's result where it stands, instead of serializing it and parsing it again. */
+function sanitizeInPlace(dom: JSDOM, element: Element): string {
+  createDOMPurify(dom.window).sanitize(element, { ...SANITIZE_CONFIG, IN_PLACE: true });
+  return element.innerHTML;
 }
 
 export function readArticleHtml(html: string, url: string, media: MediaItem[]): Extracted {
@@ -150,7 +154,8 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     const ld = fromJsonLd(document);
     const lang = document.documentElement.getAttribute("lang");
     // Readability mutates the document it reads, so metadata is read first.
-    const article = new Readability(document, { charThreshold: 300 }).parse();
+    const article = new Readability(document, { charThreshold: 300, serializer: (node) => node }).parse();
+    const content = article?.content;
     const text = normalizeText(article?.textContent ?? "");
     if (
       (!article || (!readerable && text.length < MIN_ARTICLE_CHARS) || text.length < MIN_ARTICLE_CHARS / 2) &&
@@ -168,7 +173,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
       publishedTime: article?.publishedTime || ld.published || meta(document, "article:published_time") || null,
       excerpt: article?.excerpt?.trim() || meta(document, "description", "og:description") || null,
       text: text.length >= MIN_ARTICLE_CHARS / 2 ? text : "",
-      html: article?.content ? sanitizeForRender(article.content) : "",
+      html: content instanceof dom.window.Element ? sanitizeInPlace(dom, content) : "",
       leadImage: meta(document, "og:image", "twitter:image"),
       media,
       extractor: READABILITY_VERSION,

@@ -1,13 +1,11 @@
 import type { Extracted } from "../domain";
 import { AppError } from "../errors";
-import { MIN_ARTICLE_CHARS, normalizeText } from "../extract/html-reader";
-import { readPdf } from "../extract/pdf";
+import { MIN_ARTICLE_CHARS, normalizeText } from "../extract/text";
 import { readInWorker } from "../extract/reader-pool";
 import { canonicalizeUrl } from "../net/canonical-url";
-import { sanitizeForRender } from "../render/safe-html";
 import type { Detected, Fetched } from "./types";
 
-export { MIN_ARTICLE_CHARS, READABILITY_VERSION } from "../extract/html-reader";
+export { MIN_ARTICLE_CHARS, READABILITY_VERSION } from "../extract/text";
 
 function stripTags(html: string): string {
   return normalizeText(
@@ -52,7 +50,8 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
         publishedTime: item.pubDate ? new Date(item.pubDate).toISOString() : null,
         excerpt: stripTags(item.description).slice(0, 300) || null,
         text: stripTags(item.description),
-        html: sanitizeForRender(item.description),
+        // Loaded on demand: the sanitizer's DOM is not needed in the server for anything else.
+        html: (await import("../render/safe-html")).sanitizeForRender(item.description),
         extractor: "feed",
       };
     }
@@ -71,6 +70,7 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
       return { ...base, title: text.split("\n")[0]?.slice(0, 200) ?? url, text, html: "", extractor: "text" };
     }
     case "pdf": {
+      const { readPdf } = await import("../extract/pdf");
       const pdf = await readPdf(new Uint8Array(Buffer.from(fetched.body, "base64")));
       if (pdf.text.length < MIN_ARTICLE_CHARS)
         throw new AppError("not_an_article", "The PDF has no text layer to read (scanned?)");

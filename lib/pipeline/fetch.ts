@@ -1,5 +1,7 @@
 import { AppError } from "../errors";
 import { decodeBody } from "../extract/charset";
+import { youtubeUrl } from "../extract/video-urls";
+import { explainFetchError } from "../extract/youtube-captions";
 import type { Fetched, PipelineDeps } from "./types";
 
 /** Step outputs are memoized by Inngest (4 MB per step): pages are capped below that. */
@@ -37,10 +39,12 @@ const looksLikeMedia = (contentType: string | null) =>
  * audio/video bodies are not downloaded here (only their type is needed; transcription streams them later).
  */
 export async function fetchStage(url: string, deps: Pick<PipelineDeps, "fetch">): Promise<Fetched> {
-  const response = await deps.fetch(url, {
-    maxBytes: MAX_FETCH_BYTES,
-    shouldReadBody: ({ contentType }) => !looksLikeMedia(contentType),
-  });
+  const response = await deps
+    .fetch(url, {
+      maxBytes: MAX_FETCH_BYTES,
+      shouldReadBody: ({ contentType }) => !looksLikeMedia(contentType),
+    })
+    .catch((error: unknown) => (youtubeUrl(url) ? explainFetchError(error, "the video page") : Promise.reject(error)));
   const base = {
     requestedUrl: url,
     finalUrl: response.url,

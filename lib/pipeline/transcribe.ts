@@ -1,6 +1,7 @@
 import { parsePublisherTranscript } from "../ai/transcript-formats";
 import type { Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
+import { fetchYoutubeCaptions } from "../extract/youtube-captions";
 import { MIN_ARTICLE_CHARS } from "./extract";
 import type { Detected, PipelineDeps } from "./types";
 
@@ -10,8 +11,8 @@ export const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
 const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_ARTICLE_CHARS;
 
 /**
- * Stage 4: a transcript of the primary media. A publisher transcript (podcast:transcript) is preferred to
- * paying for speech-to-text; transcriptions are cached by media URL and model so a retry never pays twice.
+ * Stage 4: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
+ * captions are preferred to paying for speech-to-text; transcriptions are cached by media URL and model so a retry never pays twice.
  * Returns null when there is nothing to transcribe, or when the page's text can stand on its own.
  */
 export async function transcribeStage(
@@ -32,11 +33,20 @@ export async function transcribeStage(
     if (transcript.text) return transcript;
   }
 
-  if (media.kind === "youtube" || media.foundIn === "vimeo") {
+  if (media.kind === "youtube") {
+    try {
+      return await fetchYoutubeCaptions(media.url, { fetch: deps.fetch, lang: extracted.lang });
+    } catch (error) {
+      // A video embedded in an article: the article still stands on its own. The watch page itself does not.
+      if (media.foundIn !== "url" && hasArticleText(extracted)) return null;
+      throw error;
+    }
+  }
+  if (media.foundIn === "vimeo") {
     if (hasArticleText(extracted)) return null;
     throw new AppError(
       "media_unreadable",
-      "Captions from YouTube and Vimeo are not supported yet, and the page has no text to summarize",
+      "Vimeo videos cannot be transcribed (their audio is not downloadable), and the page has no text to summarize",
     );
   }
   if (media.kind === "feed") return null;

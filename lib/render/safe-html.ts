@@ -1,17 +1,20 @@
-import createDOMPurify from "dompurify";
+import createDOMPurify, { type Config } from "dompurify";
 import { JSDOM } from "jsdom";
 import { marked } from "marked";
+
+/** What rendering allows: HTML without scripts, handlers, styles, forms or frames. */
+export const SANITIZE_CONFIG: Config = {
+  USE_PROFILES: { html: true },
+  FORBID_TAGS: ["style", "form", "input", "button", "iframe", "object", "embed"],
+  FORBID_ATTR: ["style"],
+};
 
 // One long-lived window for the sanitizer: DOMPurify only needs a DOM to parse into.
 const purify = createDOMPurify(new JSDOM("").window);
 
-/** HTML from the web or from an LLM, made safe to render: no scripts, handlers, forms or frames. */
+/** HTML from the web or from an LLM, made safe to render. */
 export function sanitizeForRender(html: string): string {
-  return purify.sanitize(html, {
-    USE_PROFILES: { html: true },
-    FORBID_TAGS: ["style", "form", "input", "button", "iframe", "object", "embed"],
-    FORBID_ATTR: ["style"],
-  });
+  return purify.sanitize(html, SANITIZE_CONFIG);
 }
 
 /** Summary Markdown (LLM output, so untrusted) to sanitized HTML. */

@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ReaderPool } from "./reader-pool";
+
+const URL_ = "https://news.example/story";
+const article = (n: number) =>
+  `<html lang="en"><head><title>Story ${n}</title></head><body><article><h1>Story ${n}</h1>${"<p>The river town rebuilt its library after the mill closed, and the reading room filled again every evening. </p>".repeat(8)}</article></body></html>`;
+
+let pool: ReaderPool | null = null;
+afterEach(async () => {
+  await pool?.close();
+  pool = null;
+});
+
+describe("extraction worker pool", () => {
+  it("keeps answering correctly across worker replacements", async () => {
+    pool = new ReaderPool({ pagesPerWorker: 3 });
+    const titles: string[] = [];
+    for (let n = 0; n < 8; n++) {
+      titles.push((await pool.run({ op: "article", html: article(n), url: URL_, media: [] })).title);
+    }
+    expect(titles).toEqual(Array.from({ length: 8 }, (_, n) => `Story ${n}`));
+  });
+
+  it("reads concurrent pages, each getting its own answer", async () => {
+    pool = new ReaderPool({ pagesPerWorker: 4 });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => pool?.run({ op: "article", html: article(n), url: URL_, media: [] })),
+    );
+    expect(results.map((r) => r?.title)).toEqual(Array.from({ length: 10 }, (_, n) => `Story ${n}`));
+  });
+
+  it("gives a huge page a worker of its own and keeps serving the rest", async () => {
+    pool = new ReaderPool({ bigPageChars: 2_000 });
+    const big = await pool.run({ op: "article", html: article(1), url: URL_, media: [] });
+    expect(big.title).toBe("Story 1");
+    expect(big.text).toContain("reading room filled again");
+  });
+
+  const paragraph = `<p>${"The mill closed and the town rebuilt its library, one shelf at a time. ".repeat(14)}</p>`;
+  const huge = `<html><body><article>${paragraph.repeat(800)}</article></body></html>`;
+
+  it("retries a page that exhausts the shared worker in a bigger worker of its own", async () => {
+    pool = new ReaderPool({ maxHeapMb: 40, bigPageHeapMb: 1024, bigPageChars: Number.POSITIVE_INFINITY });
+    const read = await pool.run({ op: "article", html: huge, url: URL_, media: [] });
+    expect(read.text.length).toBeGreaterThan(700_000);
+    expect((await pool.run({ op: "article", html: article(2), url: URL_, media: [] })).title).toBe("Story 2");
+  });
+
+  it("names a page too large for any worker, and keeps serving the rest", async () => {
+    pool = new ReaderPool({ maxHeapMb: 40, bigPageHeapMb: 40, bigPageChars: Number.POSITIVE_INFINITY });
+    await expect(pool.run({ op: "article", html: huge, url: URL_, media: [] })).rejects.toMatchObject({
+      reason: "too_large",
+      retriable: false,
+    });
+    expect((await pool.run({ op: "article", html: article(3), url: URL_, media: [] })).title).toBe("Story 3");
+  });
+
+  it("names a page that is not an article, from inside the worker", async () => {
+    pool = new ReaderPool();
+    await expect(
+      pool.run({ op: "article", html: "<html><body><p>Hi</p></body></html>", url: URL_, media: [] }),
+    ).rejects.toMatchObject({ reason: "not_an_article" });
+  });
+});
