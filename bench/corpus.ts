@@ -19,7 +19,10 @@ export function percentile(values: number[], p: number): number {
 
 export const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
-const tokens = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+/** Words; scripts written without spaces (Han, kana, Hangul) count per character, or one token would be a sentence. */
+const tokens = (text: string) =>
+  text.toLowerCase().match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\p{L}\p{N}]+/gu) ??
+  [];
 
 /** Token-level F1 (bag of lower-cased words) between an extraction and a reference text. */
 export function f1(got: string, want: string): number {

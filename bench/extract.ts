@@ -8,7 +8,7 @@ import { normalizeText } from "@/lib/extract/text";
 import { corpusDir, f1, percentile, round } from "./corpus";
 
 /**
- * npm run bench:extract [-- <folder>] — extraction speed and memory over a folder of pages (default: the
+ * npm run bench:extract [-- <folder>] [--soak=1000] — extraction speed and memory over a folder of pages (default: the
  * Readability corpus, twice), ours against bare Readability + jsdom. Each mode runs in its own process so
  * their memory does not mix; each writes the texts it got, and the two are compared (token F1) to show the
  * speed does not come from reading less. Prints JSON.
@@ -18,8 +18,8 @@ const mode = process.argv.find((a) => a.startsWith("--mode="))?.slice(7);
 const textsFile = process.argv.find((a) => a.startsWith("--texts="))?.slice(8);
 const folderArg = process.argv.slice(2).find((a) => !a.startsWith("--"));
 
-async function runMode(which: "ours" | "bare", dir: string) {
-  const pages = readdirSync(dir)
+function loadPages(dir: string): string[] {
+  return readdirSync(dir)
     .filter((name) => !name.startsWith("_"))
     .map((name) => path.join(dir, name, "source.html"))
     .filter((file) => {
@@ -31,6 +31,45 @@ async function runMode(which: "ours" | "bare", dir: string) {
       }
     })
     .map((file) => readFileSync(file, "utf8"));
+}
+
+const htmlPage = (html: string): Fetched => ({
+  requestedUrl: PAGE_URL,
+  finalUrl: PAGE_URL,
+  status: 200,
+  contentType: "text/html",
+  kind: "html",
+  body: html,
+  contentLength: html.length,
+  redirects: [],
+});
+
+/** `--soak=N`: N extractions in one process, cycling through the corpus; memory should stay flat. */
+async function soak(dir: string, total: number) {
+  const pages = loadPages(dir);
+  const rssMbAfter: Record<number, number> = {};
+  let peakRss = 0;
+  const started = performance.now();
+  for (let n = 1; n <= total; n++) {
+    await extractStage(htmlPage(pages[(n - 1) % pages.length] ?? ""), { media: [] }).catch(() => null);
+    const rss = process.memoryUsage().rss;
+    peakRss = Math.max(peakRss, rss);
+    if (n % Math.max(1, Math.floor(total / 10)) === 0 || n === total) rssMbAfter[n] = round(rss / 1024 / 1024);
+  }
+  const checkpoints = Object.values(rssMbAfter);
+  return {
+    mode: "soak",
+    extractions: total,
+    seconds: round((performance.now() - started) / 1000, 1),
+    peakRssMb: round(peakRss / 1024 / 1024),
+    rssMbAfter,
+    // Growth over the second half of the run: a leak shows here, warm-up does not.
+    secondHalfGrowthMb: round((checkpoints.at(-1) ?? 0) - (checkpoints[Math.floor(checkpoints.length / 2) - 1] ?? 0)),
+  };
+}
+
+async function runMode(which: "ours" | "bare", dir: string) {
+  const pages = loadPages(dir);
   // Bare mode's libraries are loaded only in its own process: the measured server should not carry them.
   const bare = which === "bare" ? { ...(await import("jsdom")), ...(await import("@mozilla/readability")) } : null;
   const timings: number[] = [];
@@ -48,17 +87,7 @@ async function runMode(which: "ours" | "bare", dir: string) {
         chars += text.length;
         dom.window.close();
       } else {
-        const fetched: Fetched = {
-          requestedUrl: PAGE_URL,
-          finalUrl: PAGE_URL,
-          status: 200,
-          contentType: "text/html",
-          kind: "html",
-          body: html,
-          contentLength: html.length,
-          redirects: [],
-        };
-        const text = await extractStage(fetched, { media: [] }).then(
+        const text = await extractStage(htmlPage(html), { media: [] }).then(
           (e) => e.text,
           () => "",
         );
@@ -86,6 +115,11 @@ async function runMode(which: "ours" | "bare", dir: string) {
 async function main() {
   const dir = corpusDir("readability-test-pages", folderArg);
   if (!dir) return;
+  const soakCount = Number(process.argv.find((a) => a.startsWith("--soak="))?.slice(7) ?? 0);
+  if (soakCount > 0) {
+    console.log(JSON.stringify(await soak(dir, soakCount), null, 2));
+    process.exit(0);
+  }
   if (mode === "ours" || mode === "bare") {
     console.log(JSON.stringify(await runMode(mode, dir)));
     // The extraction worker may still be winding down; the measurement is done.

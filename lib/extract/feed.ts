@@ -85,8 +85,10 @@ export function parseFeed(xml: string, feedUrl: string): ParsedFeed | null {
               : {}),
           };
         });
+      // RSS: <link>url</link>; Atom: <link rel="alternate" href="url"/>.
       const link =
-        text(entry.link) || String(links.find((l) => !l["@rel"] || l["@rel"] === "alternate")?.["@href"] ?? "");
+        links.map(text).find(Boolean) ||
+        String(links.find((l) => !l["@rel"] || l["@rel"] === "alternate")?.["@href"] ?? "");
       return {
         guid: text(entry.guid) || text(entry.id) || undefined,
         media,

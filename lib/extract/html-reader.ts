@@ -154,7 +154,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     const ld = fromJsonLd(document);
     const lang = document.documentElement.getAttribute("lang");
     // Readability mutates the document it reads, so metadata is read first.
-    const article = new Readability(document, { charThreshold: 300, serializer: (node) => node }).parse();
+    const article = new Readability(document, { serializer: (node) => node }).parse();
     const content = article?.content;
     const text = normalizeText(article?.textContent ?? "");
     if (

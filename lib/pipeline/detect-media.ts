@@ -1,5 +1,6 @@
 import type { MediaItem } from "../domain";
 import { readInWorker } from "../extract/reader-pool";
+import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
 import { parseFeed } from "../extract/feed";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
 import type { Detected, Fetched, PipelineDeps } from "./types";
@@ -24,11 +25,25 @@ function pickPrimary(media: MediaItem[]): MediaItem | undefined {
   );
 }
 
+/** The page's og:title or <title>, without a DOM (enough to match an episode by name). */
+function pageTitle(html: string): string | undefined {
+  const og = /<meta[^>]+property=["']og:title["'][^>]*content=["']([^"']+)["']/i.exec(html)?.[1];
+  const title = og ?? /<title[^>]*>([^<]+)<\/title>/i.exec(html)?.[1];
+  return title
+    ?.replace(/&amp;/g, "&")
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&quot;/g, '"')
+    .trim();
+}
+
 /**
  * Stage 2: what media the URL is or carries. Never fails for lack of media: an article without any is the
  * common case. `primary` is the item the transcribe stage works on.
  */
-export async function detectStage(fetched: Fetched, _deps: Pick<PipelineDeps, "fetch">): Promise<Detected> {
+export async function detectStage(
+  fetched: Fetched,
+  deps: Pick<PipelineDeps, "fetch"> & Partial<Pick<PipelineDeps, "logger">>,
+): Promise<Detected> {
   const url = fetched.finalUrl;
   if (fetched.kind === "media") {
     const type = fetched.contentType?.split(";")[0]?.trim();
@@ -47,6 +62,16 @@ export async function detectStage(fetched: Fetched, _deps: Pick<PipelineDeps, "f
     return { media, primary: pickPrimary(media), feedItem: chosen?.item };
   }
   if (fetched.kind !== "html") return { media: [] };
+  if (applePodcastIds(url)) {
+    try {
+      const episode = await resolveApplePodcastEpisode(url, deps.fetch, pageTitle(fetched.body));
+      const media = episode.entry.media;
+      return { media, primary: pickPrimary(media), feedItem: episode.entry.item };
+    } catch (error) {
+      // The page's own preview player is still there to fall back on.
+      deps.logger?.warn("Apple Podcasts: no feed episode, using the page's own media", { error });
+    }
+  }
   const media = dedupe([
     ...(youtubeUrl(url) ? [{ kind: "youtube" as const, url: youtubeUrl(url) ?? url, foundIn: "url" }] : []),
     ...(await readInWorker({ op: "media", html: fetched.body, url })),

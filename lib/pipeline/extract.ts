@@ -16,6 +16,12 @@ function stripTags(html: string): string {
   );
 }
 
+/** Feed dates are RFC 822 or ISO 8601, and sometimes neither: an unreadable date is no date. */
+function isoDate(value: string | undefined): string | null {
+  const time = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
 /**
  * Stage 3: the readable text and its metadata. HTML pages go through Readability; feed items and direct
  * media produce what their metadata offers (the transcript follows). Walls and empty pages fail here,
@@ -33,7 +39,9 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
     publishedTime: null,
     excerpt: null,
   };
-  switch (fetched.kind) {
+  // A feed, or a page that stands for a feed episode (Apple Podcasts): the episode's own metadata wins.
+  const kind = detected.feedItem ? "feed" : fetched.kind;
+  switch (kind) {
     case "html":
       return readInWorker({ op: "article", html: fetched.body, url, media: detected.media });
     case "feed": {
@@ -47,7 +55,7 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
         byline: item.author ?? null,
         siteName: item.feedTitle ?? null,
         lang: item.lang ?? null,
-        publishedTime: item.pubDate ? new Date(item.pubDate).toISOString() : null,
+        publishedTime: isoDate(item.pubDate),
         excerpt: stripTags(item.description).slice(0, 300) || null,
         text: stripTags(item.description),
         // Loaded on demand: the sanitizer's DOM is not needed in the server for anything else.

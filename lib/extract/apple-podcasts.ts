@@ -1,0 +1,136 @@
+import { z } from "zod";
+import { AppError } from "../errors";
+import type { SafeFetch } from "../net/types";
+import { type ParsedFeed, parseFeed } from "./feed";
+
+/**
+ * Apple Podcasts pages carry a preview player, not the show's feed. The public iTunes lookup API names the
+ * feed (and the episode's guid); the feed then gives the full episode: its enclosure, duration, show notes and
+ * any `podcast:transcript`. An episode that has dropped out of the feed falls back to what the lookup knows.
+ */
+
+const APPLE_PODCASTS = /^https:\/\/podcasts\.apple\.com\/(?:[a-z]{2}\/)?podcast\/(?:[^/?#]+\/)?id(\d+)/i;
+export const ITUNES_LOOKUP = "https://itunes.apple.com/lookup";
+
+export function applePodcastIds(url: string): { showId: string; episodeId: string | null } | null {
+  const showId = APPLE_PODCASTS.exec(url)?.[1];
+  if (!showId) return null;
+  return { showId, episodeId: new URL(url).searchParams.get("i") };
+}
+
+const lookupSchema = z.object({
+  results: z.array(
+    z
+      .object({
+        wrapperType: z.string().optional(),
+        kind: z.string().optional(),
+        feedUrl: z.string().optional(),
+        collectionName: z.string().optional(),
+        trackId: z.number().optional(),
+        trackName: z.string().optional(),
+        episodeGuid: z.string().optional(),
+        episodeUrl: z.string().optional(),
+        episodeContentType: z.string().optional(),
+        episodeFileExtension: z.string().optional(),
+        description: z.string().optional(),
+        releaseDate: z.string().optional(),
+        trackTimeMillis: z.number().optional(),
+        trackViewUrl: z.string().optional(),
+      })
+      .loose(),
+  ),
+});
+type LookupEpisode = z.infer<typeof lookupSchema>["results"][number];
+
+export type FeedEntry = ParsedFeed["items"][number];
+
+export interface ApplePodcastEpisode {
+  feedUrl: string | null;
+  entry: FeedEntry;
+  /** "feed" when the episode was found in the show's RSS feed, "lookup" when only Apple's API knew it. */
+  source: "feed" | "lookup";
+}
+
+const withoutQuery = (url: string) => url.split(/[?#]/)[0] ?? url;
+
+/** The feed item that is this episode: same guid, same enclosure file, or same title. */
+export function findEpisode(
+  feed: ParsedFeed,
+  episode: LookupEpisode | undefined,
+  titleHint?: string,
+): FeedEntry | undefined {
+  const audio = episode?.episodeUrl ? withoutQuery(episode.episodeUrl) : null;
+  const title = (episode?.trackName ?? titleHint)?.trim().toLowerCase();
+  if (!episode && !title) return feed.items[0];
+  return (
+    feed.items.find((i) => episode?.episodeGuid && i.guid === episode.episodeGuid) ??
+    feed.items.find((i) => audio && i.media.some((m) => withoutQuery(m.url) === audio)) ??
+    feed.items.find((i) => title && i.item.title.trim().toLowerCase() === title)
+  );
+}
+
+function entryFromLookup(episode: LookupEpisode, show: string | undefined): FeedEntry | null {
+  if (!episode.episodeUrl) return null;
+  const type =
+    episode.episodeContentType && episode.episodeFileExtension
+      ? `${episode.episodeContentType}/${episode.episodeFileExtension.replace("mp3", "mpeg")}`
+      : undefined;
+  return {
+    guid: episode.episodeGuid,
+    media: [
+      {
+        kind: episode.episodeContentType === "video" ? "video" : "audio",
+        url: episode.episodeUrl,
+        ...(type ? { type } : {}),
+        ...(episode.trackTimeMillis ? { durationSec: Math.round(episode.trackTimeMillis / 1000) } : {}),
+        foundIn: "apple-podcasts-lookup",
+      },
+    ],
+    item: {
+      title: episode.trackName ?? show ?? "Podcast episode",
+      description: episode.description ?? "",
+      link: episode.trackViewUrl,
+      pubDate: episode.releaseDate,
+      feedTitle: show,
+    },
+  };
+}
+
+/**
+ * `titleHint` (the page's own title) finds an episode too old for the lookup's list of recent episodes.
+ */
+export async function resolveApplePodcastEpisode(
+  url: string,
+  fetch: SafeFetch,
+  titleHint?: string,
+): Promise<ApplePodcastEpisode> {
+  const ids = applePodcastIds(url);
+  if (!ids) throw new AppError("invalid_url", `Not an Apple Podcasts URL: ${url}`);
+  const lookupUrl = `${ITUNES_LOOKUP}?id=${ids.showId}&entity=podcastEpisode&limit=200`;
+  const response = await fetch(lookupUrl, { maxBytes: 5 * 1024 * 1024 });
+  let lookup: z.infer<typeof lookupSchema>;
+  try {
+    lookup = lookupSchema.parse(JSON.parse(new TextDecoder().decode(response.body)));
+  } catch (cause) {
+    throw new AppError("http_error", "Apple's podcast lookup answered with something unreadable", { cause });
+  }
+  const show = lookup.results.find((r) => r.feedUrl || r.kind === "podcast");
+  const episode = ids.episodeId ? lookup.results.find((r) => String(r.trackId) === ids.episodeId) : undefined;
+  if (show?.feedUrl) {
+    const feedResponse = await fetch(show.feedUrl, { maxBytes: 15 * 1024 * 1024 });
+    const feed = parseFeed(new TextDecoder().decode(feedResponse.body), feedResponse.url);
+    const entry = feed && findEpisode(feed, episode, ids.episodeId ? titleHint : undefined);
+    if (entry) return { feedUrl: feedResponse.url, entry: { ...entry, media: tagged(entry) }, source: "feed" };
+  }
+  const fallback = episode && entryFromLookup(episode, show?.collectionName);
+  if (fallback) return { feedUrl: show?.feedUrl ?? null, entry: fallback, source: "lookup" };
+  throw new AppError(
+    "no_media",
+    show?.feedUrl
+      ? "The episode was not found in the show's feed or in Apple's catalogue"
+      : "Apple does not publish a feed for this show (subscriber-only or removed)",
+  );
+}
+
+/** Records that the enclosure was reached through Apple's lookup, for the media list's "found in". */
+const tagged = (entry: FeedEntry) => entry.media.map((m) => ({ ...m, foundIn: `apple-podcasts → ${m.foundIn}` }));
