@@ -16,19 +16,22 @@ import { detectWall } from "./walls.ts";
  * here carry their .ts extension.
  */
 
+/** An http(s) URL resolved against the page, or null (javascript:, data:, garbage). */
+const absoluteHttp = (href: string | null | undefined, base: string): string | null => {
+  if (!href) return null;
+  try {
+    const url = new URL(href, base);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : null;
+  } catch {
+    return null;
+  }
+};
+
 export function detectMediaInHtml(html: string, pageUrl: string): MediaItem[] {
   const dom = parseHtml(html, pageUrl);
   try {
     const { document } = dom.window;
-    const abs = (href: string | null | undefined) => {
-      if (!href) return null;
-      try {
-        const url = new URL(href, pageUrl);
-        return url.protocol === "http:" || url.protocol === "https:" ? url.toString() : null;
-      } catch {
-        return null;
-      }
-    };
+    const abs = (href: string | null | undefined) => absoluteHttp(href, pageUrl);
     const items: MediaItem[] = [];
     const add = (item: Omit<MediaItem, "url"> & { url: string | null }) => {
       if (!item.url) return;
@@ -112,19 +115,48 @@ function removeHidden(document: Document): void {
   }
 }
 
-function fromJsonLd(document: Document): { author?: string; published?: string; headline?: string } {
+interface PageMetadata {
+  author?: string;
+  published?: string;
+  headline?: string;
+  image?: string;
+}
+
+const firstString = (value: unknown, key: string): string | undefined => {
+  const first: unknown = Array.isArray(value) ? value[0] : value;
+  if (typeof first === "string") return first;
+  const nested = first && typeof first === "object" ? (first as Record<string, unknown>)[key] : undefined;
+  return typeof nested === "string" ? nested : undefined;
+};
+
+/** JSON-LD's Article / NewsArticle / BlogPosting / PodcastEpisode / VideoObject record, when the page has one. */
+function fromJsonLd(document: Document): PageMetadata {
   for (const record of jsonLdObjects(document)) {
     const types = typesOf(record);
     if (!types.some((t) => /Article|Posting|PodcastEpisode|VideoObject|Report/.test(t))) continue;
-    const author = [record.author].flat()[0];
-    const authorName = typeof author === "string" ? author : (author as { name?: unknown } | undefined)?.name;
     return {
-      author: typeof authorName === "string" ? authorName : undefined,
-      published: typeof record.datePublished === "string" ? record.datePublished : undefined,
-      headline: typeof record.headline === "string" ? record.headline : undefined,
+      author: firstString(record.author, "name"),
+      published: firstString(record.datePublished, "@value") ?? firstString(record.uploadDate, "@value"),
+      headline: firstString(record.headline, "@value") ?? firstString(record.name, "@value"),
+      image: firstString(record.image, "url") ?? firstString(record.thumbnailUrl, "url"),
     };
   }
   return {};
+}
+
+/** Open Graph, Twitter cards and the page's own markup, for what Readability and JSON-LD did not say. */
+function fromMarkup(document: Document): PageMetadata {
+  const time = document.querySelector("article time[datetime], time[itemprop='datePublished'], time[datetime]");
+  return {
+    author: meta(document, "author", "article:author", "twitter:creator") ?? undefined,
+    published:
+      meta(document, "article:published_time", "og:published_time", "date", "dc.date") ??
+      time?.getAttribute("datetime") ??
+      undefined,
+    image:
+      meta(document, "og:image:secure_url", "og:image", "og:image:url", "twitter:image", "twitter:image:src") ??
+      undefined,
+  };
 }
 
 /** Sanitizes Readability's result where it stands, instead of serializing it and parsing it again. */
@@ -152,6 +184,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     removeHidden(document);
     const readerable = isProbablyReaderable(document, { minContentLength: 140, minScore: 20 });
     const ld = fromJsonLd(document);
+    const markup = fromMarkup(document);
     const lang = document.documentElement.getAttribute("lang");
     // Readability mutates the document it reads, so metadata is read first.
     const article = new Readability(document, { serializer: (node) => node }).parse();
@@ -167,14 +200,14 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
       url,
       canonicalUrl,
       title: (article?.title || ld.headline || title0 || new URL(url).hostname).trim(),
-      byline: article?.byline?.trim() || ld.author || meta(document, "author", "article:author") || null,
+      byline: article?.byline?.trim() || ld.author || markup.author || null,
       siteName: article?.siteName?.trim() || meta(document, "og:site_name") || null,
       lang: article?.lang || lang || null,
-      publishedTime: article?.publishedTime || ld.published || meta(document, "article:published_time") || null,
+      publishedTime: article?.publishedTime || ld.published || markup.published || null,
       excerpt: article?.excerpt?.trim() || meta(document, "description", "og:description") || null,
       text: text.length >= MIN_ARTICLE_CHARS / 2 ? text : "",
       html: content instanceof dom.window.Element ? sanitizeInPlace(dom, content) : "",
-      leadImage: meta(document, "og:image", "twitter:image"),
+      leadImage: absoluteHttp(markup.image ?? ld.image, url),
       media,
       extractor: READABILITY_VERSION,
     };

@@ -90,6 +90,8 @@ describe("fetch → detect → extract on fixture pages", () => {
     });
     const named = await acquire("/podcast.xml#ep-11");
     expect(named.detected.primary).toMatchObject({ url: "https://cdn.radio.example/ep11.mp3", durationSec: 754 });
+    // An episode without podcast:transcript is transcribed from its audio instead.
+    expect(named.detected.primary?.transcriptUrl).toBeUndefined();
   });
 
   it("recognises every YouTube URL form", () => {
