@@ -10,6 +10,8 @@ const config: NextConfig = {
     "@mozilla/readability",
     "dompurify",
     "unpdf",
+    // Imported by the extraction worker, which runs outside the bundle.
+    "zod",
   ],
   poweredByHeader: false,
   // The SQL adapters apply supabase/migrations on start; deployments need the files beside the functions.

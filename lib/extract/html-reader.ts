@@ -4,7 +4,7 @@ import { AppError } from "../errors.ts";
 import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url.ts";
 import createDOMPurify from "dompurify";
 import type { JSDOM } from "jsdom";
-import { SANITIZE_CONFIG } from "../render/safe-html.ts";
+import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
 import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
 import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";

@@ -55,8 +55,8 @@ interface Slot {
 
 /**
  * DOM work in worker threads that are thrown away after a few dozen pages, so jsdom's retained memory never
- * accumulates in the server. The next worker starts while the current one is half used, so nobody waits for
- * jsdom to load.
+ * accumulates in the server. The next worker starts when the current one is nearly used up, so nobody waits
+ * for jsdom to load.
  */
 export class ReaderPool {
   private active: Slot | null = null;
@@ -119,7 +119,7 @@ export class ReaderPool {
     if (!this.workerFile) return null;
     const { pagesPerWorker } = this.options;
     if (this.active && this.active.dispatched < pagesPerWorker) {
-      if (!this.spare && this.active.dispatched >= pagesPerWorker / 2) this.spare = this.start(this.workerFile);
+      if (!this.spare && this.active.dispatched >= pagesPerWorker * 0.9) this.spare = this.start(this.workerFile);
       return this.active;
     }
     if (this.active) this.retire(this.active);

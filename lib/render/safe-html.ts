@@ -1,13 +1,7 @@
-import createDOMPurify, { type Config } from "dompurify";
+import createDOMPurify from "dompurify";
 import { JSDOM } from "jsdom";
 import { marked } from "marked";
-
-/** What rendering allows: HTML without scripts, handlers, styles, forms or frames. */
-export const SANITIZE_CONFIG: Config = {
-  USE_PROFILES: { html: true },
-  FORBID_TAGS: ["style", "form", "input", "button", "iframe", "object", "embed"],
-  FORBID_ATTR: ["style"],
-};
+import { SANITIZE_CONFIG } from "./sanitize-config";
 
 // One long-lived window for the sanitizer: DOMPurify only needs a DOM to parse into.
 const purify = createDOMPurify(new JSDOM("").window);
