@@ -3,23 +3,22 @@ import type { Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
 import { MIN_ARTICLE_CHARS } from "./extract";
+import { OPENAI_LIMITS, type TranscriptCache, type TranscriptionLimits, transcribeInChunks } from "./transcribe-chunks";
 import type { Detected, PipelineDeps } from "./types";
-
-/** OpenAI's upload limit for one transcription request. */
-export const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
 
 const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_ARTICLE_CHARS;
 
 /**
  * Stage 4: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
- * captions are preferred to paying for speech-to-text; transcriptions are cached by media URL and model so a retry never pays twice.
+ * captions are preferred to paying for speech-to-text; transcriptions are cached by media URL (and byte range) and model so a retry never pays twice.
  * Returns null when there is nothing to transcribe, or when the page's text can stand on its own.
  */
 export async function transcribeStage(
   detected: Detected,
   extracted: Extracted,
-  deps: Pick<PipelineDeps, "fetch" | "transcriber" | "store">,
+  deps: Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache },
   report: (done: number, total: number, unit: string) => void,
+  limits: TranscriptionLimits = OPENAI_LIMITS,
 ): Promise<Transcript | null> {
   const media = detected.primary;
   if (!media) return null;
@@ -69,17 +68,13 @@ export async function transcribeStage(
 
   report(0, 2, "step");
   const audio = await deps
-    .fetch(media.url, { maxBytes: MAX_AUDIO_BYTES, timeoutMs: 120_000 })
+    .fetch(media.url, { maxBytes: limits.maxRequestBytes, timeoutMs: 120_000 })
     .catch((error: unknown) => {
-      if (error instanceof AppError && error.reason === "too_large") {
-        throw new AppError(
-          "too_large",
-          "The media file is over 25 MB; transcribing long media in chunks is not supported yet",
-          { cause: error },
-        );
-      }
+      if (error instanceof AppError && error.reason === "too_large") return null;
       throw error;
     });
+  // Longer than one request allows: in parts, each cached, so a retry resumes where it stopped.
+  if (!audio) return transcribeInChunks(media, extracted.lang, deps, report, limits);
   report(1, 2, "step");
   const filename = decodeURIComponent(new URL(audio.url).pathname.split("/").pop() || "audio") || "audio";
   const transcript = await transcriber.transcribe({

@@ -16,6 +16,7 @@ const TYPES: Record<string, string> = {
   ".xml": "application/rss+xml; charset=utf-8",
   ".wav": "audio/wav",
   ".mp3": "audio/mpeg",
+  ".m4a": "audio/mp4",
   ".pdf": "application/pdf",
   ".txt": "text/plain; charset=utf-8",
 };
@@ -27,7 +28,21 @@ export async function startFixtureServer(root: string): Promise<FixtureServer> {
     const file = path.join(root, path.normalize(pathname).replace(/^(\.\.[/\\])+/, ""));
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+      // Byte ranges, as media servers answer them (files under /norange/ behave like a server that ignores Range).
+      const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+      if (range && !pathname.startsWith("/norange/")) {
+        const start = Number(range[1]);
+        const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
+        res.writeHead(206, {
+          "Content-Type": type,
+          "Content-Range": `bytes ${start}-${end}/${body.length}`,
+          "Content-Length": end - start + 1,
+        });
+        res.end(body.subarray(start, end + 1));
+        return;
+      }
+      res.writeHead(200, { "Content-Type": type, "Content-Length": body.length, "Accept-Ranges": "bytes" });
       res.end(body);
     } catch {
       res.writeHead(404, { "Content-Type": "text/plain" });
