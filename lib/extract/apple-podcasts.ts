@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { SafeFetch } from "../net/types";
-import { type ParsedFeed, parseFeed } from "./feed";
+import { type FeedEntry, findFeedItem, type ParsedFeed, parseFeed } from "./feed";
 
 /**
  * Apple Podcasts pages carry a preview player, not the show's feed. The public iTunes lookup API names the
@@ -42,31 +42,11 @@ const lookupSchema = z.object({
 });
 type LookupEpisode = z.infer<typeof lookupSchema>["results"][number];
 
-export type FeedEntry = ParsedFeed["items"][number];
-
 export interface ApplePodcastEpisode {
   feedUrl: string | null;
   entry: FeedEntry;
   /** "feed" when the episode was found in the show's RSS feed, "lookup" when only Apple's API knew it. */
   source: "feed" | "lookup";
-}
-
-const withoutQuery = (url: string) => url.split(/[?#]/)[0] ?? url;
-
-/** The feed item that is this episode: same guid, same enclosure file, or same title. */
-export function findEpisode(
-  feed: ParsedFeed,
-  episode: LookupEpisode | undefined,
-  titleHint?: string,
-): FeedEntry | undefined {
-  const audio = episode?.episodeUrl ? withoutQuery(episode.episodeUrl) : null;
-  const title = (episode?.trackName ?? titleHint)?.trim().toLowerCase();
-  if (!episode && !title) return feed.items[0];
-  return (
-    feed.items.find((i) => episode?.episodeGuid && i.guid === episode.episodeGuid) ??
-    feed.items.find((i) => audio && i.media.some((m) => withoutQuery(m.url) === audio)) ??
-    feed.items.find((i) => title && i.item.title.trim().toLowerCase() === title)
-  );
 }
 
 function entryFromLookup(episode: LookupEpisode, show: string | undefined): FeedEntry | null {
@@ -116,10 +96,15 @@ export async function resolveApplePodcastEpisode(
   }
   const show = lookup.results.find((r) => r.feedUrl || r.kind === "podcast");
   const episode = ids.episodeId ? lookup.results.find((r) => String(r.trackId) === ids.episodeId) : undefined;
+  const pick = (feed: ParsedFeed): FeedEntry | undefined => {
+    if (!ids.episodeId) return feed.items[0]; // a show page: its newest episode
+    if (!episode) return findFeedItem(feed, { title: titleHint }); // older than the lookup's list
+    return findFeedItem(feed, { guid: episode.episodeGuid, audioUrl: episode.episodeUrl, title: episode.trackName });
+  };
   if (show?.feedUrl) {
     const feedResponse = await fetch(show.feedUrl, { maxBytes: 15 * 1024 * 1024 });
     const feed = parseFeed(new TextDecoder().decode(feedResponse.body), feedResponse.url);
-    const entry = feed && findEpisode(feed, episode, ids.episodeId ? titleHint : undefined);
+    const entry = feed ? pick(feed) : undefined;
     if (entry) return { feedUrl: feedResponse.url, entry: { ...entry, media: tagged(entry) }, source: "feed" };
   }
   const fallback = episode && entryFromLookup(episode, show?.collectionName);

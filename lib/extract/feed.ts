@@ -1,5 +1,6 @@
 import { XMLParser } from "fast-xml-parser";
 import type { MediaItem } from "../domain";
+import { canonicalizeUrl } from "../net/canonical-url";
 import type { FeedItem } from "../pipeline/types";
 
 const parser = new XMLParser({
@@ -109,4 +110,30 @@ export function parseFeed(xml: string, feedUrl: string): ParsedFeed | null {
       };
     }),
   };
+}
+
+export type FeedEntry = ParsedFeed["items"][number];
+
+const withoutQuery = (url: string) => url.split(/[?#]/)[0] ?? url;
+const sameLink = (a: string, b: string) => {
+  try {
+    return canonicalizeUrl(a) === canonicalizeUrl(b);
+  } catch {
+    return false;
+  }
+};
+
+/** The feed item that is this episode: same guid, same enclosure file, same web page, or same title. */
+export function findFeedItem(
+  feed: ParsedFeed,
+  hints: { guid?: string; audioUrl?: string; link?: string; title?: string },
+): FeedEntry | undefined {
+  const audio = hints.audioUrl ? withoutQuery(hints.audioUrl) : null;
+  const title = hints.title?.trim().toLowerCase();
+  return (
+    feed.items.find((i) => hints.guid && i.guid === hints.guid) ??
+    feed.items.find((i) => audio && i.media.some((m) => withoutQuery(m.url) === audio)) ??
+    feed.items.find((i) => hints.link && i.item.link && sameLink(i.item.link, hints.link)) ??
+    feed.items.find((i) => title && i.item.title.trim().toLowerCase() === title)
+  );
 }

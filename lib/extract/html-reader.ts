@@ -7,6 +7,7 @@ import type { JSDOM } from "jsdom";
 import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
 import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
+import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
 import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
 import { detectWall } from "./walls.ts";
 
@@ -85,10 +86,14 @@ export function detectMediaInHtml(html: string, pageUrl: string): MediaItem[] {
         }
       }
     }
+    // On a page that says it is a podcast episode, the feed link leads to the episode's audio and transcript.
+    const podcastPage =
+      /podcast|episode/i.test(meta(document, "og:type") ?? "") ||
+      jsonLdObjects(document).some((record) => typesOf(record).includes("PodcastEpisode"));
     for (const link of document.querySelectorAll('link[rel="alternate"]')) {
       const type = link.getAttribute("type") ?? "";
-      if (/(rss|atom)\+xml/i.test(type))
-        add({ kind: "feed", url: abs(link.getAttribute("href")), type, foundIn: "link-alternate" });
+      const foundIn = podcastPage ? PODCAST_FEED_LINK : "link-alternate";
+      if (/(rss|atom)\+xml/i.test(type)) add({ kind: "feed", url: abs(link.getAttribute("href")), type, foundIn });
     }
     return items;
   } finally {

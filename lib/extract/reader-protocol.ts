@@ -11,3 +11,6 @@ export type ReaderResult<R extends ReaderRequest> = R extends { op: "media" } ? 
 export type ReaderReply =
   | { id: number; ok: true; value: MediaItem[] | Extracted; heapUsed: number }
   | { id: number; ok: false; reason: FailureReason; message: string; retriable: boolean; heapUsed: number };
+
+/** `foundIn` of a feed linked from a podcast episode page: the detect stage looks the episode up in it. */
+export const PODCAST_FEED_LINK = "link-alternate (podcast page)";

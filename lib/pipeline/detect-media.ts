@@ -1,7 +1,8 @@
 import type { MediaItem } from "../domain";
 import { readInWorker } from "../extract/reader-pool";
 import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
-import { parseFeed } from "../extract/feed";
+import { type FeedEntry, findFeedItem, parseFeed } from "../extract/feed";
+import { PODCAST_FEED_LINK } from "../extract/reader-protocol";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
 import type { Detected, Fetched, PipelineDeps } from "./types";
 
@@ -76,5 +77,27 @@ export async function detectStage(
     ...(youtubeUrl(url) ? [{ kind: "youtube" as const, url: youtubeUrl(url) ?? url, foundIn: "url" }] : []),
     ...(await readInWorker({ op: "media", html: fetched.body, url })),
   ]);
-  return { media, primary: pickPrimary(media) };
+  const primary = pickPrimary(media);
+  const feedLink = media.find((m) => m.foundIn === PODCAST_FEED_LINK);
+  if (!primary && feedLink) {
+    // A podcast episode page without a player: its show's feed has the enclosure (and maybe a transcript).
+    const entry = await episodeInFeed(feedLink.url, url, pageTitle(fetched.body), deps).catch((error: unknown) => {
+      deps.logger?.warn("podcast page: its feed could not be read", { error });
+      return undefined;
+    });
+    if (entry)
+      return { media: dedupe([...entry.media, ...media]), primary: pickPrimary(entry.media), feedItem: entry.item };
+  }
+  return { media, primary };
+}
+
+async function episodeInFeed(
+  feedUrl: string,
+  pageUrl: string,
+  title: string | undefined,
+  deps: Pick<PipelineDeps, "fetch">,
+): Promise<FeedEntry | undefined> {
+  const response = await deps.fetch(feedUrl, { maxBytes: 15 * 1024 * 1024 });
+  const feed = parseFeed(new TextDecoder().decode(response.body), response.url);
+  return feed ? findFeedItem(feed, { link: pageUrl, title }) : undefined;
 }

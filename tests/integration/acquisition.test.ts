@@ -26,7 +26,9 @@ async function acquire(path: string) {
 describe("fetch → detect → extract on fixture pages", () => {
   it("extracts an article with its metadata, without the page chrome", async () => {
     const { detected, extract } = await acquire("/article.html");
-    expect(detected.media).toEqual([]);
+    // The site's feed is listed; it is not media to transcribe.
+    expect(detected.media).toEqual([expect.objectContaining({ kind: "feed", foundIn: "link-alternate" })]);
+    expect(detected.primary).toBeUndefined();
     const article = await extract();
     expect(article).toMatchObject({
       title: "How Small Towns Are Rebuilding Their Libraries",
@@ -63,7 +65,7 @@ describe("fetch → detect → extract on fixture pages", () => {
         ["video", `${site.origin}/clips/mill.mp4`, "video-element"],
         ["youtube", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "iframe"],
         ["audio", "https://cdn.radio.example/mill-hq.m4a", "json-ld"],
-        ["feed", `${site.origin}/podcast.xml`, "link-alternate"],
+        ["feed", `${site.origin}/podcast.xml`, "link-alternate (podcast page)"],
       ]),
     );
     expect(detected.primary).toMatchObject({ kind: "audio", url: "https://cdn.radio.example/mill.mp3" });
@@ -92,6 +94,24 @@ describe("fetch → detect → extract on fixture pages", () => {
     expect(named.detected.primary).toMatchObject({ url: "https://cdn.radio.example/ep11.mp3", durationSec: 754 });
     // An episode without podcast:transcript is transcribed from its audio instead.
     expect(named.detected.primary?.transcriptUrl).toBeUndefined();
+  });
+
+  it("follows a podcast episode page without a player to its episode in the show's feed", async () => {
+    const { detected, extract } = await acquire("/episode-page.html");
+    expect(detected.primary).toMatchObject({ url: "https://cdn.radio.example/ep11.mp3", durationSec: 754 });
+    expect(detected.media).toContainEqual(expect.objectContaining({ kind: "feed", url: `${site.origin}/podcast.xml` }));
+    expect(await extract()).toMatchObject({ title: "Episode 11: Broadband in the hills", siteName: "Town Hall Radio" });
+  });
+
+  it("does not fetch the feed of an ordinary article", async () => {
+    const requested: string[] = [];
+    const spy: SafeFetch = (url, options) => {
+      requested.push(url);
+      return fetch(url, options);
+    };
+    const fetched = await fetchStage(`${site.origin}/article.html`, { fetch: spy });
+    await detectStage(fetched, { fetch: spy });
+    expect(requested).toEqual([`${site.origin}/article.html`]);
   });
 
   it("recognises every YouTube URL form", () => {
