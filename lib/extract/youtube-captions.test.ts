@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Extracted } from "../domain";
 import { AppError } from "../errors";
 import type { SafeFetch, SafeResponse } from "../net/types";
 import { transcribeStage } from "../pipeline/transcribe";
-import type { PipelineDeps } from "../pipeline/types";
+import { extractedFixture, memoryTranscriptCache } from "@/tests/helpers/pipeline-fixtures";
 import { fetchYoutubeCaptions, parseTimedText, pickTrack } from "./youtube-captions";
 
 const WATCH = "https://www.youtube.com/watch?v=abcdefghijk";
@@ -133,21 +132,9 @@ describe("YouTube captions", () => {
 });
 
 describe("transcribe stage with YouTube media", () => {
-  const extracted = (text: string): Extracted => ({
-    url: WATCH,
-    canonicalUrl: WATCH,
-    title: "A talk",
-    byline: null,
-    siteName: "YouTube",
-    lang: "en",
-    publishedTime: null,
-    excerpt: null,
-    text,
-    html: "",
-    media: [],
-    extractor: "readability@0.6.0",
-  });
-  const deps = (fetch: SafeFetch) => ({ fetch, store: {} as PipelineDeps["store"] });
+  const extracted = (text: string) =>
+    extractedFixture({ url: WATCH, canonicalUrl: WATCH, title: "A talk", siteName: "YouTube", lang: "en", text });
+  const deps = (fetch: SafeFetch) => ({ fetch, store: memoryTranscriptCache() });
   const noReport = () => {};
 
   it("uses the captions as the transcript, without speech-to-text", async () => {

@@ -8,12 +8,11 @@ import { createOpenAIClient } from "@/lib/ai/openai";
 import { createOpenAISummarizer } from "@/lib/ai/openai-summarizer";
 import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
 import { parsePublisherTranscript } from "@/lib/ai/transcript-formats";
-import type { Extracted, Transcript } from "@/lib/domain";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
 import type { Detected } from "@/lib/pipeline/types";
-import type { Store, TranscriptChunkKey } from "@/lib/store/store";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
+import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { servicesRequired } from "../helpers/services";
 
@@ -126,28 +125,7 @@ describe("transcription", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const memoryStore = () => {
-    const chunks = new Map<string, Transcript>();
-    const key = (k: TranscriptChunkKey) => JSON.stringify(k);
-    return {
-      getTranscriptChunk: async (k: TranscriptChunkKey) => chunks.get(key(k)) ?? null,
-      putTranscriptChunk: async (k: TranscriptChunkKey, t: Transcript) => void chunks.set(key(k), t),
-    } as unknown as Store;
-  };
-  const extracted = (text = ""): Extracted => ({
-    url: "https://a.example/",
-    canonicalUrl: "https://a.example/",
-    title: "t",
-    byline: null,
-    siteName: null,
-    lang: "en",
-    publishedTime: null,
-    excerpt: null,
-    text,
-    html: "",
-    media: [],
-    extractor: "media",
-  });
+  const extracted = (text = "") => extractedFixture({ lang: "en", text });
 
   it.skipIf(!hasEspeak)("uploads synthesized speech to the transcription API and caches the result", async () => {
     const wav = path.join(dir, "speech.wav");
@@ -156,7 +134,7 @@ describe("transcription", () => {
     try {
       const fetch = createSafeFetch({ allowlist: [server.hostPort] });
       const transcriber = createOpenAITranscriber(createOpenAIClient({ apiKey: "sk", baseURL: llm.url }), "whisper-1");
-      const store = memoryStore();
+      const store = memoryTranscriptCache();
       const detected: Detected = {
         media: [],
         primary: { kind: "audio", url: `${server.origin}/speech.wav`, type: "audio/wav" },
@@ -190,7 +168,12 @@ describe("transcription", () => {
         transcriptType: "text/vtt",
       },
     };
-    const transcript = await transcribeStage(detected, extracted(), { fetch, store: memoryStore() }, () => undefined);
+    const transcript = await transcribeStage(
+      detected,
+      extracted(),
+      { fetch, store: memoryTranscriptCache() },
+      () => undefined,
+    );
     expect(transcript).toMatchObject({
       source: "publisher",
       segments: [
@@ -205,10 +188,15 @@ describe("transcription", () => {
     const fetch = createSafeFetch({ allowlist: [] });
     const detected: Detected = { media: [], primary: { kind: "audio", url: "https://cdn.example/a.mp3" } };
     expect(
-      await transcribeStage(detected, extracted("x".repeat(600)), { fetch, store: memoryStore() }, () => undefined),
+      await transcribeStage(
+        detected,
+        extracted("x".repeat(600)),
+        { fetch, store: memoryTranscriptCache() },
+        () => undefined,
+      ),
     ).toBeNull();
     await expect(
-      transcribeStage(detected, extracted(), { fetch, store: memoryStore() }, () => undefined),
+      transcribeStage(detected, extracted(), { fetch, store: memoryTranscriptCache() }, () => undefined),
     ).rejects.toMatchObject({
       reason: "transcription_failed",
       retriable: false,

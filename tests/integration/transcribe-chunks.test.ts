@@ -2,13 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Extracted, Transcript } from "@/lib/domain";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import type { SafeFetch } from "@/lib/net/types";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
 import { transcribeInChunks } from "@/lib/pipeline/transcribe-chunks";
 import type { Transcriber, TranscribeInput } from "@/lib/pipeline/types";
-import type { TranscriptChunkKey } from "@/lib/store/store";
+import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
 
 /** MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417-byte frames. The transcriber here never decodes them. */
@@ -45,31 +44,6 @@ function recordingTranscriber(failOnPart?: number): Transcriber & { calls: Trans
   };
 }
 
-function memoryCache() {
-  const map = new Map<string, Transcript>();
-  const id = (k: TranscriptChunkKey) => `${k.mediaUrl}|${k.model}`;
-  return {
-    map,
-    getTranscriptChunk: async (k: TranscriptChunkKey) => map.get(id(k)) ?? null,
-    putTranscriptChunk: async (k: TranscriptChunkKey, t: Transcript) => void map.set(id(k), t),
-  };
-}
-
-const extractedStub: Extracted = {
-  url: "https://radio.example/ep",
-  canonicalUrl: "https://radio.example/ep",
-  title: "Episode",
-  byline: null,
-  siteName: null,
-  lang: null,
-  publishedTime: null,
-  excerpt: null,
-  text: "",
-  html: "",
-  media: [],
-  extractor: "media",
-};
-
 const media = (file: string) => ({ kind: "audio" as const, url: `${site.origin}/${file}` });
 
 describe("transcribing media longer than one request allows", () => {
@@ -79,7 +53,7 @@ describe("transcribing media longer than one request allows", () => {
     const transcript = await transcribeInChunks(
       media("episode.mp3"),
       "en",
-      { fetch, transcriber, store: memoryCache() },
+      { fetch, transcriber, store: memoryTranscriptCache() },
       (...r) => reports.push(r),
       LIMITS,
     );
@@ -96,8 +70,8 @@ describe("transcribing media longer than one request allows", () => {
     const episode = media("episode.mp3");
     const transcript = await transcribeStage(
       { media: [episode], primary: episode },
-      { ...extractedStub, lang: "en" },
-      { fetch, transcriber, store: memoryCache() },
+      extractedFixture({ lang: "en" }),
+      { fetch, transcriber, store: memoryTranscriptCache() },
       () => {},
       LIMITS,
     );
@@ -106,7 +80,7 @@ describe("transcribing media longer than one request allows", () => {
   });
 
   it("resumes after a failure without transcribing the finished parts again", async () => {
-    const cache = memoryCache();
+    const cache = memoryTranscriptCache();
     const deps = (transcriber: Transcriber) => ({ fetch, transcriber, store: cache });
     const first = recordingTranscriber(3);
     await expect(transcribeInChunks(media("episode.mp3"), null, deps(first), () => {}, LIMITS)).rejects.toThrow(
@@ -119,7 +93,7 @@ describe("transcribing media longer than one request allows", () => {
   });
 
   it("names why long media cannot be split: not MP3, or no range support", async () => {
-    const deps = { fetch, transcriber: recordingTranscriber(), store: memoryCache() };
+    const deps = { fetch, transcriber: recordingTranscriber(), store: memoryTranscriptCache() };
     await expect(transcribeInChunks(media("episode.m4a"), null, deps, () => {}, LIMITS)).rejects.toMatchObject({
       reason: "too_large",
       message: expect.stringContaining("not MP3"),
