@@ -1,6 +1,10 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ReaderPool } from "./reader-pool";
 
+const run = promisify(execFile);
 const URL_ = "https://news.example/story";
 const article = (n: number) =>
   `<html lang="en"><head><title>Story ${n}</title></head><body><article><h1>Story ${n}</h1>${"<p>The river town rebuilt its library after the mill closed, and the reading room filled again every evening. </p>".repeat(8)}</article></body></html>`;
@@ -53,6 +57,16 @@ describe("extraction worker pool", () => {
       retriable: false,
     });
     expect((await pool.run({ op: "article", html: article(3), url: URL_, media: [] })).title).toBe("Story 3");
+  });
+
+  it("does not keep a finished process alive (a CLI run exits when its page is read)", async () => {
+    const script = `import(${JSON.stringify(path.join(import.meta.dirname, "reader-pool.ts"))})
+      .then((m) => m.readInWorker({ op: "media", html: "<audio src='a.mp3'></audio>", url: "https://x.example/" }))
+      .then((media) => console.log(media.length))`;
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "-e", script], {
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe("1");
   });
 
   it("names a page that is not an article, from inside the worker", async () => {

@@ -143,11 +143,13 @@ export class ReaderPool {
         maxYoungGenerationSizeMb: this.options.youngHeapMb,
       },
     });
-    worker.unref();
     const slot: Slot = { worker, dispatched: 0, inFlight: 0, retired: false };
     worker.on("message", (reply: ReaderReply) => this.settle(slot, reply));
     worker.on("error", (error) => this.fail(slot, error));
     worker.on("exit", (code) => this.fail(slot, new Error(`extraction worker exited with code ${code}`)));
+    // After the listeners: adding a "message" listener refs the port again. An idle worker never holds the
+    // process open; a pending page does, through its timeout timer.
+    worker.unref();
     return slot;
   }
 
