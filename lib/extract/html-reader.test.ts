@@ -150,7 +150,7 @@ describe("metadata beyond Readability", () => {
     expect(read.leadImage).toBe("https://news.example/img/mill.jpg");
   });
 
-  it("falls back to the JSON-LD image and Twitter author", () => {
+  it("falls back to the JSON-LD image; a Twitter handle is not a byline", () => {
     const html = page(
       `<title>Mill</title><meta name="twitter:creator" content="@okafor">
        <script type="application/ld+json">{"@type":"BlogPosting","image":{"@type":"ImageObject","url":"https://cdn.example/lead.png"}}</script>`,
@@ -158,7 +158,7 @@ describe("metadata beyond Readability", () => {
     );
     const read = readArticleHtml(html, URL_, []);
     expect(read.leadImage).toBe("https://cdn.example/lead.png");
-    expect(read.byline).toBe("@okafor");
+    expect(read.byline).toBeNull();
   });
 });
 

@@ -153,7 +153,7 @@ function fromJsonLd(document: Document): PageMetadata {
 function fromMarkup(document: Document): PageMetadata {
   const time = document.querySelector("article time[datetime], time[itemprop='datePublished'], time[datetime]");
   return {
-    author: meta(document, "author", "article:author", "twitter:creator") ?? undefined,
+    author: meta(document, "author", "article:author") ?? undefined,
     published:
       meta(document, "article:published_time", "og:published_time", "date", "dc.date") ??
       time?.getAttribute("datetime") ??
