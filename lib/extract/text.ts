@@ -10,3 +10,16 @@ export const normalizeText = (text: string) =>
     .replace(/\s*\n\s*/g, "\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
+
+const codePoint = (n: number) => (n > 0 && n <= 0x10ffff ? String.fromCodePoint(n) : null);
+
+/** The HTML entities text outside a DOM carries: numeric ones and the five XML ones. */
+export const decodeEntities = (text: string) =>
+  text
+    .replace(/&#(\d+);/g, (entity, code: string) => codePoint(Number(code)) ?? entity)
+    .replace(/&#x([0-9a-f]+);/gi, (entity, code: string) => codePoint(Number.parseInt(code, 16)) ?? entity)
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&apos;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");

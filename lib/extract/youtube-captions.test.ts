@@ -159,3 +159,11 @@ describe("transcribe stage with YouTube media", () => {
     expect(await transcribeStage({ media: [embed], primary: embed }, article, deps(refusing), noReport)).toBeNull();
   });
 });
+
+describe("entities in timed text", () => {
+  it("decodes numeric and named entities and leaves impossible code points alone", () => {
+    expect(
+      parseTimedText('<transcript><text start="0" dur="1">&#x1F600; &#9999999999; a&amp;b</text></transcript>'),
+    ).toEqual([{ start: 0, end: 1, text: "😀 &#9999999999; a&b" }]);
+  });
+});

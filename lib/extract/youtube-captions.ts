@@ -1,6 +1,7 @@
 import type { Transcript, TranscriptSegment } from "../domain";
 import { AppError } from "../errors";
 import type { SafeFetch } from "../net/types";
+import { decodeEntities } from "./text";
 
 /**
  * YouTube captions, read the way the watch page reads them: the page's `ytInitialPlayerResponse` lists the
@@ -71,16 +72,6 @@ export function pickTrack(tracks: CaptionTrack[], lang: string | null): CaptionT
     usable[0]
   );
 }
-
-const decodeEntities = (text: string) =>
-  text
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, code: string) => String.fromCodePoint(Number.parseInt(code, 16)))
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
 
 /** Timed text in YouTube's json3, srv3 (`<p t= d=>`) or classic (`<text start= dur=>`) format. */
 export function parseTimedText(body: string): TranscriptSegment[] {

@@ -3,6 +3,7 @@ import { readInWorker } from "../extract/reader-pool";
 import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
 import { type FeedEntry, findFeedItem, parseFeed } from "../extract/feed";
 import { PODCAST_FEED_LINK } from "../extract/reader-protocol";
+import { decodeEntities } from "../extract/text";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
 import type { Detected, Fetched, PipelineDeps } from "./types";
 
@@ -30,11 +31,7 @@ function pickPrimary(media: MediaItem[]): MediaItem | undefined {
 function pageTitle(html: string): string | undefined {
   const og = /<meta[^>]+property=["']og:title["'][^>]*content=["']([^"']+)["']/i.exec(html)?.[1];
   const title = og ?? /<title[^>]*>([^<]+)<\/title>/i.exec(html)?.[1];
-  return title
-    ?.replace(/&amp;/g, "&")
-    .replace(/&#39;|&apos;/g, "'")
-    .replace(/&quot;/g, '"')
-    .trim();
+  return title ? decodeEntities(title).trim() : undefined;
 }
 
 /**
