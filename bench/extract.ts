@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { extractStage } from "@/lib/pipeline/extract";
 import type { Fetched } from "@/lib/pipeline/types";
 import { normalizeText } from "@/lib/extract/text";
@@ -78,6 +79,9 @@ async function runMode(which: "ours" | "bare", dir: string) {
   const texts: string[] = [];
   const started = performance.now();
   const cpuStart = process.cpuUsage();
+  // How long the process's event loop was blocked: what a server would feel while pages are read.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   for (let pass = 0; pass < 2; pass++) {
     for (const file of pages) {
       const html = readFileSync(file, "utf8");
@@ -101,6 +105,7 @@ async function runMode(which: "ours" | "bare", dir: string) {
     }
   }
   const seconds = (performance.now() - started) / 1000;
+  loopDelay.disable();
   if (textsFile) writeFileSync(textsFile, JSON.stringify(texts));
   return {
     mode: which,
@@ -112,6 +117,7 @@ async function runMode(which: "ours" | "bare", dir: string) {
     p50Ms: round(percentile(timings, 50)),
     p95Ms: round(percentile(timings, 95)),
     peakRssMb: round(peakRss / 1024 / 1024),
+    eventLoopBlockedMaxMs: round(loopDelay.max / 1e6),
     textChars: chars,
   };
 }
