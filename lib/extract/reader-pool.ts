@@ -28,9 +28,9 @@ export interface ReaderPoolOptions {
  */
 const DEFAULTS: ReaderPoolOptions = {
   pagesPerWorker: 500,
-  heapRecycleMb: 112,
-  maxHeapMb: 128,
-  youngHeapMb: 8,
+  heapRecycleMb: 224,
+  maxHeapMb: 256,
+  youngHeapMb: 16,
   bigPageChars: 1_500_000,
   bigPageHeapMb: 768,
   pageTimeoutMs: 30_000,
