@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../errors";
 import type { SafeFetch } from "../net/types";
-import { type FeedEntry, findFeedItem, type ParsedFeed, parseFeed } from "./feed";
+import { type FeedEntry, fetchFeed, findFeedItem, type ParsedFeed } from "./feed";
 
 /**
  * Apple Podcasts pages carry a preview player, not the show's feed. The public iTunes lookup API names the
@@ -102,10 +102,9 @@ export async function resolveApplePodcastEpisode(
     return findFeedItem(feed, { guid: episode.episodeGuid, audioUrl: episode.episodeUrl, title: episode.trackName });
   };
   if (show?.feedUrl) {
-    const feedResponse = await fetch(show.feedUrl, { maxBytes: 15 * 1024 * 1024 });
-    const feed = parseFeed(new TextDecoder().decode(feedResponse.body), feedResponse.url);
+    const feed = await fetchFeed(show.feedUrl, fetch);
     const entry = feed ? pick(feed) : undefined;
-    if (entry) return { feedUrl: feedResponse.url, entry: { ...entry, media: tagged(entry) }, source: "feed" };
+    if (entry) return { feedUrl: show.feedUrl, entry: { ...entry, media: tagged(entry) }, source: "feed" };
   }
   const fallback = episode && entryFromLookup(episode, show?.collectionName);
   if (fallback) return { feedUrl: show?.feedUrl ?? null, entry: fallback, source: "lookup" };

@@ -1,5 +1,7 @@
 import { XMLParser } from "fast-xml-parser";
 import type { MediaItem } from "../domain";
+import type { SafeFetch } from "../net/types";
+import { decodeBody } from "./charset";
 import { canonicalizeUrl } from "../net/canonical-url";
 import type { FeedItem } from "../pipeline/types";
 
@@ -136,4 +138,10 @@ export function findFeedItem(
     feed.items.find((i) => hints.link && i.item.link && sameLink(i.item.link, hints.link)) ??
     feed.items.find((i) => title && i.item.title.trim().toLowerCase() === title)
   );
+}
+
+/** A feed found by following a link (Apple's lookup, a podcast page): fetched, decoded like any page, parsed. */
+export async function fetchFeed(url: string, fetch: SafeFetch): Promise<ParsedFeed | null> {
+  const response = await fetch(url, { maxBytes: 15 * 1024 * 1024 });
+  return parseFeed(decodeBody(response.body, response.contentType).text, response.url);
 }

@@ -1,7 +1,7 @@
 import type { MediaItem } from "../domain";
 import { readInWorker } from "../extract/reader-pool";
 import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
-import { type FeedEntry, findFeedItem, parseFeed } from "../extract/feed";
+import { fetchFeed, findFeedItem, parseFeed } from "../extract/feed";
 import { PODCAST_FEED_LINK } from "../extract/reader-protocol";
 import { decodeEntities } from "../extract/text";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
@@ -78,23 +78,13 @@ export async function detectStage(
   const feedLink = media.find((m) => m.foundIn === PODCAST_FEED_LINK);
   if (!primary && feedLink) {
     // A podcast episode page without a player: its show's feed has the enclosure (and maybe a transcript).
-    const entry = await episodeInFeed(feedLink.url, url, pageTitle(fetched.body), deps).catch((error: unknown) => {
+    const feed = await fetchFeed(feedLink.url, deps.fetch).catch((error: unknown) => {
       deps.logger?.warn("podcast page: its feed could not be read", { error });
-      return undefined;
+      return null;
     });
+    const entry = feed ? findFeedItem(feed, { link: url, title: pageTitle(fetched.body) }) : undefined;
     if (entry)
       return { media: dedupe([...entry.media, ...media]), primary: pickPrimary(entry.media), feedItem: entry.item };
   }
   return { media, primary };
-}
-
-async function episodeInFeed(
-  feedUrl: string,
-  pageUrl: string,
-  title: string | undefined,
-  deps: Pick<PipelineDeps, "fetch">,
-): Promise<FeedEntry | undefined> {
-  const response = await deps.fetch(feedUrl, { maxBytes: 15 * 1024 * 1024 });
-  const feed = parseFeed(new TextDecoder().decode(response.body), response.url);
-  return feed ? findFeedItem(feed, { link: pageUrl, title }) : undefined;
 }

@@ -10,7 +10,8 @@ const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_AR
 
 /**
  * Stage 4: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
- * captions are preferred to paying for speech-to-text; transcriptions are cached by media URL (and byte range) and model so a retry never pays twice.
+ * captions are preferred to paying for speech-to-text; transcriptions are cached by media URL (and byte range)
+ * and model, so a retry never pays twice.
  * Returns null when there is nothing to transcribe, or when the page's text can stand on its own.
  */
 export async function transcribeStage(
