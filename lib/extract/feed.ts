@@ -143,5 +143,5 @@ export function findFeedItem(
 /** A feed found by following a link (Apple's lookup, a podcast page): fetched, decoded like any page, parsed. */
 export async function fetchFeed(url: string, fetch: SafeFetch): Promise<ParsedFeed | null> {
   const response = await fetch(url, { maxBytes: 15 * 1024 * 1024 });
-  return parseFeed(decodeBody(response.body, response.contentType).text, response.url);
+  return parseFeed(decodeBody(response.body, response.contentType, { xml: true }).text, response.url);
 }

@@ -161,9 +161,11 @@ describe("transcribe stage with YouTube media", () => {
 });
 
 describe("entities in timed text", () => {
-  it("decodes numeric and named entities and leaves impossible code points alone", () => {
+  it("decodes numeric and named entities, and impossible code points as U+FFFD (as a browser does)", () => {
     expect(
-      parseTimedText('<transcript><text start="0" dur="1">&#x1F600; &#9999999999; a&amp;b</text></transcript>'),
-    ).toEqual([{ start: 0, end: 1, text: "😀 &#9999999999; a&b" }]);
+      parseTimedText(
+        '<transcript><text start="0" dur="1">&#x1F600; &#9999999999; a&amp;b &eacute;</text></transcript>',
+      ),
+    ).toEqual([{ start: 0, end: 1, text: "😀 \uFFFD a&b é" }]);
   });
 });

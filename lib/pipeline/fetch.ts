@@ -67,5 +67,5 @@ export async function fetchStage(url: string, deps: Pick<PipelineDeps, "fetch">)
     return { ...base, kind, body: Buffer.from(response.body).toString("base64") };
   }
   const body = response.body.byteLength > MAX_TEXT_BYTES ? response.body.subarray(0, MAX_TEXT_BYTES) : response.body;
-  return { ...base, kind, body: decodeBody(body, response.contentType).text };
+  return { ...base, kind, body: decodeBody(body, response.contentType, { xml: kind === "feed" }).text };
 }
