@@ -1,17 +1,27 @@
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { Readability } from "@mozilla/readability";
 import path from "node:path";
 import { JSDOM, VirtualConsole } from "jsdom";
+import { decodeBody } from "@/lib/extract/charset";
 import { parseFeed } from "@/lib/extract/feed";
+import { normalizeText } from "@/lib/extract/text";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import type { Fetched } from "@/lib/pipeline/types";
 import { corpusDir, f1, round } from "./corpus";
 
 /**
- * npm run eval:extract — quality against the evaluation corpora (when present):
- * text token F1 and metadata against Readability's expectations; media detection against the media manifests.
+ * npm run eval:extract [-- --sample=N] [--only=readability,trafilatura,media] [--no-bare] [--details=file.json] — quality
+ * against the evaluation corpora (when present): text token F1 and metadata against Readability's expectations;
+ * boilerplate precision/recall on trafilatura's multilingual benchmark, per language, beside bare Readability;
+ * media detection against the media manifests. `--sample=N` reads every Nth trafilatura page (quick iterations);
+ * `--details` writes each trafilatura page's missed and leaked segments (for reading, never for the repo).
  */
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = arg("only")?.split(",");
+const wanted = (corpus: string) => !only || only.includes(corpus);
 const PAGE_URL = "http://fakehost/test/page.html";
 
 const html = (kind: Fetched["kind"], body: string, url = PAGE_URL, contentType = "text/html"): Fetched => ({
@@ -79,6 +89,112 @@ async function readabilityCorpus(dir: string) {
         ...(s.error ? { error: s.error } : {}),
       })),
   };
+}
+
+interface Counts {
+  tp: number;
+  fn: number;
+  fp: number;
+  tn: number;
+}
+
+const collapse = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** trafilatura's rule: a kept segment found is a true positive, a boilerplate segment found a false positive. */
+function score(counts: Counts, text: string, keep: string[], drop: string[]) {
+  const haystack = collapse(text);
+  const found = (segment: string) => haystack.includes(collapse(segment));
+  const kept = keep.filter(found);
+  const leaked = drop.filter(found);
+  counts.tp += kept.length;
+  counts.fn += keep.length - kept.length;
+  counts.fp += leaked.length;
+  counts.tn += drop.length - leaked.length;
+  return { missed: keep.filter((s) => !found(s)), leaked };
+}
+
+const prf = ({ tp, fn, fp }: Counts) => {
+  const precision = tp / (tp + fp || 1);
+  const recall = tp / (tp + fn || 1);
+  const f = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+  return { precision: round(precision, 3), recall: round(recall, 3), f1: round(f, 3) };
+};
+
+/** "P 0.900 R 0.950 F1 0.924": one language per line keeps the breakdown readable. */
+const line = (counts: Counts) => {
+  const { precision, recall, f1: f } = prf(counts);
+  return `P ${precision.toFixed(3)} R ${recall.toFixed(3)} F1 ${f.toFixed(3)}`;
+};
+
+/** The page's declared language (`<html lang>`), its primary subtag; pages without one are "?". */
+const declaredLang = (html: string) =>
+  /<html\b[^>]*?\blang\s*=\s*["']?([a-z]{2,3})\b/i.exec(html.slice(0, 5000))?.[1]?.toLowerCase() ?? "?";
+
+async function trafilaturaCorpus(tarball: string, sample: number, withBare: boolean) {
+  const scratch = mkdtempSync(path.join(tmpdir(), "trafilatura-eval-"));
+  try {
+    execFileSync("tar", ["-xzf", tarball, "-C", scratch]);
+    const evaldata = JSON.parse(readFileSync(path.join(scratch, "evaldata.json"), "utf8")) as Record<
+      string,
+      { file: string; with: string[]; without: string[] }
+    >;
+    const zero = (): Counts => ({ tp: 0, fn: 0, fp: 0, tn: 0 });
+    const ours = zero();
+    const bare = zero();
+    const byLang = new Map<string, { pages: number; ours: Counts; bare: Counts }>();
+    const details: { url: string; file: string; missed: string[]; leaked: string[]; error?: string }[] = [];
+    let pages = 0;
+    let failures = 0;
+    const entries = Object.entries(evaldata).filter((_, i) => i % sample === 0);
+    for (const [url, entry] of entries) {
+      const file = path.join(scratch, "html", entry.file);
+      if (!existsSync(file)) continue;
+      pages++;
+      const { text: source } = decodeBody(readFileSync(file), null);
+      const lang = declaredLang(source);
+      const group = byLang.get(lang) ?? { pages: 0, ours: zero(), bare: zero() };
+      byLang.set(lang, group);
+      group.pages++;
+      let ourText = "";
+      let error: string | undefined;
+      try {
+        ourText = (await extractStage(html("html", source, url), { media: [] })).text;
+      } catch (e) {
+        failures++;
+        error = e instanceof Error ? e.message : String(e);
+      }
+      let bareText = "";
+      if (withBare) {
+        const dom = new JSDOM(source, { url, virtualConsole: new VirtualConsole() });
+        bareText = normalizeText(new Readability(dom.window.document).parse()?.textContent ?? "");
+        dom.window.close();
+      }
+      const result = score(ours, ourText, entry.with, entry.without);
+      score(group.ours, ourText, entry.with, entry.without);
+      score(bare, bareText, entry.with, entry.without);
+      score(group.bare, bareText, entry.with, entry.without);
+      if (result.missed.length || result.leaked.length || error)
+        details.push({ url, file: entry.file, ...result, ...(error ? { error } : {}) });
+    }
+    const detailsFile = arg("details");
+    if (detailsFile) writeFileSync(detailsFile, JSON.stringify(details, null, 1));
+    return {
+      pages,
+      sample: sample > 1 ? `every ${sample}th page` : "all",
+      // Pages refused (not an article, wall): every kept segment counts as missed.
+      refused: failures,
+      ours: prf(ours),
+      bareReadability: withBare ? prf(bare) : "skipped (--no-bare)",
+      publishedTrafilatura_2_2_0: { precision: 0.906, recall: 0.943, f1: 0.924 },
+      byLanguage: Object.fromEntries(
+        [...byLang.entries()]
+          .sort((a, b) => b[1].pages - a[1].pages)
+          .map(([lang, g]) => [lang, `${g.pages} pages · ours ${line(g.ours)} · bare ${line(g.bare)}`]),
+      ),
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 async function mediaCorpus(dir: string) {
@@ -158,12 +274,21 @@ async function mediaCorpus(dir: string) {
 }
 
 async function main() {
-  const readability = corpusDir("readability-test-pages");
-  const media = corpusDir("media");
+  const readability = wanted("readability") ? corpusDir("readability-test-pages") : null;
+  const trafilatura = wanted("trafilatura") ? corpusDir("trafilatura-eval") : null;
+  const media = wanted("media") ? corpusDir("media") : null;
+  const sample = Math.max(1, Number(arg("sample") ?? 1));
   console.log(
     JSON.stringify(
       {
         readability: readability ? await readabilityCorpus(readability) : null,
+        trafilatura: trafilatura
+          ? await trafilaturaCorpus(
+              path.join(trafilatura, "trafilatura-eval.tar.gz"),
+              sample,
+              !process.argv.includes("--no-bare"),
+            )
+          : null,
         media: media ? await mediaCorpus(media) : null,
       },
       null,
