@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { EVENT_TYPES, isTerminal, type ProgressEvent } from "@/lib/progress/events";
 import { applyEvents, emptyJobView, type JobView } from "@/lib/ui/job-view";
 
@@ -9,32 +9,46 @@ export type Connection = "connecting" | "live" | "reconnecting" | "polling" | "c
 const MAX_STREAM_FAILURES = 3;
 const POLL_MS = 1_000;
 
+interface Follower {
+  open(): void;
+  stop(): void;
+}
+
 /**
  * Follows one job: the SSE stream first (the browser resumes it with Last-Event-ID by itself), and after
  * repeated stream failures a poll of `GET /api/jobs/:id?after=seq`. Events are applied in seq order;
  * duplicates from a replay are ignored by applyEvents.
+ *
+ * A terminal event ends a run, not the job: the relay replays earlier runs and closes only after the latest
+ * run's terminal event, so the stream is finished when the server closes it right after a terminal event.
+ * `follow()` opens it again from the last seq (after the user asked for a retry).
  */
-export function useJobEvents(jobId: string): { view: JobView; connection: Connection } {
+export function useJobEvents(jobId: string): { view: JobView; connection: Connection; follow: () => void } {
   const [view, setView] = useState<JobView>(() => emptyJobView(jobId));
   const [connection, setConnection] = useState<Connection>("connecting");
+  const follower = useRef<Follower | null>(null);
 
   useEffect(() => {
     let lastSeq = 0;
+    let lastWasTerminal = false;
     let failures = 0;
     let finished = false;
     let source: EventSource | undefined;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
 
     const apply = (events: ProgressEvent[]) => {
-      if (events.length === 0) return;
-      lastSeq = Math.max(lastSeq, ...events.map((e) => e.seq));
-      setView((current) => applyEvents(current, events));
-      if (events.some((e) => isTerminal(e.type))) finish();
+      const fresh = events.filter((e) => e.seq > lastSeq).sort((a, b) => a.seq - b.seq);
+      const last = fresh.at(-1);
+      if (!last) return;
+      lastSeq = last.seq;
+      lastWasTerminal = isTerminal(last.type);
+      setView((current) => applyEvents(current, fresh));
     };
 
     const finish = () => {
       finished = true;
       source?.close();
+      source = undefined;
       if (pollTimer) clearTimeout(pollTimer);
       setConnection("closed");
     };
@@ -44,8 +58,11 @@ export function useJobEvents(jobId: string): { view: JobView; connection: Connec
       try {
         const response = await fetch(`/api/jobs/${jobId}?after=${lastSeq}`, { cache: "no-store" });
         if (response.ok) {
-          const body = (await response.json()) as { eventsAfter?: ProgressEvent[] };
-          apply(body.eventsAfter ?? []);
+          const body = (await response.json()) as { status?: string; eventsAfter?: ProgressEvent[] };
+          const events = body.eventsAfter ?? [];
+          apply(events);
+          const settled = body.status === "completed" || body.status === "failed" || body.status === "cancelled";
+          if (events.length === 0 && settled && lastWasTerminal) finish();
         }
       } catch {
         // The next poll tries again; the connection badge already says "polling".
@@ -54,18 +71,25 @@ export function useJobEvents(jobId: string): { view: JobView; connection: Connec
     };
 
     const open = () => {
-      source = new EventSource(`/api/jobs/${jobId}/events${lastSeq ? `?after=${lastSeq}` : ""}`);
-      source.onopen = () => {
+      finished = false;
+      failures = 0;
+      source?.close();
+      setConnection("connecting");
+      const current = new EventSource(`/api/jobs/${jobId}/events${lastSeq ? `?after=${lastSeq}` : ""}`);
+      source = current;
+      current.onopen = () => {
         failures = 0;
         setConnection("live");
       };
       const onEvent = (message: MessageEvent<string>) => apply([JSON.parse(message.data) as ProgressEvent]);
-      for (const type of EVENT_TYPES) source.addEventListener(type, onEvent);
-      source.onerror = () => {
-        if (finished) return;
+      for (const type of EVENT_TYPES) current.addEventListener(type, onEvent);
+      current.onerror = () => {
+        if (finished || source !== current) return;
+        // The relay closed the stream right after the latest run's terminal event: nothing more will come.
+        if (lastWasTerminal) return finish();
         failures += 1;
         if (failures >= MAX_STREAM_FAILURES) {
-          source?.close();
+          current.close();
           setConnection("polling");
           void poll();
         } else {
@@ -74,13 +98,16 @@ export function useJobEvents(jobId: string): { view: JobView; connection: Connec
       };
     };
 
+    follower.current = { open, stop: finish };
     open();
     return () => {
       finished = true;
       source?.close();
       if (pollTimer) clearTimeout(pollTimer);
+      follower.current = null;
     };
   }, [jobId]);
 
-  return { view, connection };
+  const follow = useCallback(() => follower.current?.open(), []);
+  return { view, connection, follow };
 }

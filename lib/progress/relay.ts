@@ -21,8 +21,10 @@ export interface EventStreamOptions {
 const BATCH = 200;
 
 /**
- * The relay: replays the job's log after `after`, then follows it live until a terminal event, the lifetime
- * cap, or the client leaving. It only reads KV — it never shares memory with the job that writes.
+ * The relay: replays the job's log after `after`, then follows it live until the terminal event of the job's
+ * latest run, the lifetime cap, or the client leaving. Terminal events end a *run*: a retry appends `job.queued`
+ * and a new run follows, so earlier runs are replayed as history and the stream goes on into the next run.
+ * It only reads KV — it never shares memory with the job that writes.
  */
 export function createEventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
   const { kv, jobId } = options;
@@ -43,14 +45,30 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
       };
       try {
         write(encodeRetry(options.retryMs ?? 1_000));
+        // A browser resuming right after a terminal event: if no run follows it, there is nothing more to send.
+        if (lastSeq > 0) {
+          const [resumedAt] = await kv.readAfter(jobId, lastSeq - 1, 1);
+          if (resumedAt && isTerminal(resumedAt.type)) {
+            const next = await nextRunStart(kv, jobId, lastSeq);
+            if (next === null) return;
+            lastSeq = next - 1;
+          }
+        }
         while (!stop.signal.aborted && Date.now() < endAt) {
           const events = await kv.readAfter(jobId, lastSeq, BATCH);
+          let more = events.length === BATCH;
           for (const event of events) {
             write(encodeEvent(event));
             lastSeq = event.seq;
-            if (isTerminal(event.type)) return;
+            if (!isTerminal(event.type)) continue;
+            const next = await nextRunStart(kv, jobId, event.seq);
+            if (next === null) return;
+            // Stray writes between a run's end and the next run's start belong to no run: skipped.
+            lastSeq = next - 1;
+            more = true;
+            break;
           }
-          if (events.length === BATCH) continue;
+          if (more) continue;
           const untilHeartbeat = heartbeatMs - (Date.now() - lastWrite);
           if (untilHeartbeat <= 0) {
             write(encodeComment("heartbeat"));
@@ -73,6 +91,18 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
       stop.abort();
     },
   });
+}
+
+/** The seq of the `job.queued` that starts a run after `afterSeq`, or null when the run ending there is the latest. */
+async function nextRunStart(kv: ProgressKv, jobId: string, afterSeq: number): Promise<number | null> {
+  let cursor = afterSeq;
+  for (;;) {
+    const events = await kv.readAfter(jobId, cursor, BATCH);
+    const queued = events.find((e) => e.type === "job.queued");
+    if (queued) return queued.seq;
+    if (events.length < BATCH) return null;
+    cursor = events.at(-1)?.seq ?? cursor;
+  }
 }
 
 function errorMessage(error: unknown): string {

@@ -50,4 +50,34 @@ describe("job view", () => {
     expect(view.reason).toBe("not_an_article");
     expect(view.stages[2]?.state).toBe("failed");
   });
+
+  it("groups runs: a failed run stays as history, the retry shows live with reused stages and the attempt", () => {
+    seq = 0;
+    let view = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/x" } }),
+      ev({ type: "step.started", step: "fetch", attempt: 1 }),
+      ev({ type: "step.completed", step: "fetch" }),
+      ev({ type: "step.started", step: "detect", attempt: 1 }),
+      ev({ type: "step.failed", step: "detect", reason: "http_error", message: "HTTP 404" }),
+      ev({ type: "job.failed", reason: "http_error", message: "HTTP 404" }),
+    ]);
+    expect(view.status).toBe("failed");
+    expect(view.runs).toEqual([expect.objectContaining({ number: 1, status: "failed", failedStep: "detect" })]);
+    view = applyEvents(view, [
+      ev({ type: "job.queued", data: { url: "https://a.example/x", retry: 2 } }),
+      ev({ type: "step.started", step: "fetch", attempt: 1 }),
+      ev({ type: "step.completed", step: "fetch", data: { reused: true } }),
+      ev({ type: "step.started", step: "transcribe", attempt: 2 }),
+      ev({ type: "step.progress", step: "transcribe", progress: { done: 2, total: 5, unit: "chunk" } }),
+    ]);
+    expect(view.status).toBe("running");
+    expect(view.reason).toBeUndefined();
+    expect(view.runs.map((r) => r.status)).toEqual(["failed", "running"]);
+    expect(view.stages.map((s) => s.state)).toEqual(["reused", "pending", "pending", "running", "pending", "pending"]);
+    expect(view.stages[3]).toMatchObject({ attempt: 2, progress: { done: 2, total: 5 } });
+    expect(view.attempt).toBe(2);
+    view = applyEvents(view, [ev({ type: "job.completed", data: { articleId: "a1", costUsd: 0.0123 } })]);
+    expect(view).toMatchObject({ status: "completed", articleId: "a1", costUsd: 0.0123 });
+    expect(view.runs.map((r) => r.status)).toEqual(["failed", "completed"]);
+  });
 });

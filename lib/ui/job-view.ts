@@ -3,7 +3,7 @@ import { type JobStatus, type ProgressEvent, STEP_NAMES, type StepName } from ".
 
 /** What the admin page shows for one job, derived only from its progress events (pure, so it is tested). */
 
-export type StageState = "pending" | "running" | "done" | "failed" | "skipped";
+export type StageState = "pending" | "running" | "done" | "reused" | "failed" | "skipped";
 
 export interface StageView {
   name: StepName;
@@ -16,16 +16,36 @@ export interface StageView {
   detail?: Record<string, unknown>;
 }
 
+/** One run of the job: the first submission, then one per retry (each starts with `job.queued`). */
+export interface RunView {
+  number: number;
+  status: JobStatus;
+  startedAt: number;
+  endedAt?: number;
+  reason?: FailureReason;
+  message?: string;
+  /** The stage the run stopped at, when it failed or was cancelled. */
+  failedStep?: StepName;
+}
+
 export interface JobView {
   jobId: string;
   status: JobStatus;
   lastSeq: number;
   stages: StageView[];
+  /** Every run so far, oldest first; the last one is what `stages` shows. */
+  runs: RunView[];
   reason?: FailureReason;
   message?: string;
   articleId?: string;
   title?: string;
   url?: string;
+  /** The Inngest run, when the runner reported one. */
+  runId?: string;
+  /** Total cost of the latest run in USD (null when a price is unknown), when the job reported it. */
+  costUsd?: number | null;
+  /** Highest retry attempt seen in the latest run (1 = first try). */
+  attempt?: number;
 }
 
 export function emptyJobView(jobId: string): JobView {
@@ -33,9 +53,12 @@ export function emptyJobView(jobId: string): JobView {
     jobId,
     status: "queued",
     lastSeq: 0,
-    stages: STEP_NAMES.map((name) => ({ name, state: "pending" })),
+    stages: freshStages(),
+    runs: [],
   };
 }
+
+const freshStages = (): StageView[] => STEP_NAMES.map((name) => ({ name, state: "pending" }));
 
 /** Applies events in seq order; an event at or below lastSeq is a duplicate (replay after reconnect) and is ignored. */
 export function applyEvents(view: JobView, events: readonly ProgressEvent[]): JobView {
@@ -47,35 +70,60 @@ export function applyEvents(view: JobView, events: readonly ProgressEvent[]): Jo
   return next;
 }
 
+/** A stage's output came from an earlier run or a cache (transcript, summary): nothing was paid for again. */
+function wasReused(data: Record<string, unknown> | undefined): boolean {
+  return data?.reused === true || data?.cached === true || data?.memoized === true;
+}
+
 function applyEvent(view: JobView, event: ProgressEvent): JobView {
-  const next: JobView = { ...view, lastSeq: event.seq, stages: view.stages };
+  const next: JobView = { ...view, lastSeq: event.seq, stages: view.stages, runs: view.runs };
   const patchStage = (patch: Partial<StageView>) => {
     next.stages = next.stages.map((s) => (s.name === event.step ? { ...s, ...patch } : s));
   };
+  const patchRun = (patch: Partial<RunView>) => {
+    const last = next.runs.at(-1);
+    if (!last) {
+      next.runs = [{ number: 1, status: "running", startedAt: event.at, ...patch }];
+      return;
+    }
+    next.runs = [...next.runs.slice(0, -1), { ...last, ...patch }];
+  };
+  if (typeof event.data?.runId === "string") next.runId = event.data.runId;
+  if (event.attempt !== undefined) next.attempt = Math.max(next.attempt ?? 1, event.attempt);
   switch (event.type) {
-    case "job.queued":
+    case "job.queued": {
       if (typeof event.data?.url === "string") next.url = event.data.url;
-      // A retry starts over visually; completed stages will replay as done quickly.
+      // A new run: the stages start over; the previous run stays in `runs` as history.
       next.status = "queued";
       next.reason = undefined;
       next.message = undefined;
-      next.stages = next.stages.map((s) => (s.state === "failed" ? { ...s, state: "pending", message: undefined } : s));
+      next.articleId = undefined;
+      next.costUsd = undefined;
+      next.attempt = undefined;
+      next.stages = freshStages();
+      next.runs = [...next.runs, { number: next.runs.length + 1, status: "queued", startedAt: event.at }];
       break;
+    }
     case "step.started":
       next.status = "running";
+      patchRun({ status: "running" });
       patchStage({
         state: "running",
         attempt: event.attempt,
         startedAt: event.at,
         finishedAt: undefined,
         message: undefined,
+        progress: undefined,
       });
       break;
-    case "step.progress":
-      patchStage({ progress: event.progress });
+    case "step.progress": {
+      const minutes = event.data?.minutesTranscribed;
+      const note = typeof minutes === "number" ? `${minutes.toFixed(1)} min transcribed` : event.message;
+      patchStage({ progress: event.progress, ...(note ? { message: note } : {}) });
       break;
+    }
     case "step.completed":
-      patchStage({ state: "done", finishedAt: event.at, detail: event.data });
+      patchStage({ state: wasReused(event.data) ? "reused" : "done", finishedAt: event.at, detail: event.data });
       if (typeof event.data?.title === "string") next.title = event.data.title;
       break;
     case "step.failed":
@@ -85,18 +133,31 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       next.status = "completed";
       if (typeof event.data?.articleId === "string") next.articleId = event.data.articleId;
       if (typeof event.data?.title === "string") next.title = event.data.title;
+      if (typeof event.data?.costUsd === "number" || event.data?.costUsd === null) {
+        next.costUsd = event.data.costUsd as number | null;
+      }
       if (event.data?.deduplicated === true) {
         next.stages = next.stages.map((s) => ({ ...s, state: "skipped" }));
         next.message = "Already in the library";
       }
+      patchRun({ status: "completed", endedAt: event.at });
       break;
     case "job.failed":
-    case "job.cancelled":
+    case "job.cancelled": {
       next.status = event.type === "job.failed" ? "failed" : "cancelled";
       next.reason = event.reason;
       next.message = event.message;
+      const stopped = next.stages.find((s) => s.state === "running" || s.state === "failed")?.name;
       next.stages = next.stages.map((s) => (s.state === "running" ? { ...s, state: "failed" } : s));
+      patchRun({
+        status: next.status,
+        endedAt: event.at,
+        reason: event.reason,
+        message: event.message,
+        failedStep: stopped,
+      });
       break;
+    }
   }
   return next;
 }
@@ -104,4 +165,10 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
 export function stageDurationMs(stage: StageView, now: number): number | undefined {
   if (!stage.startedAt) return undefined;
   return (stage.finishedAt ?? now) - stage.startedAt;
+}
+
+/** "3 of 7 chunks · 12.5 min transcribed" from a stage's progress and its detail. */
+export function progressLabel(progress: { done: number; total: number; unit: string }): string {
+  const unit = progress.total === 1 ? progress.unit : `${progress.unit}s`;
+  return `${progress.done} of ${progress.total} ${unit}`;
 }

@@ -78,6 +78,64 @@ describe("SSE relay (memory KV)", () => {
     expect(JSON.parse(frames[0]?.data ?? "{}")).toMatchObject({ seq: 1, jobId, type: "step.progress" });
   });
 
+  it("follows the job's latest run: a failed run replays as history and the stream ends at the retry's terminal event", async () => {
+    const jobId = newJob();
+    // Run 1 fails at fetch; a late write from that run lands after its terminal event.
+    await append(kv, jobId, "job.queued"); // 1
+    await append(kv, jobId, "step.started"); // 2
+    await append(kv, jobId, "step.failed"); // 3
+    await append(kv, jobId, "job.failed"); // 4
+    await append(kv, jobId, "step.progress"); // 5: stray, belongs to no run
+    // Run 2 (the retry) completes.
+    await append(kv, jobId, "job.queued"); // 6
+    await append(kv, jobId, "step.started"); // 7
+    await append(kv, jobId, "step.completed"); // 8
+    await append(kv, jobId, "job.completed"); // 9
+    await append(kv, jobId, "step.progress"); // 10: after the latest terminal event, never sent
+
+    const fromStart = await readStream(`${relay.origin}/jobs/${jobId}/events`);
+    expect(fromStart.frames.map((f) => [Number(f.id), f.event])).toEqual([
+      [1, "job.queued"],
+      [2, "step.started"],
+      [3, "step.failed"],
+      [4, "job.failed"],
+      [6, "job.queued"],
+      [7, "step.started"],
+      [8, "step.completed"],
+      [9, "job.completed"],
+    ]);
+    // A browser that had stopped at the first run's end resumes into the retry.
+    const resumed = await readStream(`${relay.origin}/jobs/${jobId}/events`, { "Last-Event-ID": "4" });
+    expect(resumed.frames.map((f) => Number(f.id))).toEqual([6, 7, 8, 9]);
+    // Resuming at the latest terminal event ends at once (no wait until the lifetime cap).
+    const started = Date.now();
+    const atEnd = await readStream(`${relay.origin}/jobs/${jobId}/events?after=9`);
+    expect(atEnd.frames).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it("a stream open while a run fails ends there; resumed after the retry, it follows the new run live", async () => {
+    const jobId = newJob();
+    await append(kv, jobId, "job.queued");
+    const first = readStream(`${relay.origin}/jobs/${jobId}/events`);
+    await new Promise((r) => setTimeout(r, 50));
+    await append(kv, jobId, "job.failed");
+    expect((await first).frames.map((f) => f.event)).toEqual(["job.queued", "job.failed"]);
+    // The retry appends its job.queued before the browser reopens the stream from its last id.
+    await append(kv, jobId, "job.queued");
+    const live = readStream(`${relay.origin}/jobs/${jobId}/events`, { "Last-Event-ID": "2" });
+    await new Promise((r) => setTimeout(r, 50));
+    await append(kv, jobId, "step.started");
+    await new Promise((r) => setTimeout(r, 50));
+    await append(kv, jobId, "job.completed");
+    const { frames } = await live;
+    expect(frames.map((f) => [Number(f.id), f.event])).toEqual([
+      [3, "job.queued"],
+      [4, "step.started"],
+      [5, "job.completed"],
+    ]);
+  });
+
   it("resumes after Last-Event-ID or ?after= with no loss or duplicate", async () => {
     const jobId = newJob();
     for (let i = 0; i < 6; i++) await append(kv, jobId);
