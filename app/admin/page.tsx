@@ -1,22 +1,24 @@
 import { redirect } from "next/navigation";
 import { AdminApp } from "@/app/components/admin-app";
+import { AdminTabs } from "@/app/components/admin-tabs";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { getServices } from "@/lib/services";
 
-export default async function AdminPage() {
+export default async function AdminPage({ searchParams }: { searchParams: Promise<{ url?: string | string[] }> }) {
   if (!(await pageIsAuthorized())) redirect("/login");
-  const { store } = await getServices();
-  const [recent, failed] = await Promise.all([
-    store.listJobs({ limit: 10 }),
-    store.listJobs({ status: "failed", limit: 20 }),
-  ]);
+  const [{ store }, params] = await Promise.all([getServices(), searchParams]);
+  const recent = await store.listJobs({ limit: 10 });
+  const prefill = typeof params.url === "string" ? params.url.slice(0, 8_192) : undefined;
   return (
     <>
-      <h1>Summarize a URL</h1>
-      <p className="muted">An article, a podcast episode or feed, an audio or video file, a YouTube page.</p>
+      <div className="page-head">
+        <h1>Summarize a URL</h1>
+        <AdminTabs current="jobs" />
+      </div>
+      <p className="muted">An article, a podcast episode or feed, an audio or video file, a YouTube page, a PDF.</p>
       <AdminApp
-        initialJobs={recent.filter((j) => j.status === "running" || j.status === "queued")}
-        failedJobs={failed}
+        initialJobs={recent.filter((j) => j.status === "running" || j.status === "queued").map((j) => j.id)}
+        prefill={prefill}
       />
     </>
   );

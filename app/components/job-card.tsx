@@ -2,26 +2,68 @@
 
 import { useEffect, useState } from "react";
 import type { Article } from "@/lib/domain";
-import { stageDurationMs } from "@/lib/ui/job-view";
+import { progressLabel, type StageView, stageDurationMs } from "@/lib/ui/job-view";
 import { useJobEvents } from "./use-job-events";
 
 function formatMs(ms: number | undefined): string {
   if (ms === undefined) return "";
-  return ms < 1_000 ? `${ms} ms` : `${(ms / 1_000).toFixed(1)} s`;
+  if (ms < 1_000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
+}
+
+export function formatCost(costUsd: number | null | undefined): string | null {
+  if (costUsd === undefined) return null;
+  if (costUsd === null) return "cost unknown";
+  if (costUsd === 0) return "$0 (no paid calls)";
+  return costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
+}
+
+const STATE_LABEL: Record<StageView["state"], string> = {
+  pending: "pending",
+  running: "running",
+  done: "done",
+  reused: "reused",
+  failed: "failed",
+  skipped: "skipped",
+};
+
+interface SnapshotExtras {
+  runId?: string;
+  runUrl?: string;
+  costUsd?: number | null;
 }
 
 /** One job, live: its stages with state and duration, then the summary or the reason it failed. */
-export function JobCard({ jobId }: { jobId: string }) {
-  const { view, connection } = useJobEvents(jobId);
+export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () => void }) {
+  const { view, connection, follow } = useJobEvents(jobId);
   const [article, setArticle] = useState<Article | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [extras, setExtras] = useState<SnapshotExtras>({});
+  const [busy, setBusy] = useState<"retry" | "cancel" | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const live = view.status === "running" || view.status === "queued";
 
   useEffect(() => {
-    if (view.status !== "running" && view.status !== "queued") return;
+    if (!live) return;
     const timer = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(timer);
-  }, [view.status]);
+  }, [live]);
+
+  // The run link and the cost live on the job row (written by the runner and the save stage), not in every event.
+  useEffect(() => {
+    if (live) return;
+    let cancelled = false;
+    void fetch(`/api/jobs/${jobId}`, { cache: "no-store" })
+      .then((r) => (r.ok ? (r.json() as Promise<SnapshotExtras>) : null))
+      .then((s) => {
+        if (!cancelled && s) setExtras({ runId: s.runId, runUrl: s.runUrl, costUsd: s.costUsd });
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [jobId, live]);
 
   useEffect(() => {
     if (!view.articleId) return;
@@ -30,34 +72,66 @@ export function JobCard({ jobId }: { jobId: string }) {
       .then((r) => (r.ok ? (r.json() as Promise<Article>) : null))
       .then((a) => {
         if (!cancelled) setArticle(a);
-      });
+      })
+      .catch(() => undefined);
     return () => {
       cancelled = true;
     };
   }, [view.articleId]);
 
   const act = async (action: "retry" | "cancel") => {
-    setBusy(true);
+    setBusy(action);
+    setActionError(null);
     try {
-      await fetch(`/api/jobs/${jobId}/${action}`, { method: "POST" });
-      if (action === "retry") window.location.reload();
+      const response = await fetch(`/api/jobs/${jobId}/${action}`, { method: "POST" });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setActionError(
+          `${action === "retry" ? "Retry" : "Cancel"} failed: ${body?.error?.message ?? `HTTP ${response.status}`}`,
+        );
+        return;
+      }
+      // The retry is a new run of this job: follow it live from where the stream stopped.
+      if (action === "retry") follow();
+    } catch (cause) {
+      setActionError(`Could not reach the server (${cause instanceof Error ? cause.message : String(cause)})`);
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
 
+  const title = view.title ?? article?.title ?? view.url ?? jobId;
+  const runNumber = view.runs.length;
+  const earlierRuns = view.runs.slice(0, -1);
+  const cost = formatCost(view.costUsd !== undefined ? view.costUsd : extras.costUsd);
+  const runId = view.runId ?? extras.runId;
+
   return (
-    <article className={`job job-${view.status}`} aria-label={`Job ${view.title ?? view.url ?? jobId}`}>
+    <article className={`job job-${view.status}`} aria-label={`Job ${title}`} data-job-id={jobId}>
       <header className="job-head">
-        <div>
-          <h3>{view.title ?? view.url ?? jobId}</h3>
-          {view.url && view.title ? <p className="muted small">{view.url}</p> : null}
+        <div className="job-title">
+          <h3>{title}</h3>
+          {view.url && view.url !== title ? <p className="muted small url">{view.url}</p> : null}
         </div>
         <div className="badges">
           <span className={`badge status-${view.status}`} data-testid="job-status">
             {view.status}
           </span>
-          {connection !== "closed" ? <span className="badge connection">{connection}</span> : null}
+          {runNumber > 1 ? (
+            <span className="badge" data-testid="job-run">
+              run {runNumber}
+            </span>
+          ) : null}
+          {connection !== "closed" ? (
+            <span className="badge connection" aria-live="polite">
+              {connection}
+            </span>
+          ) : null}
+          {onDismiss ? (
+            <button type="button" className="icon" onClick={onDismiss} aria-label={`Hide job ${title}`}>
+              ×
+            </button>
+          ) : null}
         </div>
       </header>
 
@@ -70,29 +144,54 @@ export function JobCard({ jobId }: { jobId: string }) {
             data-state={stage.state}
           >
             <span className="stage-name">{stage.name}</span>
-            <span className="stage-state">{stage.state}</span>
+            <span className="stage-state">
+              <span className="dot" aria-hidden="true" />
+              {STATE_LABEL[stage.state]}
+            </span>
             <span className="stage-time">{formatMs(stageDurationMs(stage, now))}</span>
-            {stage.progress && stage.state === "running" ? (
-              <progress value={stage.progress.done} max={stage.progress.total} aria-label={`${stage.name} progress`} />
+            <span className="stage-extra">
+              {stage.attempt && stage.attempt > 1 ? <span className="attempt">attempt {stage.attempt}</span> : null}
+            </span>
+            {stage.progress &&
+            stage.progress.total > 0 &&
+            (stage.state === "running" || stage.progress.done < stage.progress.total) ? (
+              <span className="stage-progress">
+                <progress
+                  value={stage.progress.done}
+                  max={stage.progress.total}
+                  aria-label={`${stage.name} progress`}
+                  data-testid={`progress-${stage.name}`}
+                />
+                <span className="small muted">
+                  {progressLabel(stage.progress)}
+                  {stage.message && stage.state !== "failed" ? ` · ${stage.message}` : ""}
+                </span>
+              </span>
             ) : null}
-            {stage.attempt && stage.attempt > 1 ? <span className="muted small">attempt {stage.attempt}</span> : null}
-            {stage.message ? <span className="stage-message">{stage.message}</span> : null}
+            {stage.message && stage.state === "failed" ? <span className="stage-message">{stage.message}</span> : null}
           </li>
         ))}
       </ol>
 
       {view.status === "failed" || view.status === "cancelled" ? (
         <div className="job-error" role="alert">
-          <strong>{view.reason ?? view.status}</strong> {view.message}
-          <button type="button" onClick={() => act("retry")} disabled={busy}>
-            Retry
+          <span>
+            <strong className="reason">{view.reason ?? view.status}</strong> {view.message}
+          </span>
+          <button type="button" onClick={() => act("retry")} disabled={busy !== null}>
+            {busy === "retry" ? "Retrying…" : "Retry"}
           </button>
         </div>
       ) : null}
-      {view.status === "running" || view.status === "queued" ? (
-        <button type="button" className="secondary" onClick={() => act("cancel")} disabled={busy}>
-          Cancel
+      {live ? (
+        <button type="button" className="secondary" onClick={() => act("cancel")} disabled={busy !== null}>
+          {busy === "cancel" ? "Cancelling…" : "Cancel"}
         </button>
+      ) : null}
+      {actionError ? (
+        <p className="form-error small" role="alert">
+          {actionError}
+        </p>
       ) : null}
 
       {view.status === "completed" && view.articleId ? (
@@ -102,7 +201,7 @@ export function JobCard({ jobId }: { jobId: string }) {
             <>
               <p className="tldr">{article.summary.tldr}</p>
               <ul>
-                {article.summary.keyPoints.map((point) => (
+                {article.summary.keyPoints.slice(0, 5).map((point) => (
                   <li key={point}>{point}</li>
                 ))}
               </ul>
@@ -110,6 +209,37 @@ export function JobCard({ jobId }: { jobId: string }) {
           ) : null}
           <a href={`/articles/${view.articleId}`}>Open article</a>
         </section>
+      ) : null}
+
+      {cost || runId || earlierRuns.length > 0 ? (
+        <footer className="job-foot small muted">
+          {cost ? <span data-testid="job-cost">Total cost {cost}</span> : null}
+          {runId ? (
+            extras.runUrl ? (
+              <a href={extras.runUrl} target="_blank" rel="noreferrer">
+                Inngest run {runId.slice(0, 10)}…
+              </a>
+            ) : (
+              <span>Inngest run {runId}</span>
+            )
+          ) : null}
+          {earlierRuns.length > 0 ? (
+            <details className="runs">
+              <summary>
+                {earlierRuns.length} earlier run{earlierRuns.length === 1 ? "" : "s"}
+              </summary>
+              <ol>
+                {earlierRuns.map((run) => (
+                  <li key={run.number}>
+                    Run {run.number}: {run.status}
+                    {run.reason ? ` (${run.reason}${run.failedStep ? ` at ${run.failedStep}` : ""})` : ""}
+                    {run.message ? ` — ${run.message}` : ""}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          ) : null}
+        </footer>
       ) : null}
     </article>
   );

@@ -1,0 +1,32 @@
+import { redirect } from "next/navigation";
+import { AdminTabs } from "@/app/components/admin-tabs";
+import { FailureInbox, type InboxItem } from "@/app/components/failure-inbox";
+import { pageIsAuthorized } from "@/lib/http/api";
+import { getServices } from "@/lib/services";
+
+export default async function FailuresPage({ searchParams }: { searchParams: Promise<{ reason?: string }> }) {
+  if (!(await pageIsAuthorized())) redirect("/login");
+  const [{ store }, params] = await Promise.all([getServices(), searchParams]);
+  const failed = await store.listJobs({ status: "failed", limit: 200 });
+  const items: InboxItem[] = failed.map((job) => ({
+    id: job.id,
+    url: job.url,
+    reason: job.reason ?? "internal",
+    message: job.message ?? null,
+    step: job.step ?? null,
+    attempts: job.attempts,
+    updatedAt: job.updatedAt,
+  }));
+  return (
+    <>
+      <div className="page-head">
+        <h1>Failure inbox</h1>
+        <AdminTabs current="failures" />
+      </div>
+      <p className="muted">
+        Jobs that stopped. A retry runs the job again and reuses what was already paid for (transcripts, summaries).
+      </p>
+      <FailureInbox items={items} initialReason={typeof params.reason === "string" ? params.reason : ""} />
+    </>
+  );
+}
