@@ -190,7 +190,9 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
                     />
                   </td>
                   <td className="url-cell">
-                    <span className="url">{item.url}</span>
+                    <a className="url" href={`/admin?job=${item.id}`}>
+                      {item.url}
+                    </a>
                     {item.message ? <span className="small muted block">{item.message}</span> : null}
                     {errors[item.id] ? (
                       <span className="form-error small block" role="alert">

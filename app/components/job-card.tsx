@@ -122,7 +122,7 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
               run {runNumber}
             </span>
           ) : null}
-          {connection !== "closed" ? (
+          {connection !== "closed" && (live || connection !== "live") ? (
             <span className="badge connection" aria-live="polite">
               {connection}
             </span>

@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
@@ -37,6 +38,30 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
 }
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core injected into the page, WCAG 2.1 A/AA rules: the serious and critical violations. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+    return (await axe.run(document, { runOnly: { type: "tag", values: tags } })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
 const redisUp = await serviceAvailable("redis");
 const chromiumPresent = existsSync(CHROMIUM_PATH);
 if (!chromiumPresent && process.env.REQUIRE_SERVICES === "1") throw new Error(`No Chromium at ${CHROMIUM_PATH}`);
@@ -48,15 +73,27 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
   let browser: Browser;
   let baseUrl: string;
   let dataDir: string;
+  let siteDir: string;
+  let signedIn: BrowserContext;
 
   beforeAll(async () => {
     if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
       execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
     }
-    site = await startFixtureServer(SITE_DIR);
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "as-e2e-"));
+    // A copy of the fixture site the tests can change (a missing page that appears later).
+    siteDir = path.join(dataDir, "site");
+    cpSync(SITE_DIR, siteDir, { recursive: true });
+    const article = readFileSync(path.join(SITE_DIR, "article.html"), "utf8");
+    writeFileSync(
+      path.join(siteDir, "clinics.html"),
+      article
+        .replaceAll("How Small Towns Are Rebuilding Their Libraries", "Why Rural Clinics Are Going Mobile")
+        .replace("/stories/small-town-libraries", "/stories/rural-clinics"),
+    );
+    site = await startFixtureServer(siteDir);
     // Slow enough that every stage is visibly "running" in the browser before it is done.
     llm = await startFakeOpenAI({ latencyMs: 1_500 });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), "as-e2e-"));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     // Its own process group, so teardown stops next-server and not just the launcher.
@@ -92,6 +129,9 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       ],
     });
     mkdirSync(ARTIFACTS, { recursive: true });
+    signedIn = await browser.newContext();
+    const login = await signedIn.request.post(`${baseUrl}/api/auth/login`, { data: { password: PASSWORD } });
+    if (!login.ok()) throw new Error(`login: HTTP ${login.status()}`);
   });
 
   afterAll(async () => {
@@ -102,7 +142,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("signs in, submits a URL, watches the stages live and reads the summary", async () => {
+  it("signs in, pastes two URLs, watches both cards live in stage order and reads the summary", async () => {
     const page = await browser.newPage();
     await page.goto(`${baseUrl}/admin`);
     await page.waitForURL(/\/login$/);
@@ -110,31 +150,85 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/admin$/);
 
-    await page.getByLabel("URL").fill(`${site.origin}/article.html`);
+    // Validation before sending: a line that is not a web address is named and nothing is submitted.
+    await page.getByLabel("URL").fill(`${site.origin}/article.html\nnot a url`);
+    await page.getByRole("button", { name: "Summarize" }).click();
+    await page.getByText("Not a web address: not a url").waitFor();
+    expect(await page.locator("article.job").count()).toBe(0);
+
+    await page.getByLabel("URL").fill(`${site.origin}/article.html\n${site.origin}/clinics.html`);
     const submittedAt = Date.now();
     await page.getByRole("button", { name: "Summarize" }).click();
+    await expect.poll(() => page.locator("article.job").count()).toBe(2);
+    const card = page.getByRole("article", { name: /article\.html|Small Towns/ });
 
     // The first event reaching the browser: fetch leaves "pending".
-    await page.locator('[data-stage="fetch"]:not([data-state="pending"])').waitFor({ timeout: 20_000 });
+    await card.locator('[data-stage="fetch"]:not([data-state="pending"])').waitFor({ timeout: 20_000 });
     const firstEventMs = Date.now() - submittedAt;
 
-    // Live, not at the end: summarize is seen running while the job is not finished.
-    await page.locator('[data-stage="summarize"][data-state="running"]').waitFor({ timeout: 30_000 });
-    expect(await page.getByTestId("job-status").textContent()).toBe("running");
+    // Live, not at the end: summarize is seen running while save is still pending and the job is not finished.
+    await card.locator('[data-stage="summarize"][data-state="running"]').waitFor({ timeout: 30_000 });
+    expect(await card.locator('[data-stage="save"]').getAttribute("data-state")).toBe("pending");
+    expect(await card.getByTestId("job-status").textContent()).toBe("running");
 
     for (const stage of ["fetch", "detect", "extract", "transcribe", "summarize", "save"]) {
-      await page.locator(`[data-stage="${stage}"][data-state="done"]`).waitFor({ timeout: 30_000 });
+      await card.locator(`[data-stage="${stage}"][data-state="done"]`).waitFor({ timeout: 30_000 });
     }
-    await expect.poll(() => page.getByTestId("job-status").textContent()).toBe("completed");
-    const summary = page.getByRole("region", { name: "Summary" });
+    await expect.poll(() => card.getByTestId("job-status").textContent()).toBe("completed");
+    const other = page.getByRole("article", { name: /clinics\.html|Rural Clinics/ });
+    await expect.poll(() => other.getByTestId("job-status").textContent(), { timeout: 30_000 }).toBe("completed");
+    const summary = card.getByRole("region", { name: "Summary" });
     await summary.getByRole("link", { name: "Open article" }).waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, "admin-job-completed.png"), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, "admin-jobs-completed.png"), fullPage: true });
 
     await summary.getByRole("link", { name: "Open article" }).click();
     await page.getByRole("heading", { level: 1, name: "How Small Towns Are Rebuilding Their Libraries" }).waitFor();
-    await page.screenshot({ path: path.join(ARTIFACTS, "article.png"), fullPage: true });
 
     console.log(JSON.stringify({ metric: "submit_to_first_event_in_browser_ms", value: firstEventMs }));
+    await page.close();
+  });
+
+  it("a failed job shows in the inbox by reason; retry all of that reason follows the new run live, also after a reload", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const submitted = await fetch(`${baseUrl}/api/jobs`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ url: `${site.origin}/later.html` }),
+    });
+    const { jobId } = (await submitted.json()) as { jobId: string };
+    const status = async () =>
+      ((await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as { status: string }).status;
+    await expect.poll(status, { timeout: 30_000 }).toBe("failed");
+
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/admin/failures`);
+    const row = page.locator(`tr[data-job-id="${jobId}"]`);
+    await row.getByText("http_error").waitFor();
+    await page.getByLabel("Reason").selectOption("http_error");
+    expect(page.url()).toContain("reason=http_error");
+    await page.screenshot({ path: path.join(ARTIFACTS, "failures-filtered.png"), fullPage: true });
+
+    // The page is put back, then every http_error job is retried from the inbox.
+    writeFileSync(
+      path.join(siteDir, "later.html"),
+      readFileSync(path.join(SITE_DIR, "article.html"), "utf8")
+        .replaceAll("How Small Towns Are Rebuilding Their Libraries", "The Library That Came Back")
+        .replace("/stories/small-town-libraries", "/stories/library-came-back"),
+    );
+    await page.getByRole("button", { name: /^Retry all http_error/ }).click();
+    const card = page.locator(`article.job[data-job-id="${jobId}"]`);
+    await card.getByTestId("job-run").filter({ hasText: "run 2" }).waitFor();
+    await card.locator('[data-stage="fetch"]:not([data-state="pending"])').waitFor({ timeout: 20_000 });
+
+    // A reload while the retry runs: the card replays the failed run as history and follows run 2 live.
+    await page.goto(`${baseUrl}/admin?job=${jobId}`);
+    const reloaded = page.locator(`article.job[data-job-id="${jobId}"]`);
+    await expect.poll(() => reloaded.getByTestId("job-status").textContent(), { timeout: 30_000 }).toBe("completed");
+    expect(await reloaded.getByTestId("job-run").textContent()).toBe("run 2");
+    await reloaded.getByText("1 earlier run").waitFor();
+    expect(await status()).toBe("completed");
+    await page.screenshot({ path: path.join(ARTIFACTS, "admin-retried.png"), fullPage: true });
+    await page.close();
   });
 
   it("relays a finished job's log over SSE from any sequence number, then closes", async () => {
@@ -176,5 +270,45 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       body: JSON.stringify({ url: "https://example.com/" }),
     });
     expect(response.status).toBe(401);
+  });
+
+  it("every page passes axe (no serious or critical violations) light and dark, and fits 1280 and 390 px", async () => {
+    const list = (await (
+      await fetch(`${baseUrl}/api/articles`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    ).json()) as { items?: { id: string }[] };
+    const firstArticle = list.items?.[0]?.id;
+    const pages: [name: string, url: string][] = [
+      ["login", "/login"],
+      ["admin", "/admin"],
+      ["failures", "/admin/failures"],
+      ["library", "/articles"],
+      ["library-search", "/articles?q=library"],
+      ...(firstArticle ? ([["article", `/articles/${firstArticle}`]] as [string, string][]) : []),
+    ];
+    expect(firstArticle).toBeDefined();
+    const problems: string[] = [];
+    const anonymous = await browser.newContext();
+    for (const scheme of ["light", "dark"] as const) {
+      for (const [width, height] of [
+        [1280, 900],
+        [390, 844],
+      ] as const) {
+        for (const [name, url] of pages) {
+          const page = await (name === "login" ? anonymous : signedIn).newPage();
+          await page.setViewportSize({ width, height });
+          await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+          await page.goto(`${baseUrl}${url}`);
+          await page.waitForLoadState("networkidle");
+          await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${width}-${scheme}.png`), fullPage: true });
+          // Nothing wider than the screen: no sideways scrolling on a phone.
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (overflow > 1) problems.push(`${name} ${width}px ${scheme}: ${overflow}px wider than the screen`);
+          for (const v of await seriousViolations(page)) problems.push(`${name} ${width}px ${scheme}: ${v}`);
+          await page.close();
+        }
+      }
+    }
+    await anonymous.close();
+    expect(problems).toEqual([]);
   });
 });
