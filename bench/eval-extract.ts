@@ -6,10 +6,12 @@ import path from "node:path";
 import { JSDOM, VirtualConsole } from "jsdom";
 import { decodeBody } from "@/lib/extract/charset";
 import { parseFeed } from "@/lib/extract/feed";
+import { createReader } from "@/lib/extract/reader-pool";
+import { createLogger } from "@/lib/log";
 import { normalizeText } from "@/lib/extract/text";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
-import type { Fetched } from "@/lib/pipeline/types";
+import type { Fetched } from "@/lib/domain";
 import { corpusDir, f1, round } from "./corpus";
 
 /**
@@ -23,6 +25,7 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const only = arg("only")?.split(",");
 const wanted = (corpus: string) => !only || only.includes(corpus);
 const PAGE_URL = "http://fakehost/test/page.html";
+const reader = createReader();
 
 const html = (kind: Fetched["kind"], body: string, url = PAGE_URL, contentType = "text/html"): Fetched => ({
   requestedUrl: url,
@@ -57,7 +60,7 @@ async function readabilityCorpus(dir: string) {
     const bareF1 = f1(new Readability(bareDom.window.document).parse()?.textContent ?? "", expected);
     bareDom.window.close();
     try {
-      const got = await extractStage(html("html", source), { media: [] });
+      const got = await extractStage(html("html", source), { media: [] }, { reader });
       scores.push({ name: entry.name, f1: f1(got.text, expected), bareF1 });
       for (const field of Object.keys(fields) as (keyof typeof fields)[]) {
         const want = entry[field];
@@ -158,7 +161,7 @@ async function trafilaturaCorpus(tarball: string, sample: number, withBare: bool
       let ourText = "";
       let error: string | undefined;
       try {
-        ourText = (await extractStage(html("html", source, url), { media: [] })).text;
+        ourText = (await extractStage(html("html", source, url), { media: [] }, { reader })).text;
       } catch (e) {
         failures++;
         error = e instanceof Error ? e.message : String(e);
@@ -231,6 +234,8 @@ async function mediaCorpus(dir: string) {
     const body = readFileSync(path.join(dir, c.file), "utf8");
     const detected = await detectStage(html("html", body, c.url), {
       fetch: async () => Promise.reject(new Error("offline")),
+      reader,
+      logger: createLogger({ level: "error" }),
     });
     const got = detected.media.map((m) => m.url);
     // Positive pages: every expected URL found. Negative pages (decoys): no playable media claimed.

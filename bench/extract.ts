@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { extractStage } from "@/lib/pipeline/extract";
-import type { Fetched } from "@/lib/pipeline/types";
+import type { Fetched } from "@/lib/domain";
+import { createReader } from "@/lib/extract/reader-pool";
 import { normalizeText } from "@/lib/extract/text";
 import { corpusDir, f1, percentile, round } from "./corpus";
 
@@ -17,6 +18,7 @@ import { corpusDir, f1, percentile, round } from "./corpus";
 const PAGE_URL = "http://fakehost/test/page.html";
 const mode = process.argv.find((a) => a.startsWith("--mode="))?.slice(7);
 const textsFile = process.argv.find((a) => a.startsWith("--texts="))?.slice(8);
+const reader = createReader();
 const folderArg = process.argv.slice(2).find((a) => !a.startsWith("--"));
 
 /** The pages' files; each is read when its turn comes, so the corpus itself does not sit in the measured memory. */
@@ -50,9 +52,11 @@ async function soak(dir: string, total: number) {
   let peakRss = 0;
   const started = performance.now();
   for (let n = 1; n <= total; n++) {
-    await extractStage(htmlPage(readFileSync(pages[(n - 1) % pages.length] ?? "", "utf8")), { media: [] }).catch(
-      () => null,
-    );
+    await extractStage(
+      htmlPage(readFileSync(pages[(n - 1) % pages.length] ?? "", "utf8")),
+      { media: [] },
+      { reader },
+    ).catch(() => null);
     const rss = process.memoryUsage().rss;
     peakRss = Math.max(peakRss, rss);
     if (n % Math.max(1, Math.floor(total / 10)) === 0 || n === total) rssMbAfter[n] = round(rss / 1024 / 1024);
@@ -93,7 +97,7 @@ async function runMode(which: "ours" | "bare", dir: string) {
         chars += text.length;
         dom.window.close();
       } else {
-        const text = await extractStage(htmlPage(html), { media: [] }).then(
+        const text = await extractStage(htmlPage(html), { media: [] }, { reader }).then(
           (e) => e.text,
           () => "",
         );

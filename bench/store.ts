@@ -41,6 +41,7 @@ function article(i: number): NewArticle {
     excerpt: null,
     text: Array.from({ length: 60 }, () => `${sentence(15)}.`).join(" "),
     html: "",
+    leadImage: null,
     media: [],
     summary: { tldr: sentence(20), keyPoints: [sentence(10)], markdown: sentence(40), tags: [word()] },
     provenance: {

@@ -17,7 +17,8 @@ export interface MediaItem {
   transcriptType?: string;
 }
 
-export interface Extracted {
+/** What a source says about itself: shared, field for field, by the extraction result and the saved article. */
+export interface ArticleContent {
   url: string;
   canonicalUrl: string;
   title: string;
@@ -30,9 +31,45 @@ export interface Extracted {
   text: string;
   /** Sanitized HTML, safe to render. */
   html: string;
-  leadImage?: string | null;
+  /** Absolute http(s) URL of the page's lead image (og:image, JSON-LD), when it declares one. */
+  leadImage: string | null;
   media: MediaItem[];
+}
+
+export interface Extracted extends ArticleContent {
   extractor: string;
+}
+
+/** Output of the fetch stage. HTML/XML bodies travel as text; media bodies are not downloaded here. */
+export interface Fetched {
+  requestedUrl: string;
+  finalUrl: string;
+  status: number;
+  contentType: string | null;
+  kind: "html" | "feed" | "media" | "pdf" | "text";
+  /** Decoded text for html/feed/text; base64 for pdf; empty for media. */
+  body: string;
+  contentLength: number | null;
+  redirects: string[];
+}
+
+export interface FeedItem {
+  title: string;
+  description: string;
+  link?: string;
+  author?: string;
+  pubDate?: string;
+  feedTitle?: string;
+  lang?: string;
+}
+
+/** Output of the detect stage. */
+export interface Detected {
+  media: MediaItem[];
+  /** The item to transcribe, if any. */
+  primary?: MediaItem;
+  /** When the URL is a feed: the episode it points at (or the newest). */
+  feedItem?: FeedItem;
 }
 
 export interface TranscriptSegment {
@@ -69,19 +106,8 @@ export interface Provenance {
   costUsd: number | null;
 }
 
-export interface Article {
+export interface Article extends ArticleContent {
   id: string;
-  url: string;
-  canonicalUrl: string;
-  title: string;
-  byline: string | null;
-  siteName: string | null;
-  lang: string | null;
-  publishedTime: string | null;
-  excerpt: string | null;
-  text: string;
-  html: string;
-  media: MediaItem[];
   transcript?: Transcript;
   summary: Summary;
   provenance: Provenance;

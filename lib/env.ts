@@ -70,7 +70,7 @@ export interface Config {
   production: boolean;
   auth: { password?: string; token?: string; sessionSecret?: string };
   inngest: { eventKey?: string; signingKey?: string; dev?: string; baseUrl?: string };
-  /** Explicit PIPELINE_RUNNER; undefined means "decide at start-up" (see lib/runner.ts). */
+  /** Explicit PIPELINE_RUNNER; undefined means "decide at start-up" (chooseRunner in lib/services.ts). */
   runner?: "inngest" | "inline";
   kv: KvConfig;
   store: StoreConfig;
@@ -177,15 +177,7 @@ export function inngestSettings(source: Record<string, string | undefined> = pro
   };
 }
 
-let cached: Config | undefined;
-
-/** The process configuration, parsed once. */
-export function getConfig(): Config {
-  cached ??= parseConfig(process.env);
-  return cached;
-}
-
-/** For tests and benchmarks that build their own environment. */
-export function setConfigForTesting(config: Config | undefined): void {
-  cached = config;
+/** The configuration of this process's environment; lib/services.ts parses it once and holds it. */
+export function readConfig(): Config {
+  return parseConfig(process.env);
 }

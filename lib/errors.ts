@@ -1,6 +1,9 @@
 import { z } from "zod";
 
-/** DESIGN.md §2 failure reasons. Each one is either permanent (never retried) or retriable. */
+/**
+ * Every reason the app names a failure by: the pipeline's (DESIGN.md §2) and the HTTP API's request errors.
+ * Documented, with the same columns, in docs/failure-reasons.md (a test keeps the two in step).
+ */
 export const FAILURE_REASONS = [
   "invalid_url",
   "blocked_url",
@@ -18,36 +21,111 @@ export const FAILURE_REASONS = [
   "storage_failed",
   "cancelled",
   "internal",
+  "invalid_body",
+  "unauthorized",
+  "not_found",
+  "conflict",
 ] as const;
 
 export const failureReasonSchema = z.enum(FAILURE_REASONS);
 export type FailureReason = z.infer<typeof failureReasonSchema>;
 
-const PERMANENT: ReadonlySet<FailureReason> = new Set([
-  "invalid_url",
-  "blocked_url",
-  "too_large",
-  "unsupported_content",
-  "not_an_article",
-  "paywall_or_bot_wall",
-  "no_media",
-  "media_unreadable",
-  "cancelled",
-]);
+export interface ReasonInfo {
+  /** Whether trying again may succeed (Inngest retries it); an `AppError` may override it case by case. */
+  retriable: boolean;
+  /** The HTTP status when this error ends a request. */
+  httpStatus: number;
+  /**
+   * Whether the error's own message may leave the server (HTTP, progress log, job row, CLI). When false, only
+   * `meaning` does: the message may carry internals (SQL, hosts), which stay in logs.
+   */
+  public: boolean;
+  /** What it means, for users: the message shown when the error's own message is not public. */
+  meaning: string;
+}
 
-const HTTP_STATUS: Partial<Record<FailureReason, number>> = {
-  invalid_url: 400,
-  blocked_url: 400,
-  unsupported_content: 422,
-  not_an_article: 422,
-  paywall_or_bot_wall: 422,
-  no_media: 422,
-  media_unreadable: 422,
-  too_large: 413,
-  rate_limited: 429,
-  timeout: 504,
-  http_error: 502,
-  cancelled: 409,
+/** The one table of reasons: the compiler makes it name every reason, and every rule below reads it. */
+export const REASONS: Record<FailureReason, ReasonInfo> = {
+  invalid_url: { retriable: false, httpStatus: 400, public: true, meaning: "The URL is not a valid http(s) URL" },
+  blocked_url: {
+    retriable: false,
+    httpStatus: 400,
+    public: true,
+    meaning: "The URL points at a private, loopback or metadata address (SSRF guard)",
+  },
+  http_error: {
+    retriable: true,
+    httpStatus: 502,
+    public: true,
+    meaning: "The source answered with an HTTP error (permanent for 404/410, retried for 5xx)",
+  },
+  timeout: {
+    retriable: true,
+    httpStatus: 504,
+    public: true,
+    meaning: "The source or a service did not answer in time",
+  },
+  too_large: { retriable: false, httpStatus: 413, public: true, meaning: "The page, document or media is too large" },
+  unsupported_content: {
+    retriable: false,
+    httpStatus: 422,
+    public: true,
+    meaning: "The content type cannot be read (not HTML, feed, text, PDF or media)",
+  },
+  not_an_article: {
+    retriable: false,
+    httpStatus: 422,
+    public: true,
+    meaning: "The page has too little readable text and no media",
+  },
+  paywall_or_bot_wall: {
+    retriable: false,
+    httpStatus: 422,
+    public: true,
+    meaning: "The source showed a paywall, login or bot check instead of the content",
+  },
+  no_media: { retriable: false, httpStatus: 422, public: true, meaning: "A feed or media page has no playable media" },
+  media_unreadable: {
+    retriable: false,
+    httpStatus: 422,
+    public: true,
+    meaning: "The media cannot be transcribed (format, captions refused, no speech-to-text)",
+  },
+  transcription_failed: {
+    retriable: true,
+    httpStatus: 500,
+    public: true,
+    meaning: "The speech-to-text service failed",
+  },
+  summarization_failed: { retriable: true, httpStatus: 500, public: true, meaning: "The LLM failed to summarize" },
+  rate_limited: {
+    retriable: true,
+    httpStatus: 429,
+    public: true,
+    meaning: "A source or service asked us to slow down",
+  },
+  storage_failed: {
+    retriable: true,
+    httpStatus: 500,
+    public: false,
+    meaning: "The library's database could not be read or written",
+  },
+  cancelled: { retriable: false, httpStatus: 409, public: true, meaning: "The job was cancelled" },
+  internal: { retriable: true, httpStatus: 500, public: false, meaning: "Something went wrong on our side" },
+  invalid_body: {
+    retriable: false,
+    httpStatus: 400,
+    public: true,
+    meaning: "The request body is not valid JSON input",
+  },
+  unauthorized: {
+    retriable: false,
+    httpStatus: 401,
+    public: true,
+    meaning: "Sign in, or send the admin token as Authorization: Bearer",
+  },
+  not_found: { retriable: false, httpStatus: 404, public: true, meaning: "No such job or article" },
+  conflict: { retriable: false, httpStatus: 409, public: true, meaning: "The job is not in a state that allows this" },
 };
 
 export interface AppErrorOptions {
@@ -60,9 +138,16 @@ export interface AppErrorOptions {
   retryAfterMs?: number;
 }
 
+/** What of an error may leave the server: the same for HTTP responses, progress events, job rows and the CLI. */
+export interface PublicError {
+  reason: FailureReason;
+  message: string;
+  status?: number;
+}
+
 /**
- * The one error type of the app. `reason` is safe to show to users; `message` is written for them too.
- * Internals (stack, cause) stay in logs: `toPublic()` is what leaves the server.
+ * The one error type of the app, for pipeline failures and request errors alike. `reason` is always safe to
+ * show; the message is shown when the reason's table row says so. Internals (stack, cause) stay in logs.
  */
 export class AppError extends Error {
   readonly reason: FailureReason;
@@ -76,17 +161,22 @@ export class AppError extends Error {
     this.reason = reason;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
-    this.retriable = options.retriable ?? !PERMANENT.has(reason);
+    this.retriable = options.retriable ?? REASONS[reason].retriable;
   }
 
   get httpStatus(): number {
-    return HTTP_STATUS[this.reason] ?? 500;
+    return REASONS[this.reason].httpStatus;
   }
 
-  toPublic(): { reason: FailureReason; message: string; status?: number } {
-    return this.reason === "internal"
-      ? { reason: "internal", message: "Internal error" }
-      : { reason: this.reason, message: this.message, ...(this.status ? { status: this.status } : {}) };
+  /** Whether the message is hidden: such errors are worth a log line with their cause wherever they surface. */
+  get internal(): boolean {
+    return !REASONS[this.reason].public;
+  }
+
+  toPublic(): PublicError {
+    const info = REASONS[this.reason];
+    if (!info.public) return { reason: this.reason, message: info.meaning };
+    return { reason: this.reason, message: this.message, ...(this.status ? { status: this.status } : {}) };
   }
 }
 

@@ -1,49 +1,72 @@
-import { getConfig } from "./env";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
 
-type Level = "debug" | "info" | "warn" | "error";
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface LogRecord {
+  level: LogLevel;
+  /** Milliseconds since the epoch. */
+  time: number;
+  msg: string;
+  /** The logger's bound fields (e.g. jobId) and the line's own. */
+  fields: LogFields;
+}
+
+/** Where records go: one function, chosen once with the level (lib/services.ts). */
+export type LogSink = (record: LogRecord) => void;
 
 export interface Logger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** The same level and sink, with `fields` on every line (a job's logger binds its `jobId`). */
+  child(fields: LogFields): Logger;
 }
 
-function threshold(): number {
-  try {
-    return ORDER[getConfig().logLevel];
-  } catch {
-    return ORDER.info;
-  }
+export interface LoggerOptions {
+  level?: LogLevel;
+  sink?: LogSink;
+  fields?: LogFields;
 }
 
-/** Log lines are prefixed with the job id so one job can be followed through interleaved output. */
-export function createLogger(prefix?: string): Logger {
-  const tag = prefix ? `[${prefix}] ` : "";
-  const write = (level: Level, message: string, extra?: Record<string, unknown>) => {
-    if (ORDER[level] < threshold()) return;
-    const line = `${tag}${message}${extra ? ` ${JSON.stringify(extra, errorReplacer)}` : ""}`;
-    if (level === "error" || level === "warn") console.error(`${level}: ${line}`);
-    else console.log(`${level}: ${line}`);
+/** One JSON object per line: errors and warnings on stderr, the rest on stdout. */
+export const consoleSink: LogSink = (record) => {
+  const line = JSON.stringify(
+    { level: record.level, time: new Date(record.time).toISOString(), msg: record.msg, ...record.fields },
+    errorReplacer,
+  );
+  if (record.level === "error" || record.level === "warn") console.error(line);
+  else console.log(line);
+};
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = ORDER[options.level ?? "info"];
+  const sink = options.sink ?? consoleSink;
+  const bound = options.fields ?? {};
+  const write = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (ORDER[level] < threshold) return;
+    sink({ level, time: Date.now(), msg, fields: { ...bound, ...fields } });
   };
   return {
-    debug: (m, x) => write("debug", m, x),
-    info: (m, x) => write("info", m, x),
-    warn: (m, x) => write("warn", m, x),
-    error: (m, x) => write("error", m, x),
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+    child: (fields) => createLogger({ level: options.level, sink, fields: { ...bound, ...fields } }),
   };
 }
 
+/** Errors as their name, message, reason and cause chain: `JSON.stringify` would print `{}`. */
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
+    const reason = (value as { reason?: unknown }).reason;
     return {
       name: value.name,
       message: value.message,
-      cause: value.cause instanceof Error ? value.cause.message : value.cause,
+      ...(reason !== undefined ? { reason } : {}),
+      ...(value.cause !== undefined ? { cause: value.cause } : {}),
     };
   }
   return value;
 }
-
-export const log = createLogger();

@@ -1,9 +1,11 @@
 import { createSummarizer, createTranscriber } from "./ai";
-import { type Config, getConfig } from "./env";
+import { type Config, readConfig } from "./env";
+import { createReader } from "./extract/reader-pool";
+import type { Reader } from "./extract/reader-protocol";
 import { createInlineRunner } from "./jobs/inline-runner";
 import { createInngestRunner } from "./jobs/inngest-runner";
 import type { JobRunner } from "./jobs/runner";
-import { createLogger, log } from "./log";
+import { consoleSink, createLogger, type Logger } from "./log";
 import { createSafeFetch } from "./net/safe-fetch";
 import type { SafeFetch } from "./net/types";
 import type { PipelineDeps, Summarizer, Transcriber } from "./pipeline/types";
@@ -12,28 +14,30 @@ import type { ProgressKv } from "./progress/kv";
 import { createStore } from "./store";
 import type { Store } from "./store/store";
 
-/** The process's adapters, chosen from the configuration once. */
+/**
+ * The process's adapters, chosen from the configuration once. Every dependency bag in the app is a `Pick<>` of
+ * this type (PipelineDeps, JobServices, LifecycleDeps), so a dependency has one name and one way in.
+ */
 export interface Services {
   config: Config;
   store: Store;
   kv: ProgressKv;
   fetch: SafeFetch;
   summarizer: Summarizer;
+  /** Absent when no speech-to-text is configured: media without a transcript then fails with a clear reason. */
   transcriber?: Transcriber;
+  /** DOM work (Readability, media signals) in the extraction worker. */
+  reader: Reader;
   runner: JobRunner;
   now: () => number;
+  /** The process's logger; a job's is `logger.child({ jobId })`. */
+  logger: Logger;
 }
 
-export function pipelineDeps(services: Omit<Services, "runner">, jobId?: string): PipelineDeps {
-  return {
-    fetch: services.fetch,
-    store: services.store,
-    kv: services.kv,
-    summarizer: services.summarizer,
-    transcriber: services.transcriber,
-    now: services.now,
-    logger: createLogger(jobId),
-  };
+/** What one job's pipeline run receives: the services it may touch, with a logger bound to the job. */
+export function pipelineDeps(services: Omit<Services, "runner" | "config">, jobId: string): PipelineDeps {
+  const { fetch, store, kv, summarizer, transcriber, reader, now, logger } = services;
+  return { fetch, store, kv, summarizer, transcriber, reader, now, logger: logger.child({ jobId }) };
 }
 
 export function chooseRunner(config: Config): "inngest" | "inline" {
@@ -41,7 +45,11 @@ export function chooseRunner(config: Config): "inngest" | "inline" {
   return config.inngest.eventKey || config.inngest.dev ? "inngest" : "inline";
 }
 
-export async function buildServices(config: Config): Promise<Services> {
+export function loggerFor(config: Config): Logger {
+  return createLogger({ level: config.logLevel, sink: consoleSink });
+}
+
+export async function buildServices(config: Config, logger: Logger = loggerFor(config)): Promise<Services> {
   const services: Omit<Services, "runner"> = {
     config,
     store: await createStore(config.store),
@@ -49,32 +57,67 @@ export async function buildServices(config: Config): Promise<Services> {
     fetch: createSafeFetch({ allowlist: config.fetchAllowlist }),
     summarizer: createSummarizer(config.llm),
     transcriber: createTranscriber(config.llm),
+    reader: createReader({ logger }),
     now: Date.now,
+    logger,
   };
-  const runnerKind = chooseRunner(config);
   const runner =
-    runnerKind === "inngest"
+    chooseRunner(config) === "inngest"
       ? createInngestRunner()
-      : createInlineRunner(async (jobId) => pipelineDeps(services, jobId));
-  for (const warning of config.warnings) log.warn(warning);
-  log.info(
-    `adapters: store=${services.store.kind} kv=${services.kv.kind} runner=${runner.kind} llm=${services.summarizer.model}`,
-  );
+      : createInlineRunner(async (jobId) => pipelineDeps(services, jobId), { logger });
+  for (const warning of config.warnings) logger.warn(warning);
+  logger.info("adapters", {
+    store: services.store.kind,
+    kv: services.kv.kind,
+    runner: runner.kind,
+    llm: services.summarizer.model,
+  });
   if (runner.kind === "inline" && !config.runner) {
-    log.info(
+    logger.info(
       "No Inngest event key or Dev Server configured: jobs run inline in this process (PIPELINE_RUNNER=inline).",
     );
   }
   return { ...services, runner };
 }
 
-const globalServices = globalThis as typeof globalThis & { __articleSummarizerServices?: Promise<Services> };
+interface Holder {
+  config?: Config;
+  logger?: Logger;
+  services?: Promise<Services>;
+}
 
-/** One set of adapters per process (kept on globalThis so Next.js dev reloads do not open PGlite twice). */
+// On globalThis so Next.js dev reloads (which re-evaluate modules) do not open PGlite or start workers twice.
+const shared = globalThis as typeof globalThis & { __articleSummarizer?: Holder };
+const holder = (): Holder => {
+  shared.__articleSummarizer ??= {};
+  return shared.__articleSummarizer;
+};
+
+/** The process configuration, parsed from the environment once. */
+export function getConfig(): Config {
+  const h = holder();
+  h.config ??= readConfig();
+  return h.config;
+}
+
+/** The process logger (level from LOG_LEVEL), for code that runs before or without the services. */
+export function getLogger(): Logger {
+  const h = holder();
+  h.logger ??= loggerFor(getConfig());
+  return h.logger;
+}
+
+/** The one composition root: every adapter of the process, built once. A failed start is forgotten so the next call retries. */
 export function getServices(): Promise<Services> {
-  globalServices.__articleSummarizerServices ??= buildServices(getConfig()).catch((error: unknown) => {
-    globalServices.__articleSummarizerServices = undefined;
+  const h = holder();
+  h.services ??= buildServices(getConfig(), getLogger()).catch((error: unknown) => {
+    h.services = undefined;
     throw error;
   });
-  return globalServices.__articleSummarizerServices;
+  return h.services;
+}
+
+/** For tests: the next getConfig()/getServices() start from this configuration (or from the environment). */
+export function resetServicesForTesting(config?: Config): void {
+  shared.__articleSummarizer = config ? { config } : {};
 }

@@ -1,8 +1,9 @@
-import { getConfig } from "@/lib/env";
+import { createReader } from "@/lib/extract/reader-pool";
 import { assertFetchableUrl, createSafeFetch } from "@/lib/net/safe-fetch";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import { fetchStage } from "@/lib/pipeline/fetch";
+import { getConfig, getLogger } from "@/lib/services";
 import { fail, parseArgs } from "./cli";
 
 const USAGE = "usage: npm run extract -- <url> [--json]";
@@ -13,10 +14,14 @@ async function main(): Promise<void> {
   const config = getConfig();
   try {
     const url = await assertFetchableUrl(args.url, { allowlist: config.fetchAllowlist });
-    const deps = { fetch: createSafeFetch({ allowlist: config.fetchAllowlist }) };
+    const deps = {
+      fetch: createSafeFetch({ allowlist: config.fetchAllowlist }),
+      reader: createReader({ logger: getLogger() }),
+      logger: getLogger(),
+    };
     const fetched = await fetchStage(url, deps);
     const detected = await detectStage(fetched, deps);
-    const extracted = await extractStage(fetched, detected);
+    const extracted = await extractStage(fetched, detected, deps);
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ status: "completed", ...extracted })}\n`);
     } else {

@@ -1,11 +1,10 @@
-import { getConfig } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { InlineRunner } from "@/lib/jobs/inline-runner";
 import { submitJob } from "@/lib/jobs/service";
 import { articleToMarkdown } from "@/lib/articles/markdown";
 import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
-import { buildServices } from "@/lib/services";
+import { buildServices, getConfig } from "@/lib/services";
 import { applyEvents, emptyJobView, type JobView, stageDurationMs } from "@/lib/ui/job-view";
 import { fail, parseArgs } from "./cli";
 

@@ -1,7 +1,7 @@
 import { articleCancelled, articleSubmitted, inngest } from "../client";
+import { AppError } from "@/lib/errors";
 import { markJobFailed } from "@/lib/jobs/lifecycle";
-import { createLogger } from "@/lib/log";
-import { appErrorFromSerialized, toInngestError } from "@/lib/pipeline/inngest-errors";
+import { toInngestError } from "@/lib/pipeline/inngest-errors";
 import { processArticle } from "@/lib/pipeline/process-article";
 import type { PipelineDeps, StepRunner } from "@/lib/pipeline/types";
 import { getServices, pipelineDeps } from "@/lib/services";
@@ -29,7 +29,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
       onFailure: ({ event, error }) => onProcessArticleFailure(event.data.event.data.jobId, error, getDeps),
     },
     async ({ event, step, attempt }) => {
-      const { jobId, url, force } = event.data;
+      const { jobId, url } = event.data;
       const deps = await getDeps(jobId);
       // Step outputs are plain JSON by construction (see lib/pipeline/types.ts), so Jsonify<T> is T here.
       const durable: StepRunner = {
@@ -42,18 +42,29 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
             }
           }) as Promise<T>,
       };
-      return processArticle({ jobId, url, force }, durable, { ...deps, logger: createLogger(jobId) }, { attempt });
+      return processArticle({ jobId, url }, durable, deps, { attempt });
     },
   );
 }
 
-/** After the last retry: the job row and the progress log say why, and the relay closes. */
+/**
+ * After the last retry: the job row and the progress log say why, and the relay closes. The failing stage recorded
+ * its `{ reason, message }` on the job row (Inngest hands this handler only a serialized error).
+ */
 export async function onProcessArticleFailure(
   jobId: string,
   error: { message?: string },
   getDeps: DepsFactory = defaultDeps,
 ): Promise<void> {
-  await markJobFailed(jobId, appErrorFromSerialized(error), await getDeps(jobId));
+  const deps = await getDeps(jobId);
+  const job = await deps.store.getJob(jobId).catch((storeError: unknown) => {
+    deps.logger.error("could not read the failed step's reason", { error: storeError });
+    return null;
+  });
+  const failure = job?.reason
+    ? new AppError(job.reason, job.message ?? "The job failed")
+    : new AppError("internal", error.message ?? "The job failed");
+  await markJobFailed(jobId, failure, deps);
 }
 
 export const processArticleFn = createProcessArticle();

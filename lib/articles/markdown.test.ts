@@ -14,6 +14,7 @@ const article: Article = {
   excerpt: null,
   text: "t",
   html: "",
+  leadImage: null,
   media: [],
   summary: {
     tldr: "Short.",

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { sealData, unsealData } from "iron-session";
 import type { Config } from "../env";
-import { log } from "../log";
+import type { Logger } from "../log";
 
 export const SESSION_COOKIE = "as_session";
 export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -43,22 +43,22 @@ export function authConfigured(config: Config): boolean {
 let warnedOpen = false;
 
 /** Development with no password and no token, on localhost: open, with a warning printed once. */
-export function isOpenDevelopment(config: Config, host?: string | null): boolean {
+export function isOpenDevelopment(config: Config, host: string | null | undefined, logger: Logger): boolean {
   if (config.production || authConfigured(config)) return false;
   const hostname = (host ?? "").replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
   const local = hostname === "localhost" || hostname === "127.0.0.1" || hostname === "::1";
   if (local && !warnedOpen) {
     warnedOpen = true;
-    log.warn("ADMIN_PASSWORD and ADMIN_TOKEN are not set: the admin is open to localhost only (development).");
+    logger.warn("ADMIN_PASSWORD and ADMIN_TOKEN are not set: the admin is open to localhost only (development).");
   }
   return local;
 }
 
-export async function isAuthorized(credentials: Credentials, config: Config): Promise<boolean> {
+export async function isAuthorized(credentials: Credentials, config: Config, logger: Logger): Promise<boolean> {
   const bearer = /^Bearer\s+(.+)$/i.exec(credentials.authorization ?? "")?.[1]?.trim();
   if (bearer && config.auth.token && safeEqual(bearer, config.auth.token)) return true;
   if (credentials.sessionCookie && (await readSession(credentials.sessionCookie, config))) return true;
-  return isOpenDevelopment(config, credentials.host);
+  return isOpenDevelopment(config, credentials.host, logger);
 }
 
 export function checkPassword(candidate: string, config: Config): boolean {

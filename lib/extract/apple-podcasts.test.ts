@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { SafeFetch } from "../net/types";
 import { detectStage } from "../pipeline/detect-media";
 import { extractStage } from "../pipeline/extract";
-import type { Fetched } from "../pipeline/types";
+import type { Fetched } from "../domain";
+import { quietLogger, testReader } from "@/tests/helpers/pipeline-fixtures";
 import { applePodcastIds, resolveApplePodcastEpisode } from "./apple-podcasts";
 
 const PAGE = "https://podcasts.apple.com/us/podcast/river-town-radio/id555?i=1001";
@@ -84,7 +85,11 @@ describe("Apple Podcasts episode pages", () => {
 
   it("resolves the show's feed and finds the episode by guid, with its transcript", async () => {
     const net = fakeNetwork([show, episode(1001, "rtr-3", "Episode 3: The new reading room", "ep3.mp3")]);
-    const detected = await detectStage(applePage("Episode 3: The new reading room"), { fetch: net });
+    const detected = await detectStage(applePage("Episode 3: The new reading room"), {
+      fetch: net,
+      reader: testReader,
+      logger: quietLogger,
+    });
     expect(net.requested[0]).toContain("id=555");
     expect(detected.primary).toMatchObject({
       kind: "audio",
@@ -93,7 +98,7 @@ describe("Apple Podcasts episode pages", () => {
       transcriptUrl: "https://rivertown.example/ep3.vtt",
       foundIn: "apple-podcasts → rss-enclosure",
     });
-    const article = await extractStage(applePage("ignored"), detected);
+    const article = await extractStage(applePage("ignored"), detected, { reader: testReader });
     expect(article).toMatchObject({
       title: "Episode 3: The new reading room",
       siteName: "River Town Radio",
@@ -129,7 +134,7 @@ describe("Apple Podcasts episode pages", () => {
   it("uses the page's own player when Apple has no feed for the show", async () => {
     const net = fakeNetwork([{ wrapperType: "track", kind: "podcast", collectionName: "Subscribers only" }]);
     await expect(resolveApplePodcastEpisode(PAGE, net)).rejects.toMatchObject({ reason: "no_media" });
-    const detected = await detectStage(applePage("Episode 9"), { fetch: net });
+    const detected = await detectStage(applePage("Episode 9"), { fetch: net, reader: testReader, logger: quietLogger });
     expect(detected.primary?.url).toBe("https://audio-ssl.itunes.apple.com/preview.m4a");
     expect(detected.feedItem).toBeUndefined();
   });

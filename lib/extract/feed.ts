@@ -3,7 +3,7 @@ import type { MediaItem } from "../domain";
 import type { SafeFetch } from "../net/types";
 import { decodeBody } from "./charset";
 import { canonicalizeUrl } from "../net/canonical-url";
-import type { FeedItem } from "../pipeline/types";
+import type { FeedItem } from "../domain";
 
 const parser = new XMLParser({
   ignoreAttributes: false,

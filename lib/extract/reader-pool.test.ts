@@ -20,7 +20,7 @@ describe("extraction worker pool", () => {
     pool = new ReaderPool({ pagesPerWorker: 3 });
     const titles: string[] = [];
     for (let n = 0; n < 8; n++) {
-      titles.push((await pool.run({ op: "article", html: article(n), url: URL_, media: [] })).title);
+      titles.push((await pool.read({ op: "article", html: article(n), url: URL_, media: [] })).title);
     }
     expect(titles).toEqual(Array.from({ length: 8 }, (_, n) => `Story ${n}`));
   });
@@ -28,14 +28,14 @@ describe("extraction worker pool", () => {
   it("reads concurrent pages, each getting its own answer", async () => {
     pool = new ReaderPool({ pagesPerWorker: 4 });
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, n) => pool?.run({ op: "article", html: article(n), url: URL_, media: [] })),
+      Array.from({ length: 10 }, (_, n) => pool?.read({ op: "article", html: article(n), url: URL_, media: [] })),
     );
     expect(results.map((r) => r?.title)).toEqual(Array.from({ length: 10 }, (_, n) => `Story ${n}`));
   });
 
   it("gives a huge page a worker of its own and keeps serving the rest", async () => {
     pool = new ReaderPool({ bigPageChars: 2_000 });
-    const big = await pool.run({ op: "article", html: article(1), url: URL_, media: [] });
+    const big = await pool.read({ op: "article", html: article(1), url: URL_, media: [] });
     expect(big.title).toBe("Story 1");
     expect(big.text).toContain("reading room filled again");
   });
@@ -45,23 +45,23 @@ describe("extraction worker pool", () => {
 
   it("retries a page that exhausts the shared worker in a bigger worker of its own", async () => {
     pool = new ReaderPool({ maxHeapMb: 40, bigPageHeapMb: 1024, bigPageChars: Number.POSITIVE_INFINITY });
-    const read = await pool.run({ op: "article", html: huge, url: URL_, media: [] });
+    const read = await pool.read({ op: "article", html: huge, url: URL_, media: [] });
     expect(read.text.length).toBeGreaterThan(700_000);
-    expect((await pool.run({ op: "article", html: article(2), url: URL_, media: [] })).title).toBe("Story 2");
+    expect((await pool.read({ op: "article", html: article(2), url: URL_, media: [] })).title).toBe("Story 2");
   });
 
   it("names a page too large for any worker, and keeps serving the rest", async () => {
     pool = new ReaderPool({ maxHeapMb: 40, bigPageHeapMb: 40, bigPageChars: Number.POSITIVE_INFINITY });
-    await expect(pool.run({ op: "article", html: huge, url: URL_, media: [] })).rejects.toMatchObject({
+    await expect(pool.read({ op: "article", html: huge, url: URL_, media: [] })).rejects.toMatchObject({
       reason: "too_large",
       retriable: false,
     });
-    expect((await pool.run({ op: "article", html: article(3), url: URL_, media: [] })).title).toBe("Story 3");
+    expect((await pool.read({ op: "article", html: article(3), url: URL_, media: [] })).title).toBe("Story 3");
   });
 
   it("does not keep a finished process alive (a CLI run exits when its page is read)", async () => {
     const script = `import(${JSON.stringify(path.join(import.meta.dirname, "reader-pool.ts"))})
-      .then((m) => m.readInWorker({ op: "media", html: "<audio src='a.mp3'></audio>", url: "https://x.example/" }))
+      .then((m) => new m.ReaderPool().read({ op: "media", html: "<audio src='a.mp3'></audio>", url: "https://x.example/" }))
       .then((media) => console.log(media.length))`;
     const { stdout } = await run(process.execPath, ["--import", "tsx", "-e", script], {
       timeout: 20_000,
@@ -72,7 +72,7 @@ describe("extraction worker pool", () => {
   it("names a page that is not an article, from inside the worker", async () => {
     pool = new ReaderPool();
     await expect(
-      pool.run({ op: "article", html: "<html><body><p>Hi</p></body></html>", url: URL_, media: [] }),
+      pool.read({ op: "article", html: "<html><body><p>Hi</p></body></html>", url: URL_, media: [] }),
     ).rejects.toMatchObject({ reason: "not_an_article" });
   });
 });

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { AppError } from "../errors";
-import { log } from "../log";
-import type { ReaderReply, ReaderRequest, ReaderResult } from "./reader-protocol";
+import { createLogger, type Logger } from "../log";
+import type { Reader, ReaderReply, ReaderRequest, ReaderResult } from "./reader-protocol";
 
 export interface ReaderPoolOptions {
   /** A worker serves this many pages, or until its heap passes `heapRecycleMb`, then is replaced. */
@@ -54,11 +54,11 @@ interface Slot {
 }
 
 /**
- * DOM work in worker threads that are thrown away after a few dozen pages, so jsdom's retained memory never
+ * DOM work in worker threads that are replaced after `pagesPerWorker` pages (500) or a heap past `heapRecycleMb`, so jsdom's retained memory never
  * accumulates in the server. The next worker starts when the current one is nearly used up, so nobody waits
  * for jsdom to load.
  */
-export class ReaderPool {
+export class ReaderPool implements Reader {
   private active: Slot | null = null;
   private spare: Slot | null = null;
   private nextId = 1;
@@ -66,17 +66,17 @@ export class ReaderPool {
   private readonly options: ReaderPoolOptions;
   private readonly workerFile: string | null;
 
-  constructor(options: Partial<ReaderPoolOptions> = {}, workerFile = WORKER_FILE) {
+  constructor(options: Partial<ReaderPoolOptions> = {}, workerFile = WORKER_FILE, logger: Logger = createLogger()) {
     this.options = { ...DEFAULTS, ...options };
     this.workerFile = existsSync(workerFile) ? workerFile : null;
-    if (!this.workerFile) log.warn(`extraction worker not found at ${workerFile}: reading pages in-process`);
+    if (!this.workerFile) logger.warn("extraction worker not found: reading pages in-process", { workerFile });
   }
 
-  run<R extends ReaderRequest>(request: R): Promise<ReaderResult<R>> {
-    return this.read(request, request.html.length > this.options.bigPageChars);
+  read<R extends ReaderRequest>(request: R): Promise<ReaderResult<R>> {
+    return this.readSized(request, request.html.length > this.options.bigPageChars);
   }
 
-  private async read<R extends ReaderRequest>(request: R, big: boolean): Promise<ReaderResult<R>> {
+  private async readSized<R extends ReaderRequest>(request: R, big: boolean): Promise<ReaderResult<R>> {
     try {
       return await this.dispatch(request, big ? this.oneOff() : this.current());
     } catch (error) {
@@ -87,7 +87,7 @@ export class ReaderPool {
         });
       }
       // A page that outgrew the shared worker gets one of its own, with the big-page heap.
-      return this.read(request, true);
+      return this.readSized(request, true);
     }
   }
 
@@ -210,10 +210,7 @@ async function readInProcess<R extends ReaderRequest>(request: R): Promise<Reade
   ) as ReaderResult<R>;
 }
 
-const shared = globalThis as typeof globalThis & { __articleSummarizerReaderPool?: ReaderPool };
-
 /** DOM work in the recycled extraction worker, so the server's own memory stays flat. */
-export function readInWorker<R extends ReaderRequest>(request: R): Promise<ReaderResult<R>> {
-  shared.__articleSummarizerReaderPool ??= new ReaderPool();
-  return shared.__articleSummarizerReaderPool.run(request);
+export function createReader({ logger, ...options }: Partial<ReaderPoolOptions> & { logger?: Logger } = {}): Reader {
+  return new ReaderPool(options, WORKER_FILE, logger);
 }

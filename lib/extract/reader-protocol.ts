@@ -12,5 +12,11 @@ export type ReaderReply =
   | { id: number; ok: true; value: MediaItem[] | Extracted; heapUsed: number }
   | { id: number; ok: false; reason: FailureReason; message: string; retriable: boolean; heapUsed: number };
 
+/** DOM work off the server's event loop: the port the detect and extract stages receive (built in lib/services.ts). */
+export interface Reader {
+  read<R extends ReaderRequest>(request: R): Promise<ReaderResult<R>>;
+  close(): Promise<void>;
+}
+
 /** `foundIn` of a feed linked from a podcast episode page: the detect stage looks the episode up in it. */
 export const PODCAST_FEED_LINK = "link-alternate (podcast page)";

@@ -1,32 +1,24 @@
 import { cookies, headers } from "next/headers";
 import { isAuthorized, SESSION_COOKIE } from "../auth/auth";
-import { getConfig } from "../env";
-import { errorResponse, HttpError } from "./errors";
+import { AppError } from "../errors";
+import { getConfig, getLogger } from "../services";
+import { errorResponse } from "./errors";
 
-export async function requestIsAuthorized(request: Request): Promise<boolean> {
+/** One check for routes and pages: the bearer token, the session cookie, or open development on localhost. */
+async function isAdmin(headerList: Pick<Headers, "get">): Promise<boolean> {
   const cookieStore = await cookies();
-  return isAuthorized(
-    {
-      authorization: request.headers.get("authorization"),
-      sessionCookie: cookieStore.get(SESSION_COOKIE)?.value,
-      host: request.headers.get("host"),
-    },
-    getConfig(),
-  );
+  const credentials = {
+    authorization: headerList.get("authorization"),
+    sessionCookie: cookieStore.get(SESSION_COOKIE)?.value,
+    host: headerList.get("host"),
+  };
+  return isAuthorized(credentials, getConfig(), getLogger());
 }
+
+export const requestIsAuthorized = (request: Request): Promise<boolean> => isAdmin(request.headers);
 
 /** For server components: is the visitor signed in? */
-export async function pageIsAuthorized(): Promise<boolean> {
-  const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
-  return isAuthorized(
-    {
-      authorization: headerStore.get("authorization"),
-      sessionCookie: cookieStore.get(SESSION_COOKIE)?.value,
-      host: headerStore.get("host"),
-    },
-    getConfig(),
-  );
-}
+export const pageIsAuthorized = async (): Promise<boolean> => isAdmin(await headers());
 
 type Handler<P> = (request: Request, params: P) => Promise<Response>;
 
@@ -35,7 +27,7 @@ export function adminRoute<P = Record<string, never>>(handler: Handler<P>) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
       if (!(await requestIsAuthorized(request))) {
-        throw new HttpError(401, "unauthorized", "Sign in or send Authorization: Bearer <ADMIN_TOKEN>");
+        throw new AppError("unauthorized", "Sign in or send Authorization: Bearer <ADMIN_TOKEN>");
       }
       return await handler(request, await context.params);
     } catch (error) {
@@ -48,6 +40,6 @@ export async function readJson(request: Request): Promise<unknown> {
   try {
     return await request.json();
   } catch (cause) {
-    throw new HttpError(400, "invalid_body", `The request body must be JSON (${String(cause)})`);
+    throw new AppError("invalid_body", `The request body must be JSON (${String(cause)})`, { cause });
   }
 }

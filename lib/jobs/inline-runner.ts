@@ -1,7 +1,8 @@
 import { AppError, toAppError } from "../errors";
-import { createLogger } from "../log";
 import { processArticle } from "../pipeline/process-article";
+import { createLogger, type Logger } from "../log";
 import type { PipelineDeps, StepRunner } from "../pipeline/types";
+import { sleep } from "../progress/wait";
 import { markJobFailed } from "./lifecycle";
 import type { JobDispatch, JobRunner } from "./runner";
 
@@ -9,6 +10,8 @@ export interface InlineRunnerOptions {
   /** Retries after the first attempt, as Inngest's `retries`. */
   retries?: number;
   backoffMs?: (attempt: number) => number;
+  /** For a run that crashed before it had a job logger. */
+  logger?: Logger;
 }
 
 export interface InlineRunner extends JobRunner {
@@ -27,11 +30,11 @@ export function createInlineRunner(
 ): InlineRunner {
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? ((attempt: number) => Math.min(1_000 * 2 ** attempt, 30_000));
+  const logger = options.logger ?? createLogger();
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
   async function run(job: JobDispatch, signal: AbortSignal): Promise<void> {
     const deps = await getDeps(job.jobId);
-    const logger = createLogger(job.jobId);
     const memo = new Map<string, unknown>();
     const step: StepRunner = {
       async run<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -45,13 +48,13 @@ export function createInlineRunner(
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        await processArticle(job, step, { ...deps, logger }, { attempt });
+        await processArticle(job, step, deps, { attempt });
         return;
       } catch (error) {
         const appError = toAppError(error);
         if (appError.reason === "cancelled" || signal.aborted) return;
         if (!appError.retriable || attempt >= retries) {
-          await markJobFailed(job.jobId, appError, { ...deps, logger });
+          await markJobFailed(job.jobId, appError, deps);
           return;
         }
         await sleep(appError.retryAfterMs ?? backoffMs(attempt), signal);
@@ -64,7 +67,7 @@ export function createInlineRunner(
     async dispatch(job) {
       const controller = new AbortController();
       const done = run(job, controller.signal)
-        .catch((error: unknown) => createLogger(job.jobId).error("inline run crashed", { error }))
+        .catch((error: unknown) => logger.error("inline run crashed", { jobId: job.jobId, error }))
         .finally(() => {
           if (running.get(job.jobId)?.controller === controller) running.delete(job.jobId);
         });
@@ -80,14 +83,4 @@ export function createInlineRunner(
       return true;
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

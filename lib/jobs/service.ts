@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "../domain";
-import { HttpError } from "../http/errors";
-import { createLogger } from "../log";
+import { AppError } from "../errors";
 import { assertFetchableUrl } from "../net/safe-fetch";
 import { canonicalizeUrl } from "../net/canonical-url";
 import type { JobStatus, ProgressEvent, ProgressSnapshot } from "../progress/events";
@@ -17,7 +16,7 @@ export interface SubmitResult {
   articleId?: string;
 }
 
-type JobServices = Pick<Services, "store" | "kv" | "runner" | "now" | "config">;
+export type JobServices = Pick<Services, "store" | "kv" | "runner" | "now" | "config" | "logger">;
 
 /**
  * Validates and dedupes a submission, records the job, and hands it to the runner.
@@ -43,8 +42,7 @@ export async function submitJob(
   const { job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force });
   if (!created) return { jobId: job.id, created: false };
 
-  const logger = createLogger(job.id);
-  await createPublisher(services.kv, job.id, { now: services.now, logger }).publish({
+  await createPublisher(services, job.id).publish({
     type: "job.queued",
     data: { url, runner: services.runner.kind },
   });
@@ -56,7 +54,7 @@ export async function submitJob(
 async function recordDuplicate(url: string, canonicalUrl: string, articleId: string, services: JobServices) {
   const { job } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force: false });
   await services.store.updateJob(job.id, { status: "completed", articleId });
-  const publisher = createPublisher(services.kv, job.id, { now: services.now, logger: createLogger(job.id) });
+  const publisher = createPublisher(services, job.id);
   await publisher.publish({ type: "job.queued", data: { url } });
   await publisher.publish({ type: "job.completed", data: { articleId, deduplicated: true } });
   return { jobId: job.id, articleId };
@@ -79,7 +77,7 @@ async function dispatch(job: Job, services: JobServices, runKey: string): Promis
 export async function retryJob(jobId: string, services: JobServices): Promise<Job> {
   const job = await requireJob(jobId, services);
   if (job.status !== "failed" && job.status !== "cancelled") {
-    throw new HttpError(409, "conflict", `Only failed or cancelled jobs can be retried (this one is ${job.status})`);
+    throw new AppError("conflict", `Only failed or cancelled jobs can be retried (this one is ${job.status})`);
   }
   const attempts = job.attempts + 1;
   const updated = await services.store.updateJob(jobId, {
@@ -88,7 +86,7 @@ export async function retryJob(jobId: string, services: JobServices): Promise<Jo
     message: null,
     attempts,
   });
-  await createPublisher(services.kv, jobId, { now: services.now, logger: createLogger(jobId) }).publish({
+  await createPublisher(services, jobId).publish({
     type: "job.queued",
     data: { url: job.url, retry: attempts },
   });
@@ -100,7 +98,7 @@ export async function cancelJob(jobId: string, services: JobServices): Promise<J
   const job = await requireJob(jobId, services);
   if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") return job;
   await services.runner.cancel(jobId);
-  await markJobCancelled(jobId, { ...services, logger: createLogger(jobId) });
+  await markJobCancelled(jobId, { ...services, logger: services.logger.child({ jobId }) });
   return requireJob(jobId, services);
 }
 
@@ -155,7 +153,7 @@ function isTerminalStatus(status: JobStatus): boolean {
 
 async function requireJob(jobId: string, services: Pick<Services, "store">): Promise<Job> {
   const job = await services.store.getJob(jobId);
-  if (!job) throw new HttpError(404, "not_found", `No job ${jobId}`);
+  if (!job) throw new AppError("not_found", `No job ${jobId}`);
   return job;
 }
 

@@ -1,13 +1,10 @@
-import type { MediaItem } from "../domain";
-import { readInWorker } from "../extract/reader-pool";
+import type { Detected, Fetched, MediaItem } from "../domain";
 import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
 import { fetchFeed, findFeedItem, parseFeed } from "../extract/feed";
 import { PODCAST_FEED_LINK } from "../extract/reader-protocol";
 import { decodeEntities } from "../extract/text";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
-import type { Detected, Fetched, PipelineDeps } from "./types";
-
-export { vimeoUrl, youtubeUrl } from "../extract/video-urls";
+import type { PipelineDeps } from "./types";
 
 function dedupe(items: MediaItem[]): MediaItem[] {
   const seen = new Set<string>();
@@ -40,7 +37,7 @@ function pageTitle(html: string): string | undefined {
  */
 export async function detectStage(
   fetched: Fetched,
-  deps: Pick<PipelineDeps, "fetch"> & Partial<Pick<PipelineDeps, "logger">>,
+  deps: Pick<PipelineDeps, "fetch" | "reader" | "logger">,
 ): Promise<Detected> {
   const url = fetched.finalUrl;
   if (fetched.kind === "media") {
@@ -67,19 +64,19 @@ export async function detectStage(
       return { media, primary: pickPrimary(media), feedItem: episode.entry.item };
     } catch (error) {
       // The page's own preview player is still there to fall back on.
-      deps.logger?.warn("Apple Podcasts: no feed episode, using the page's own media", { error });
+      deps.logger.warn("Apple Podcasts: no feed episode, using the page's own media", { error });
     }
   }
   const media = dedupe([
     ...(youtubeUrl(url) ? [{ kind: "youtube" as const, url: youtubeUrl(url) ?? url, foundIn: "url" }] : []),
-    ...(await readInWorker({ op: "media", html: fetched.body, url })),
+    ...(await deps.reader.read({ op: "media", html: fetched.body, url })),
   ]);
   const primary = pickPrimary(media);
   const feedLink = media.find((m) => m.foundIn === PODCAST_FEED_LINK);
   if (!primary && feedLink) {
     // A podcast episode page without a player: its show's feed has the enclosure (and maybe a transcript).
     const feed = await fetchFeed(feedLink.url, deps.fetch).catch((error: unknown) => {
-      deps.logger?.warn("podcast page: its feed could not be read", { error });
+      deps.logger.warn("podcast page: its feed could not be read", { error });
       return null;
     });
     const entry = feed ? findFeedItem(feed, { link: url, title: pageTitle(fetched.body) }) : undefined;

@@ -1,11 +1,8 @@
-import type { Extracted } from "../domain";
+import type { Detected, Extracted, Fetched } from "../domain";
 import { AppError } from "../errors";
 import { MIN_ARTICLE_CHARS, normalizeText } from "../extract/text";
-import { readInWorker } from "../extract/reader-pool";
 import { canonicalizeUrl } from "../net/canonical-url";
-import type { Detected, Fetched } from "./types";
-
-export { MIN_ARTICLE_CHARS, READABILITY_VERSION } from "../extract/text";
+import type { PipelineDeps } from "./types";
 
 function stripTags(html: string): string {
   return normalizeText(
@@ -27,7 +24,11 @@ function isoDate(value: string | undefined): string | null {
  * media produce what their metadata offers (the transcript follows). Walls and empty pages fail here,
  * before any LLM cost.
  */
-export async function extractStage(fetched: Fetched, detected: Detected): Promise<Extracted> {
+export async function extractStage(
+  fetched: Fetched,
+  detected: Detected,
+  deps: Pick<PipelineDeps, "reader">,
+): Promise<Extracted> {
   const url = fetched.finalUrl;
   const base = {
     url,
@@ -38,12 +39,13 @@ export async function extractStage(fetched: Fetched, detected: Detected): Promis
     lang: null,
     publishedTime: null,
     excerpt: null,
+    leadImage: null,
   };
   // A feed, or a page that stands for a feed episode (Apple Podcasts): the episode's own metadata wins.
   const kind = detected.feedItem ? "feed" : fetched.kind;
   switch (kind) {
     case "html":
-      return readInWorker({ op: "article", html: fetched.body, url, media: detected.media });
+      return deps.reader.read({ op: "article", html: fetched.body, url, media: detected.media });
     case "feed": {
       const item = detected.feedItem;
       if (!item) throw new AppError("no_media", "The feed has no episodes");

@@ -2,7 +2,8 @@ import { AppError } from "../errors";
 import { decodeBody } from "../extract/charset";
 import { youtubeUrl } from "../extract/video-urls";
 import { explainFetchError } from "../extract/youtube-captions";
-import type { Fetched, PipelineDeps } from "./types";
+import type { Fetched } from "../domain";
+import type { PipelineDeps } from "./types";
 
 /** Step outputs are memoized by Inngest (4 MB per step): pages are capped below that. */
 const MAX_TEXT_BYTES = 3 * 1024 * 1024;

@@ -5,10 +5,11 @@ import { createPublisher, type ProgressPublisher } from "../progress/publisher";
 import { detectStage } from "./detect-media";
 import { extractStage } from "./extract";
 import { fetchStage } from "./fetch";
+import type { JobPatch } from "../store/store";
 import { saveStage } from "./save";
 import { summarizeStage } from "./summarize";
 import { transcribeStage } from "./transcribe";
-import type { PipelineDeps, PipelineInput, StepRunner } from "./types";
+import type { PipelineDeps, PipelineInput, Report, StepRunner } from "./types";
 
 export interface PipelineResult {
   articleId: string;
@@ -18,8 +19,6 @@ export interface RunContext {
   /** Inngest's attempt counter (0-based) or the inline runner's. */
   attempt: number;
 }
-
-type Report = (done: number, total: number, unit: string) => void;
 
 /**
  * The pipeline, written once. Each stage is one durable step: on a retry, completed stages are
@@ -38,7 +37,7 @@ export async function processArticle(
   deps: PipelineDeps,
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
-  const progress = createPublisher(deps.kv, input.jobId, deps);
+  const progress = createPublisher(deps, input.jobId);
   const stage = <T>(
     name: StepName,
     fn: (report: Report) => Promise<T>,
@@ -50,7 +49,7 @@ export async function processArticle(
 
   const fetched = await stage("fetch", () => fetchStage(input.url, deps));
   const detected = await stage("detect", () => detectStage(fetched, deps));
-  const extracted: Extracted = await stage("extract", () => extractStage(fetched, detected));
+  const extracted: Extracted = await stage("extract", () => extractStage(fetched, detected, deps));
   const transcript = await stage("transcribe", (report) => transcribeStage(detected, extracted, deps, report));
   const summarized = await stage("summarize", (report) =>
     summarizeStage({ extracted, transcript: transcript ?? undefined }, deps, report),
@@ -64,11 +63,7 @@ export async function processArticle(
   );
 }
 
-interface StageContext extends PipelineDeps {
-  progress: ProgressPublisher;
-  jobId: string;
-  attempt: number;
-}
+type StageContext = PipelineDeps & { progress: ProgressPublisher; jobId: string; attempt: number };
 
 /** Runs inside the durable step, so its progress writes happen once per attempt, never on replay. */
 async function runStage<T>(
@@ -80,7 +75,14 @@ async function runStage<T>(
   const startedAt = ctx.now();
   const attempt = ctx.attempt + 1;
   await ctx.progress.publish({ type: "step.started", step: name, attempt });
-  await markJob(ctx, name, { startedAt, attempts: attempt });
+  // Only a start changes status (the save stage itself marks the job completed); it clears the last failure.
+  await recordOnJob(ctx, name, {
+    status: "running",
+    step: name,
+    reason: null,
+    message: null,
+    steps: { [name]: { startedAt, attempts: attempt } },
+  });
   const report: Report = (done, total, unit) => {
     void ctx.progress.publish({ type: "step.progress", step: name, attempt, progress: { done, total, unit } });
   };
@@ -93,36 +95,33 @@ async function runStage<T>(
       attempt,
       data: { ms: finishedAt - startedAt, ...stageSummary(result) },
     });
-    await markJob(ctx, name, { startedAt, finishedAt, attempts: attempt });
+    await recordOnJob(ctx, name, { steps: { [name]: { startedAt, finishedAt, attempts: attempt } } });
     await onCompleted?.(result);
     return result;
   } catch (error) {
     const appError = toAppError(error);
-    ctx.logger.warn(`${name} failed`, { reason: appError.reason, error: appError });
+    const failure = appError.toPublic();
+    ctx.logger.warn("step failed", { step: name, attempt, reason: appError.reason, error: appError });
     await ctx.progress.publish({
       type: "step.failed",
       step: name,
       attempt,
-      reason: appError.reason,
-      message: appError.toPublic().message,
+      reason: failure.reason,
+      message: failure.message,
       data: { retriable: appError.retriable },
     });
+    // Recorded where it is known, so Inngest's onFailure (which sees only a serialized error) reads it back.
+    await recordOnJob(ctx, name, { reason: failure.reason, message: failure.message });
     throw appError;
   }
 }
 
-/** The job row mirrors the current step for the library and the failure inbox; best-effort like progress. */
-async function markJob(
-  ctx: StageContext,
-  name: StepName,
-  timing: { startedAt: number; finishedAt?: number; attempts: number },
-) {
+/** The job row mirrors the current step and its last failure for the library and the failure inbox; best-effort like progress. */
+async function recordOnJob(ctx: StageContext, name: StepName, patch: JobPatch) {
   try {
-    // Only a start changes status: the save stage itself marks the job completed.
-    const status = timing.finishedAt === undefined ? { status: "running" as const, step: name } : {};
-    await ctx.store.updateJob(ctx.jobId, { ...status, steps: { [name]: timing } });
+    await ctx.store.updateJob(ctx.jobId, patch);
   } catch (error) {
-    ctx.logger.warn("could not record step on the job row", { step: name, error });
+    ctx.logger.warn("could not record the step on the job row", { step: name, error });
   }
 }
 

@@ -11,22 +11,13 @@ export interface SaveInput {
 /** Stage 6: the article (upserted by canonical URL, earlier summaries kept as versions) and the job's outcome. */
 export async function saveStage(input: SaveInput, deps: Pick<PipelineDeps, "store">): Promise<{ articleId: string }> {
   const { extracted, transcript, summarized } = input;
+  const { extractor, ...content } = extracted;
   const article = await deps.store.upsertArticle({
-    url: extracted.url,
-    canonicalUrl: extracted.canonicalUrl,
-    title: extracted.title,
-    byline: extracted.byline,
-    siteName: extracted.siteName,
-    lang: extracted.lang,
-    publishedTime: extracted.publishedTime,
-    excerpt: extracted.excerpt,
-    text: extracted.text,
-    html: extracted.html,
-    media: extracted.media,
+    ...content,
     transcript,
     summary: summarized.summary,
     provenance: {
-      extractor: extracted.extractor,
+      extractor,
       transcriptSource: transcript?.source,
       ...summarized.provenance,
     },

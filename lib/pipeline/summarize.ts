@@ -1,11 +1,11 @@
 import type { Extracted, Transcript } from "../domain";
-import type { PipelineDeps, SummarizeResult } from "./types";
+import type { PipelineDeps, Report, SummarizeResult } from "./types";
 
 /** Stage 5: the structured summary of the article text and, when there is one, the transcript. */
 export async function summarizeStage(
   input: { extracted: Extracted; transcript?: Transcript },
   deps: Pick<PipelineDeps, "summarizer">,
-  report: (done: number, total: number, unit: string) => void,
+  report: Report,
 ): Promise<SummarizeResult> {
   const { extracted, transcript } = input;
   return deps.summarizer.summarize(

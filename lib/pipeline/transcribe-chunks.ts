@@ -1,7 +1,7 @@
 import type { MediaItem, Transcript, TranscriptSegment } from "../domain";
 import { AppError } from "../errors";
 import type { Store } from "../store/store";
-import type { PipelineDeps } from "./types";
+import type { PipelineDeps, Report } from "./types";
 
 /** The part of the store a transcription needs: its cache of finished transcripts and parts. */
 export type TranscriptCache = Pick<Store, "getTranscriptChunk" | "putTranscriptChunk">;
@@ -62,7 +62,7 @@ export async function transcribeInChunks(
   media: MediaItem,
   lang: string | null,
   deps: Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache },
-  report: (done: number, total: number, unit: string) => void,
+  report: Report,
   plan: TranscriptionLimits = OPENAI_LIMITS,
 ): Promise<Transcript> {
   const transcriber = deps.transcriber;

@@ -1,10 +1,10 @@
 import { parsePublisherTranscript } from "../ai/transcript-formats";
-import type { Extracted, Transcript } from "../domain";
+import type { Detected, Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
-import { MIN_ARTICLE_CHARS } from "./extract";
+import { MIN_ARTICLE_CHARS } from "../extract/text";
 import { OPENAI_LIMITS, type TranscriptCache, type TranscriptionLimits, transcribeInChunks } from "./transcribe-chunks";
-import type { Detected, PipelineDeps } from "./types";
+import type { PipelineDeps, Report } from "./types";
 
 const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_ARTICLE_CHARS;
 
@@ -18,7 +18,7 @@ export async function transcribeStage(
   detected: Detected,
   extracted: Extracted,
   deps: Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache },
-  report: (done: number, total: number, unit: string) => void,
+  report: Report,
   limits: TranscriptionLimits = OPENAI_LIMITS,
 ): Promise<Transcript | null> {
   const media = detected.primary;

@@ -1,8 +1,5 @@
-import type { Extracted, MediaItem, Summary, Provenance, Transcript } from "../domain";
-import type { Logger } from "../log";
-import type { SafeFetch } from "../net/types";
-import type { ProgressKv } from "../progress/kv";
-import type { Store } from "../store/store";
+import type { Provenance, Summary, Transcript } from "../domain";
+import type { Services } from "../services";
 
 /**
  * The minimal step interface the composition is written against. Inngest's `step` satisfies it
@@ -11,38 +8,6 @@ import type { Store } from "../store/store";
  */
 export interface StepRunner {
   run<T>(id: string, fn: () => Promise<T>): Promise<T>;
-}
-
-/** Output of the fetch stage. HTML/XML bodies travel as text; media bodies are not downloaded here. */
-export interface Fetched {
-  requestedUrl: string;
-  finalUrl: string;
-  status: number;
-  contentType: string | null;
-  /** "html" | "feed" | "media" | "pdf" | "text" */
-  kind: "html" | "feed" | "media" | "pdf" | "text";
-  /** Decoded text for html/feed/text; base64 for pdf; empty for media. */
-  body: string;
-  contentLength: number | null;
-  redirects: string[];
-}
-
-export interface FeedItem {
-  title: string;
-  description: string;
-  link?: string;
-  author?: string;
-  pubDate?: string;
-  feedTitle?: string;
-  lang?: string;
-}
-
-export interface Detected {
-  media: MediaItem[];
-  /** The item to transcribe, if any. */
-  primary?: MediaItem;
-  /** When the URL is a feed: the episode it points at (or the newest). */
-  feedItem?: FeedItem;
 }
 
 export interface SummarizeInput {
@@ -75,22 +40,16 @@ export interface Transcriber {
   transcribe(input: TranscribeInput): Promise<Transcript>;
 }
 
-/** Everything a stage may touch, injected so tests pass fakes. */
-export interface PipelineDeps {
-  fetch: SafeFetch;
-  store: Store;
-  kv: ProgressKv;
-  summarizer: Summarizer;
-  /** Absent when no speech-to-text is configured: media without a transcript then fails with a clear reason. */
-  transcriber?: Transcriber;
-  now: () => number;
-  logger: Logger;
-}
+/** How a long stage says how far it is: `done` of `total` `unit`s (bytes, parts, chunks). */
+export type Report = (done: number, total: number, unit: string) => void;
+
+/** Everything a stage may touch, injected so tests pass fakes: a slice of the process's services. */
+export type PipelineDeps = Pick<
+  Services,
+  "fetch" | "store" | "kv" | "summarizer" | "transcriber" | "reader" | "now" | "logger"
+>;
 
 export interface PipelineInput {
   jobId: string;
   url: string;
-  force?: boolean;
 }
-
-export type { Extracted, Transcript };

@@ -4,9 +4,7 @@ import { createMemoryKv } from "./memory-kv";
 import { createRedisKv } from "./redis-kv";
 import { createUpstashKv } from "./upstash-kv";
 
-const shared = globalThis as typeof globalThis & { __articleSummarizerMemoryKv?: ProgressKv };
-
-/** The progress log adapter for this configuration. Memory is one per process, shared by routes and the runner. */
+/** The progress log adapter for this configuration (lib/services.ts builds the process's one). */
 export function createProgressKv(config: KvConfig, options: { prefix?: string } = {}): ProgressKv {
   switch (config.kind) {
     case "upstash":
@@ -14,7 +12,6 @@ export function createProgressKv(config: KvConfig, options: { prefix?: string } 
     case "redis":
       return createRedisKv(config.url, options);
     case "memory":
-      shared.__articleSummarizerMemoryKv ??= createMemoryKv();
-      return shared.__articleSummarizerMemoryKv;
+      return createMemoryKv();
   }
 }

@@ -33,10 +33,11 @@ export const KV_BACKOFF_MS = 10_000;
  * not once per event) and never fails the job — the work matters more than its progress bar.
  */
 export function createPublisher(
-  kv: ProgressKv,
+  deps: { kv: ProgressKv; now: () => number; logger: Logger },
   jobId: string,
-  deps: { now: () => number; logger: Logger },
 ): ProgressPublisher {
+  const { kv } = deps;
+  const logger = deps.logger.child({ jobId });
   let warned = false;
   let skipUntil = 0;
   return {
@@ -61,7 +62,7 @@ export function createPublisher(
         skipUntil = deps.now() + KV_BACKOFF_MS;
         if (!warned) {
           warned = true;
-          deps.logger.warn("progress log unavailable; the job continues without live progress", { error });
+          logger.warn("progress log unavailable; the job continues without live progress", { error });
         }
         return null;
       }

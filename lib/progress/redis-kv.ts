@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import type { ProgressEvent, ProgressSnapshot } from "./events";
+import { type ProgressEvent, progressSnapshotSchema } from "./events";
 import { PROGRESS_TTL_SECONDS, type ProgressKv } from "./kv";
 import { APPEND_SCRIPT, appendArgs, decodeEvents, keyScheme } from "./redis-scripts";
 
@@ -122,7 +122,7 @@ export function createRedisKv(url: string, options: { prefix?: string } = {}): P
     },
     async getSnapshot(jobId) {
       const raw = await redis.get(keys.snapshot(jobId));
-      return raw ? (JSON.parse(raw) as ProgressSnapshot) : null;
+      return raw ? progressSnapshotSchema.parse(JSON.parse(raw)) : null;
     },
     async setSnapshot(snapshot) {
       await redis.set(keys.snapshot(snapshot.jobId), JSON.stringify(snapshot), "EX", PROGRESS_TTL_SECONDS);

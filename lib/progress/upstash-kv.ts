@@ -1,7 +1,8 @@
 import { Redis } from "@upstash/redis";
-import type { ProgressEvent, ProgressSnapshot } from "./events";
+import { type ProgressEvent, progressSnapshotSchema } from "./events";
 import { PROGRESS_TTL_SECONDS, type ProgressKv } from "./kv";
 import { APPEND_SCRIPT, appendArgs, decodeEvents, keyScheme } from "./redis-scripts";
+import { sleep } from "./wait";
 
 /** Poll intervals for REST, where there is no push: fast right after an event, backing off past 1 s when idle. */
 const POLL_STEPS_MS = [150, 300, 600, 1_000, 1_500];
@@ -41,7 +42,7 @@ export function createUpstashKv(url: string, token: string, options: { prefix?: 
     },
     async getSnapshot(jobId) {
       const raw = await redis.get<string>(keys.snapshot(jobId));
-      return raw ? (JSON.parse(raw) as ProgressSnapshot) : null;
+      return raw ? progressSnapshotSchema.parse(JSON.parse(raw)) : null;
     },
     async setSnapshot(snapshot) {
       await redis.set(keys.snapshot(snapshot.jobId), JSON.stringify(snapshot), { ex: PROGRESS_TTL_SECONDS });
@@ -51,18 +52,4 @@ export function createUpstashKv(url: string, token: string, options: { prefix?: 
     },
     async close() {},
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, ms));
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -21,3 +21,8 @@ export function waitForSignal(
     unsubscribe = subscribe(done);
   });
 }
+
+/** Waits `ms`, or less when `signal` aborts; leaves no timer or listener behind either way. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return waitForSignal(() => () => {}, Math.max(0, ms), signal);
+}

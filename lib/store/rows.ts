@@ -1,7 +1,7 @@
-import { AppError } from "../errors";
 import type { Article, ArticleSearchHit, Job, MediaItem, Provenance, Summary, Transcript } from "../domain";
-import type { FailureReason } from "../errors";
+import { AppError, type FailureReason, failureReasonSchema } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
+import type { JobPatch, SearchInput, SearchPage } from "./store";
 
 /**
  * Database rows as the schema defines them, and their mapping to domain objects. The column lists are checked
@@ -14,7 +14,8 @@ export interface JobRow {
   canonical_url: string;
   status: JobStatus;
   step: StepName | null;
-  reason: FailureReason | null;
+  /** Checked against lib/errors.ts when read: the schema no longer lists reasons. */
+  reason: string | null;
   message: string | null;
   article_id: string | null;
   force: boolean;
@@ -38,6 +39,7 @@ export interface ArticleRow {
   excerpt: string | null;
   html: string;
   text: string;
+  lead_image: string | null;
   media: MediaItem[];
   transcript: Transcript | null;
   summary: Summary;
@@ -102,6 +104,7 @@ export const ARTICLE_SCHEMA = {
   excerpt: "null",
   html: "not null",
   text: "not null",
+  lead_image: "null",
   media: "not null",
   transcript: "null",
   summary: "not null",
@@ -141,6 +144,20 @@ export const ARTICLE_COLUMNS = columnsOf<ArticleRow>(ARTICLE_SCHEMA);
 export const iso = (value: string | Date): string => new Date(value).toISOString();
 const num = (value: string | number | null): number | null => (value === null ? null : Number(value));
 
+/** A reason this version of the code does not know (written by a newer or older one) reads as `internal`. */
+function readReason(value: string): FailureReason {
+  const parsed = failureReasonSchema.safeParse(value);
+  return parsed.success ? parsed.data : "internal";
+}
+
+/** The schema does not list reasons (lib/errors.ts does): a patch with one outside the table is refused here. */
+export function checkJobPatch(patch: JobPatch): JobPatch {
+  const reason = failureReasonSchema.nullable().optional().safeParse(patch.reason);
+  if (!reason.success)
+    throw new AppError("storage_failed", "The job patch names an unknown reason", { cause: reason.error });
+  return patch;
+}
+
 export function jobFromRow(row: JobRow): Job {
   return {
     id: row.id,
@@ -148,7 +165,7 @@ export function jobFromRow(row: JobRow): Job {
     canonicalUrl: row.canonical_url,
     status: row.status,
     step: row.step ?? undefined,
-    reason: row.reason ?? undefined,
+    reason: row.reason === null ? undefined : readReason(row.reason),
     message: row.message ?? undefined,
     articleId: row.article_id ?? undefined,
     force: row.force,
@@ -174,6 +191,7 @@ export function articleFromRow(row: ArticleRow): Article {
     excerpt: row.excerpt,
     text: row.text,
     html: row.html,
+    leadImage: row.lead_image,
     media: row.media ?? [],
     ...(row.transcript ? { transcript: row.transcript } : {}),
     summary: row.summary,
@@ -213,8 +231,11 @@ export function cleanText<T>(value: T): T {
  */
 export const MAX_URL_BYTES = 2048;
 
+/** Such a URL cannot be stored, so a lookup by it finds nothing. */
+export const urlTooLong = (url: string): boolean => Buffer.byteLength(url, "utf8") > MAX_URL_BYTES;
+
 export function assertUrlSize(url: string, what = "URL"): void {
-  if (Buffer.byteLength(url, "utf8") > MAX_URL_BYTES) {
+  if (urlTooLong(url)) {
     throw new AppError("invalid_url", `The ${what} is longer than ${MAX_URL_BYTES} bytes`);
   }
 }
@@ -223,13 +244,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
 
 /** Opaque keyset cursor: the (rank or time, id) pair of the last row of a page. */
-export function encodeCursor(hit: ArticleSearchHit, ranked: boolean): string {
+function encodeCursor(hit: ArticleSearchHit, ranked: boolean): string {
   return Buffer.from(JSON.stringify([ranked ? hit.rank : hit.createdAt, hit.id])).toString("base64url");
 }
 
-export function decodeCursor(
-  cursor: string | undefined,
-): { rank: number | null; created: string | null; id: string } | null {
+function decodeCursor(cursor: string | undefined): { rank: number | null; created: string | null; id: string } | null {
   if (!cursor) return null;
   try {
     const [key, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [number | string, string];
@@ -238,4 +257,33 @@ export function decodeCursor(
   } catch {
     return null;
   }
+}
+
+/** search_articles() arguments, as both adapters pass them. */
+export interface SearchArgs {
+  q: string | null;
+  limit: number;
+  afterRank: number | null;
+  afterCreated: string | null;
+  afterId: string | null;
+}
+
+/** One page of search results: the cursor and page size rules of both adapters; `query` calls search_articles(). */
+export async function searchPage(
+  input: SearchInput,
+  query: (args: SearchArgs) => Promise<SearchRow[]>,
+): Promise<SearchPage> {
+  const after = decodeCursor(input.cursor);
+  const q = input.q?.trim() || null;
+  const size = Math.max(1, Math.min(input.limit ?? 20, 100));
+  const rows = await query({
+    q,
+    limit: size + 1,
+    afterRank: after?.rank ?? null,
+    afterCreated: after?.created ?? null,
+    afterId: after?.id ?? null,
+  });
+  const items = rows.slice(0, size).map(hitFromRow);
+  const last = items.at(-1);
+  return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, q !== null) } : {}) };
 }

@@ -5,16 +5,15 @@ import {
   type ArticleRow,
   assertUrlSize,
   articleFromRow,
+  checkJobPatch,
   cleanText,
-  decodeCursor,
-  encodeCursor,
-  hitFromRow,
   isUuid,
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
-  MAX_URL_BYTES,
   type SearchRow,
+  searchPage,
+  urlTooLong,
 } from "./rows";
 import type { SqlExecutor } from "./sql";
 import type { Store } from "./store";
@@ -59,7 +58,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       const [row] = await run<{ job: JobRow | null }>(
         "update the job",
         "select update_job($1, $2::text::jsonb) as job",
-        [id, JSON.stringify(cleanText(patch))],
+        [id, JSON.stringify(cleanText(checkJobPatch(patch)))],
       );
       if (!row?.job) throw new AppError("storage_failed", `No job ${id} to update`);
       return jobFromRow(row.job);
@@ -90,7 +89,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return row ? articleFromRow(row) : null;
     },
     async getArticleByCanonicalUrl(canonicalUrl) {
-      if (Buffer.byteLength(canonicalUrl) > MAX_URL_BYTES) return null;
+      if (urlTooLong(canonicalUrl)) return null;
       const [row] = await run<ArticleRow>(
         "read the article",
         `select ${ARTICLE_SELECT} from articles where canonical_url = $1
@@ -102,22 +101,18 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       );
       return row ? articleFromRow(row) : null;
     },
-    async searchArticles({ q, limit = 20, cursor }) {
-      const after = decodeCursor(cursor);
-      const size = Math.max(1, Math.min(limit, 100));
-      const rows = await run<SearchRow>("search articles", "select * from search_articles($1, $2, $3, $4, $5)", [
-        q?.trim() || null,
-        size + 1,
-        after?.rank ?? null,
-        after?.created ?? null,
-        after?.id ?? null,
-      ]);
-      const items = rows.slice(0, size).map(hitFromRow);
-      const last = items.at(-1);
-      return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, Boolean(q?.trim())) } : {}) };
-    },
+    searchArticles: (input) =>
+      searchPage(input, (a) =>
+        run<SearchRow>("search articles", "select * from search_articles($1, $2, $3, $4, $5)", [
+          a.q,
+          a.limit,
+          a.afterRank,
+          a.afterCreated,
+          a.afterId,
+        ]),
+      ),
     async getTranscriptChunk(key) {
-      if (Buffer.byteLength(key.mediaUrl) > MAX_URL_BYTES) return null;
+      if (urlTooLong(key.mediaUrl)) return null;
       const [row] = await run<{ transcript: NonNullable<ArticleRow["transcript"]> }>(
         "read the transcript",
         "select transcript from transcript_chunks where media_url = $1 and start_sec = $2 and end_sec = $3 and model = $4",

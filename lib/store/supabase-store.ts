@@ -5,16 +5,15 @@ import {
   type ArticleRow,
   assertUrlSize,
   articleFromRow,
+  checkJobPatch,
   cleanText,
-  decodeCursor,
-  encodeCursor,
-  hitFromRow,
   isUuid,
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
-  MAX_URL_BYTES,
   type SearchRow,
+  searchPage,
+  urlTooLong,
 } from "./rows";
 import type { Store } from "./store";
 
@@ -88,7 +87,10 @@ export function createSupabaseStore(
     },
     async updateJob(id, patch) {
       // One statement (update_job in the migrations) merges step timings: no read-modify-write race.
-      const job = await wrap<JobRow>("update the job", db.rpc("update_job", cleanText({ p_id: id, p_patch: patch })));
+      const job = await wrap<JobRow>(
+        "update the job",
+        db.rpc("update_job", cleanText({ p_id: id, p_patch: checkJobPatch(patch) })),
+      );
       if (!job) throw new AppError("storage_failed", `No job ${id} to update`);
       return jobFromRow(job);
     },
@@ -113,7 +115,7 @@ export function createSupabaseStore(
     },
     async getArticleByCanonicalUrl(submitted) {
       const canonicalUrl = cleanText(submitted);
-      if (Buffer.byteLength(canonicalUrl) > MAX_URL_BYTES) return null;
+      if (urlTooLong(canonicalUrl)) return null;
       const row = await wrap<ArticleRow>(
         "read the article",
         db.from("articles").select(ARTICLE_SELECT).eq("canonical_url", canonicalUrl).maybeSingle(),
@@ -132,27 +134,24 @@ export function createSupabaseStore(
       );
       return job?.article_id ? this.getArticle(job.article_id) : null;
     },
-    async searchArticles({ q, limit = 20, cursor }) {
-      const after = decodeCursor(cursor);
-      const size = Math.max(1, Math.min(limit, 100));
-      const rows =
-        (await wrap<SearchRow[]>(
-          "search articles",
-          db.rpc("search_articles", {
-            p_q: cleanText(q?.trim()) || null,
-            p_limit: size + 1,
-            p_after_rank: after?.rank ?? null,
-            p_after_created: after?.created ?? null,
-            p_after_id: after?.id ?? null,
-          }),
-        )) ?? [];
-      const items = rows.slice(0, size).map(hitFromRow);
-      const last = items.at(-1);
-      return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, Boolean(q?.trim())) } : {}) };
-    },
+    searchArticles: (input) =>
+      searchPage(
+        input,
+        async (a) =>
+          (await wrap<SearchRow[]>(
+            "search articles",
+            db.rpc("search_articles", {
+              p_q: a.q === null ? null : cleanText(a.q) || null,
+              p_limit: a.limit,
+              p_after_rank: a.afterRank,
+              p_after_created: a.afterCreated,
+              p_after_id: a.afterId,
+            }),
+          )) ?? [],
+      ),
     async getTranscriptChunk(wanted) {
       const key = cleanText(wanted);
-      if (Buffer.byteLength(key.mediaUrl) > MAX_URL_BYTES) return null;
+      if (urlTooLong(key.mediaUrl)) return null;
       const row = await wrap<{ transcript: NonNullable<ArticleRow["transcript"]> }>(
         "read the transcript",
         db

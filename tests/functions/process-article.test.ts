@@ -4,8 +4,8 @@ import path from "node:path";
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createProcessArticle, onProcessArticleFailure } from "@/inngest/functions/process-article";
-import { AppError } from "@/lib/errors";
-import { createLogger } from "@/lib/log";
+import { AppError, REASONS } from "@/lib/errors";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import type { SafeFetch } from "@/lib/net/types";
 import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
 import { createProgressKv } from "@/lib/progress";
@@ -93,7 +93,8 @@ function depsWith(overrides: Partial<PipelineDeps>): PipelineDeps {
     kv,
     summarizer: fakeSummarizer(),
     now: Date.now,
-    logger: createLogger("test"),
+    reader: testReader,
+    logger: quietLogger,
     ...overrides,
   };
 }
@@ -161,13 +162,49 @@ describe("process-article (Inngest function)", () => {
     const deps = depsWith({ fetch: fixtureFetch({ [url]: NOT_ARTICLE_HTML }), summarizer });
     const { error } = await engineFor(deps, url).execute();
     expect(error).toMatchObject({ name: "NonRetriableError" });
-    expect(String((error as { message?: string }).message)).toMatch(/^not_an_article: /);
     expect(summarizer.summarize).not.toHaveBeenCalled();
+    // The failing step recorded why on the job row, where onFailure reads it.
+    expect(await store.getJob(jobId)).toMatchObject({ status: "running", step: "extract", reason: "not_an_article" });
   });
 
-  it("onFailure marks the job failed with its reason and ends the progress log", async () => {
-    await onProcessArticleFailure(jobId, { message: "http_error: HTTP 503 from upstream" }, async () => depsWith({}));
-    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "http_error" });
+  it("onFailure marks the job failed with the reason its failing step recorded, and ends the progress log", async () => {
+    const upstream503 = vi.fn(async () => {
+      throw new AppError("http_error", "HTTP 503 from upstream", { status: 503 });
+    });
+    const deps = depsWith({ fetch: upstream503 as SafeFetch });
+    const { error } = await engineFor(deps).execute();
+    // Inngest hands onFailure a serialized error: only its message, which no longer encodes the reason.
+    await onProcessArticleFailure(jobId, { message: (error as Error).message }, async () => deps);
+    expect(await store.getJob(jobId)).toMatchObject({
+      status: "failed",
+      reason: "http_error",
+      message: "HTTP 503 from upstream",
+    });
     expect((await eventsOf(jobId)).at(-1)).toMatchObject({ type: "job.failed", reason: "http_error" });
+  });
+
+  it("shows a storage failure the same way in the progress log, the job row and onFailure: reason, no internals", async () => {
+    const failingSave: Store = {
+      ...store,
+      upsertArticle: async () => {
+        throw new AppError("storage_failed", "Could not save the article (connection to 10.1.2.3:5432 refused)");
+      },
+    };
+    const deps = depsWith({ store: failingSave });
+    const { error } = await engineFor(deps).execute();
+    await onProcessArticleFailure(jobId, { message: (error as Error).message }, async () => deps);
+    const failed = (await eventsOf(jobId)).filter((e) => e.type === "step.failed" || e.type === "job.failed");
+    const job = await store.getJob(jobId);
+    const shown = [...failed.map((e) => e.message), job?.message, (error as Error).message];
+    expect(failed.map((e) => e.reason)).toEqual(["storage_failed", "storage_failed"]);
+    expect(job?.reason).toBe("storage_failed");
+    expect(new Set(shown)).toEqual(new Set([REASONS.storage_failed.meaning]));
+  });
+
+  it("saves the page's lead image with the article", async () => {
+    const { result, error } = await engineFor(depsWith({})).execute();
+    expect(error).toBeUndefined();
+    const article = await store.getArticle((result as { articleId: string }).articleId);
+    expect(article?.leadImage).toBe("https://news.example/img/reading-room.jpg");
   });
 });

@@ -1,4 +1,6 @@
 import type { Extracted, Transcript } from "@/lib/domain";
+import { createReader } from "@/lib/extract/reader-pool";
+import { createLogger } from "@/lib/log";
 import type { TranscriptCache } from "@/lib/pipeline/transcribe-chunks";
 import type { TranscriptChunkKey } from "@/lib/store/store";
 
@@ -14,6 +16,7 @@ export const extractedFixture = (overrides: Partial<Extracted> = {}): Extracted 
   excerpt: null,
   text: "",
   html: "",
+  leadImage: null,
   media: [],
   extractor: "media",
   ...overrides,
@@ -29,3 +32,9 @@ export function memoryTranscriptCache(): TranscriptCache & { entries: Map<string
     putTranscriptChunk: async (k, t) => void entries.set(id(k), t),
   };
 }
+
+/** A quiet logger for tests: warnings the test provokes on purpose are not noise in the output. */
+export const quietLogger = createLogger({ level: "error" });
+
+/** One extraction worker per test file (it never holds the process open). */
+export const testReader = createReader({ logger: quietLogger });

@@ -2,12 +2,14 @@ import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import type { SafeFetch } from "@/lib/net/types";
-import { detectStage, youtubeUrl } from "@/lib/pipeline/detect-media";
+import { youtubeUrl } from "@/lib/extract/video-urls";
+import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import { fetchStage } from "@/lib/pipeline/fetch";
-import type { Fetched } from "@/lib/pipeline/types";
+import type { Fetched } from "@/lib/domain";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { makePdf } from "../helpers/pdf";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 
 let site: FixtureServer;
 let fetch: SafeFetch;
@@ -19,8 +21,8 @@ afterAll(() => site.close());
 
 async function acquire(path: string) {
   const fetched = await fetchStage(`${site.origin}${path}`, { fetch });
-  const detected = await detectStage(fetched, { fetch });
-  return { fetched, detected, extract: () => extractStage(fetched, detected) };
+  const detected = await detectStage(fetched, { fetch, reader: testReader, logger: quietLogger });
+  return { fetched, detected, extract: () => extractStage(fetched, detected, { reader: testReader }) };
 }
 
 describe("fetch → detect → extract on fixture pages", () => {
@@ -110,7 +112,7 @@ describe("fetch → detect → extract on fixture pages", () => {
       return fetch(url, options);
     };
     const fetched = await fetchStage(`${site.origin}/article.html`, { fetch: spy });
-    await detectStage(fetched, { fetch: spy });
+    await detectStage(fetched, { fetch: spy, reader: testReader, logger: quietLogger });
     expect(requested).toEqual([`${site.origin}/article.html`]);
   });
 
@@ -192,7 +194,13 @@ describe("PDF documents", () => {
     });
     const fetched = await fetchStage("https://reports.example/annual.pdf", { fetch: pdfFetch });
     expect(fetched.kind).toBe("pdf");
-    const extracted = await extractStage(fetched, await detectStage(fetched, { fetch: pdfFetch }));
+    const extracted = await extractStage(
+      fetched,
+      await detectStage(fetched, { fetch: pdfFetch, reader: testReader, logger: quietLogger }),
+      {
+        reader: testReader,
+      },
+    );
     expect(extracted).toMatchObject({
       title: "Library annual report",
       byline: "Test Author",

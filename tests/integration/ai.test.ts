@@ -10,7 +10,7 @@ import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
 import { parsePublisherTranscript } from "@/lib/ai/transcript-formats";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
-import type { Detected } from "@/lib/pipeline/types";
+import type { Detected } from "@/lib/domain";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
 import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";

@@ -6,7 +6,7 @@ import { parseConfig } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createInlineRunner } from "@/lib/jobs/inline-runner";
 import { cancelJob, getJobSnapshot, retryJob, submitJob } from "@/lib/jobs/service";
-import { createLogger } from "@/lib/log";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import type { SafeFetch } from "@/lib/net/types";
 import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
 import { createProgressKv } from "@/lib/progress";
@@ -67,10 +67,11 @@ function setup(s: Summarizer, retries = 2) {
     kv,
     summarizer: s,
     now: Date.now,
-    logger: createLogger("t"),
+    reader: testReader,
+    logger: quietLogger,
   });
   const runner = createInlineRunner(async () => deps(), { retries, backoffMs: () => 10 });
-  return { runner, services: { store, kv, runner, now: Date.now, config } };
+  return { runner, services: { store, kv, runner, now: Date.now, config, logger: quietLogger } };
 }
 
 describe("inline runner", () => {

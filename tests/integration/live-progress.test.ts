@@ -18,6 +18,7 @@ import { pipelineDeps } from "@/lib/services";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { startFakeOpenAI } from "../helpers/fake-openai";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { REDIS_URL, serviceAvailable } from "../helpers/services";
 
@@ -88,7 +89,9 @@ describe.skipIf(!redisUp)("progress reaches an SSE client while the job runs", (
       kv: writerKv,
       fetch: createSafeFetch({ allowlist: config.fetchAllowlist }),
       summarizer: createSummarizer(config.llm),
+      reader: testReader,
       now: Date.now,
+      logger: quietLogger,
     };
     const runner = createInlineRunner(async (jobId) => pipelineDeps(base, jobId));
     const { jobId } = await submitJob({ url: `${site.origin}/article.html`, force: true }, { ...base, runner });

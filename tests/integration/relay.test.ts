@@ -9,7 +9,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createMemoryKv } from "@/lib/progress/memory-kv";
 import { createPublisher } from "@/lib/progress/publisher";
 import { createRedisKv } from "@/lib/progress/redis-kv";
-import { createLogger } from "@/lib/log";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -258,7 +258,7 @@ describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
     const proxy = await startCuttableProxy();
     const flaky = createRedisKv(proxy.url, { prefix });
     const jobId = newJob();
-    const publisher = createPublisher(flaky, jobId, { now: Date.now, logger: createLogger(jobId) });
+    const publisher = createPublisher({ kv: flaky, now: Date.now, logger: quietLogger }, jobId);
     try {
       expect(await publisher.publish({ type: "step.started", step: "fetch" })).toMatchObject({ seq: 1 });
       proxy.cut();
@@ -267,7 +267,7 @@ describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
       expect(during).toBeNull();
       proxy.restore();
       // The publisher backs off after a failure; a later publish (a new attempt's publisher) writes again.
-      const recovered = createPublisher(flaky, jobId, { now: Date.now, logger: createLogger(jobId) });
+      const recovered = createPublisher({ kv: flaky, now: Date.now, logger: quietLogger }, jobId);
       let after: ProgressEvent | null = null;
       for (let i = 0; i < 40 && !after; i++) {
         after = await recovered.publish({ type: "job.completed" });
@@ -307,7 +307,8 @@ describe.skipIf(!redisUp)("SSE relay over real Redis", () => {
         kv: flaky,
         summarizer: createExtractiveSummarizer(),
         now: Date.now,
-        logger: createLogger("outage"),
+        reader: testReader,
+        logger: quietLogger,
       };
       const runner = createInlineRunner(async () => deps, { retries: 0 });
       const jobId = newJob();

@@ -15,6 +15,7 @@ export function article(overrides: Partial<NewArticle> = {}): NewArticle {
     excerpt: "Libraries become community hubs.",
     text: "When the paper mill closed, the library moved into the old mill office and expanded its hours.",
     html: "<p>When the paper mill closed…</p>",
+    leadImage: "https://news.example/img/mill.jpg",
     media: [],
     summary: {
       tldr: "Libraries anchor small towns.",

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
-import { parseConfig, setConfigForTesting } from "@/lib/env";
-import { getStore } from "@/lib/store";
+import { parseConfig } from "@/lib/env";
+import { getServices, resetServicesForTesting } from "@/lib/services";
 import { MIGRATIONS_DIR, migrate } from "@/lib/store/migrate";
 import { createPgliteExecutor, createPostgresExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
@@ -80,19 +80,19 @@ describe("migration runner", () => {
     }
   });
 
-  it("getStore opens one PGlite store per process, creating its directory", async () => {
+  it("getServices opens one PGlite store per process, creating its directory", async () => {
     const dir = path.join(tempDir("as-getstore-"), "nested", "pglite");
-    setConfigForTesting(parseConfig({ PGLITE_DIR: dir }));
+    resetServicesForTesting(parseConfig({ PGLITE_DIR: dir, LOG_LEVEL: "error" }));
     try {
-      const [a, b] = await Promise.all([getStore(), getStore()]);
+      const [a, b] = await Promise.all([getServices(), getServices()]);
       expect(a).toBe(b);
-      expect(a.kind).toBe("pglite");
+      expect(a.store.kind).toBe("pglite");
       expect(existsSync(dir)).toBe(true);
-      expect(await getStore()).toBe(a);
-      await a.close();
+      expect((await getServices()).store).toBe(a.store);
+      await a.store.close();
+      await a.reader.close();
     } finally {
-      setConfigForTesting(undefined);
-      (globalThis as { __articleSummarizerStore?: unknown }).__articleSummarizerStore = undefined;
+      resetServicesForTesting();
     }
   });
 });

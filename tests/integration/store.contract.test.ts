@@ -105,7 +105,7 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(await store.getJob("job_missing")).toBeNull();
     });
 
-    it("refuses an update of a missing job, and a status or reason outside the schema's checks", async () => {
+    it("refuses an update of a missing job, and a status outside the schema's check or a reason outside lib/errors.ts", async () => {
       await expect(store.updateJob("job_missing", { status: "running" })).rejects.toMatchObject({
         reason: "storage_failed",
       });

@@ -1,13 +1,13 @@
 import { articleToMarkdown } from "@/lib/articles/markdown";
 import { adminRoute } from "@/lib/http/api";
-import { HttpError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { getServices } from "@/lib/services";
 
 /** One article as JSON, or `?format=md` as Markdown with front matter. */
 export const GET = adminRoute<{ id: string }>(async (request, { id }) => {
   const { store } = await getServices();
   const article = await store.getArticle(id);
-  if (!article) throw new HttpError(404, "not_found", `No article ${id}`);
+  if (!article) throw new AppError("not_found", `No article ${id}`);
   if (new URL(request.url).searchParams.get("format") === "md") {
     return new Response(articleToMarkdown(article), {
       headers: {

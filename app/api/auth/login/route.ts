@@ -1,8 +1,9 @@
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { checkPassword, createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/auth";
-import { getConfig } from "@/lib/env";
-import { errorResponse, HttpError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
+import { errorResponse } from "@/lib/http/errors";
+import { getConfig } from "@/lib/services";
 
 const loginSchema = z.object({ password: z.string().min(1).max(1_000) });
 
@@ -14,7 +15,7 @@ export async function POST(request: Request): Promise<Response> {
     const parsed = loginSchema.safeParse(raw);
     const config = getConfig();
     if (!parsed.success || !checkPassword(parsed.data.password, config)) {
-      throw new HttpError(401, "unauthorized", "Wrong password");
+      throw new AppError("unauthorized", "Wrong password");
     }
     (await cookies()).set(SESSION_COOKIE, await createSession(config), {
       httpOnly: true,

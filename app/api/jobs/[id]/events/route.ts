@@ -1,5 +1,5 @@
 import { adminRoute } from "@/lib/http/api";
-import { HttpError } from "@/lib/http/errors";
+import { AppError } from "@/lib/errors";
 import { createEventStream, parseLastEventId, SSE_HEADERS } from "@/lib/progress/relay";
 import { getServices } from "@/lib/services";
 
@@ -12,7 +12,7 @@ export const maxDuration = 300;
  */
 export const GET = adminRoute<{ id: string }>(async (request, { id }) => {
   const { store, kv } = await getServices();
-  if (!(await store.getJob(id))) throw new HttpError(404, "not_found", `No job ${id}`);
+  if (!(await store.getJob(id))) throw new AppError("not_found", `No job ${id}`);
   const stream = createEventStream({
     kv,
     jobId: id,
