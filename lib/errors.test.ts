@@ -10,7 +10,7 @@ describe("failure reasons", () => {
   it("are documented in the repository, each with the table's retriable, HTTP status and visibility", () => {
     const doc = readFileSync(path.join(import.meta.dirname, "..", "docs", "failure-reasons.md"), "utf8");
     const rows = new Map(
-      [...doc.matchAll(/^\| `([a-z_]+)` \| (yes|no) \| (\d{3}) \| (yes|no)[^|]* \| (.+) \|$/gm)].map((m) => [
+      [...doc.matchAll(/^\| `([a-z_]+)` +\| (yes|no) +\| (\d{3}) +\| (yes|no)[^|]*\| (.+?) *\|$/gm)].map((m) => [
         m[1],
         { retriable: m[2] === "yes", httpStatus: Number(m[3]), public: m[4] === "yes", meaning: m[5] },
       ]),
