@@ -94,6 +94,15 @@ export interface Summary {
   quotes?: string[];
 }
 
+/** What verification removed from the model's answer (quotes not in the source, chapters off the timeline…). */
+export interface DroppedCounts {
+  quotes: number;
+  chapters: number;
+  tags: number;
+  keyPoints: number;
+}
+
+/** How a summary was made. Token counts and cost are the summary's; `transcription` and `totalCostUsd` add STT. */
 export interface Provenance {
   extractor: string;
   transcriptSource?: string;
@@ -104,6 +113,29 @@ export interface Provenance {
   outputTokens: number;
   /** null when the price of the model is unknown. */
   costUsd: number | null;
+  /** Host of the OpenAI-compatible server ("api.openai.com", "localhost:11434"). */
+  provider?: string;
+  /** How the JSON answer was obtained: structured output, JSON mode, or plain text with the schema in the prompt. */
+  format?: "json_schema" | "json_object" | "text";
+  /** The language the summary was asked in (ISO 639-1), and where that came from. */
+  lang?: string | null;
+  langSource?: "job" | "page" | "detected";
+  /** Content tokens (the document) and prompt tokens (instructions, framing) as counted before sending. */
+  contentTokens?: number;
+  promptTokens?: number;
+  /** Map-reduce: how many parts were summarized before the combine call. */
+  parts?: number;
+  dropped?: DroppedCounts;
+  /** The model's first answer was invalid and one repair request fixed it. */
+  repaired?: boolean;
+  /** Content hash + model + prompt version + language: the same key finds this summary instead of paying again. */
+  cacheKey?: string;
+  /** This summary was reused from an earlier one with the same key (no LLM call). */
+  cached?: boolean;
+  /** Speech-to-text for this article's media, when this job paid for it (null cost: price unknown). */
+  transcription?: { model: string; seconds: number; costUsd: number | null };
+  /** Summary plus transcription; null when any part's price is unknown. */
+  totalCostUsd?: number | null;
 }
 
 export interface Article extends ArticleContent {

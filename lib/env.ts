@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ModelTable, modelTableSchema } from "./ai/models";
 
 /**
  * The only module that reads process.env. Everything else receives a typed `Config`.
@@ -39,6 +40,7 @@ const rawSchema = z.object({
   SUMMARY_MODEL: optionalString,
   TRANSCRIBE_MODEL: optionalString,
   TRANSCRIBE_BASE_URL: optionalUrl,
+  MODEL_TABLE: optionalString,
   FETCH_ALLOWLIST: optionalString,
   REQUIRE_SERVICES: flag,
   LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).optional()),
@@ -63,6 +65,8 @@ export type LlmConfig =
       summaryModel: string;
       transcribeModel: string;
       transcribeBaseURL?: string;
+      /** MODEL_TABLE: context, output limit, tokenizer and prices of models the built-in table lacks. */
+      models: ModelTable;
     }
   | { kind: "offline" };
 
@@ -87,6 +91,22 @@ export class ConfigError extends Error {
     super(message, options);
     this.name = "ConfigError";
   }
+}
+
+function parseModelTable(raw: string | undefined): ModelTable {
+  if (!raw) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigError('MODEL_TABLE must be JSON, e.g. {"llama3.1:8b":{"contextTokens":131072}}', { cause });
+  }
+  const table = modelTableSchema.safeParse(json);
+  if (!table.success) {
+    const detail = table.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`MODEL_TABLE: ${detail}`, { cause: table.error });
+  }
+  return table.data;
 }
 
 export function parseConfig(source: Record<string, string | undefined>): Config {
@@ -126,6 +146,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
         summaryModel: e.SUMMARY_MODEL ?? "gpt-4o-mini",
         transcribeModel: e.TRANSCRIBE_MODEL ?? "whisper-1",
         transcribeBaseURL: e.TRANSCRIBE_BASE_URL,
+        models: parseModelTable(e.MODEL_TABLE),
       }
     : { kind: "offline" };
 

@@ -1,6 +1,7 @@
 import { AppError } from "../errors";
-import type { Summarizer, SummarizeInput, SummarizeResult } from "../pipeline/types";
+import type { SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../pipeline/types";
 import { PROMPT_VERSION } from "./prompts";
+import { MAX_KEY_POINTS, MIN_KEY_POINTS, normalizeTags } from "./verify";
 
 /** Common function words of a few languages; they say nothing about a document's topic. */
 const STOPWORDS = new Set(
@@ -27,63 +28,160 @@ export function splitSentences(text: string): string[] {
     .filter((s) => s.length >= 25 && s.length <= 600);
 }
 
-/** Caps the work on very long inputs: ranking is quadratic-free but a book need not be read in full. */
+/** Caps the work on very long inputs: a book need not be read in full to be summarized extractively. */
 const MAX_CHARS = 400_000;
+const MAX_SENTENCES = 1_500;
+/** A word in more sentences than this links everything to everything: it carries no ranking signal. */
+const MAX_WORD_SPREAD = 100;
+const DAMPING = 0.85;
+const ITERATIONS = 60;
+/** Two picks sharing more than this share of their words say the same thing. */
+const REDUNDANT = 0.5;
+const MARKDOWN_SENTENCES = 6;
 
 /**
- * The offline summarizer (no API key): TF-IDF sentence ranking with a position prior. Deterministic, fast,
- * language-agnostic; key points are the best sentences in document order, tags the strongest terms.
+ * TextRank (Mihalcea & Tarau, 2004): sentences are nodes, edges weigh word overlap normalised by sentence lengths,
+ * and PageRank finds the sentences the rest of the text "points at". The random jump is biased towards the
+ * opening (as in PositionRank), where articles state their subject. Sparse: pairs come from shared words only.
+ */
+export function rankSentences(tokens: string[][]): number[] {
+  const n = tokens.length;
+  const postings = new Map<string, number[]>();
+  tokens.forEach((words, i) => {
+    for (const w of new Set(words)) {
+      const list = postings.get(w);
+      if (list) list.push(i);
+      else postings.set(w, [i]);
+    }
+  });
+  const overlap: Map<number, number>[] = Array.from({ length: n }, () => new Map());
+  for (const list of postings.values()) {
+    if (list.length < 2 || list.length > MAX_WORD_SPREAD) continue;
+    for (let a = 0; a < list.length; a++)
+      for (let b = a + 1; b < list.length; b++) {
+        const i = list[a] as number;
+        const j = list[b] as number;
+        overlap[i]?.set(j, (overlap[i]?.get(j) ?? 0) + 1);
+        overlap[j]?.set(i, (overlap[j]?.get(i) ?? 0) + 1);
+      }
+  }
+  const sizes = tokens.map((words) => new Set(words).size);
+  const edges = overlap.map((row, i) =>
+    [...row.entries()].map(([j, shared]) => ({
+      j,
+      w: shared / (Math.log(1 + (sizes[i] ?? 0)) + Math.log(1 + (sizes[j] ?? 0)) || 1),
+    })),
+  );
+  const outWeight = edges.map((row) => row.reduce((sum, e) => sum + e.w, 0));
+  const prior = tokens.map((_, i) => 1 / Math.sqrt(i + 1));
+  const priorSum = prior.reduce((a, b) => a + b, 0);
+  const jump = prior.map((p) => p / priorSum);
+  let score = jump.slice();
+  for (let iteration = 0; iteration < ITERATIONS; iteration++) {
+    const next = jump.map((p) => (1 - DAMPING) * p);
+    let dangling = 0;
+    for (let i = 0; i < n; i++) {
+      const out = outWeight[i] ?? 0;
+      const s = score[i] ?? 0;
+      if (out === 0) {
+        dangling += s;
+        continue;
+      }
+      for (const { j, w } of edges[i] ?? []) next[j] = (next[j] ?? 0) + (DAMPING * s * w) / out;
+    }
+    // Sentences with no links hand their rank back through the biased jump, so ranks keep summing to one.
+    for (let i = 0; i < n; i++) next[i] = (next[i] ?? 0) + DAMPING * dangling * (jump[i] ?? 0);
+    score = next;
+  }
+  return score;
+}
+
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return shared / Math.min(a.size, b.size);
+}
+
+/**
+ * The offline summarizer (no API key): TextRank over the text's sentences. Deterministic and language-agnostic.
+ * The TL;DR, the key points and the Markdown body are disjoint sets of source sentences, none saying the same thing
+ * twice; tags are the strongest terms. Same shape as the LLM path; labelled extractive in the Markdown and provenance.
  */
 export function createExtractiveSummarizer(): Summarizer {
+  const unsupported = () => {
+    throw new AppError("internal", "The extractive summarizer has no map-reduce path");
+  };
   return {
     model: "extractive",
+    plan: (): SummaryPlan => ({
+      path: "extractive",
+      model: "extractive",
+      parts: 0,
+      partTokens: 0,
+      notesTokens: 0,
+      contentTokens: 0,
+      promptTokens: 0,
+    }),
+    summarizePart: unsupported,
+    combine: unsupported,
     async summarize(input: SummarizeInput): Promise<SummarizeResult> {
       const body = (input.transcript ? `${input.text}\n${input.transcript.text}` : input.text).slice(0, MAX_CHARS);
-      const sentences = splitSentences(body);
+      const sentences = splitSentences(body).slice(0, MAX_SENTENCES);
       if (sentences.length === 0) {
         throw new AppError("summarization_failed", "There is no text to summarize", { retriable: false });
       }
       const tokens = sentences.map(tokenize);
+      const sets = tokens.map((words) => new Set(words));
+      const scores = rankSentences(tokens);
+      const order = sentences.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
+
+      // Best first, skipping a sentence already picked (verbatim repeats happen in transcripts) or one that repeats a pick.
+      const picked: number[] = [];
+      const seenText = new Set<string>();
+      for (const i of order) {
+        const text = sentences[i] ?? "";
+        if (seenText.has(text)) continue;
+        if (picked.some((p) => similarity(sets[p] ?? new Set(), sets[i] ?? new Set()) > REDUNDANT)) continue;
+        seenText.add(text);
+        picked.push(i);
+        if (picked.length >= 1 + MAX_KEY_POINTS + MARKDOWN_SENTENCES) break;
+      }
+      const [tldrIndex = 0, ...rest] = picked;
+      const keyCount = Math.max(
+        Math.min(MIN_KEY_POINTS, rest.length),
+        Math.min(MAX_KEY_POINTS, Math.round(Math.sqrt(sentences.length))),
+      );
+      const keyIndexes = rest.slice(0, keyCount).sort((a, b) => a - b);
+      const bodyIndexes = rest.slice(keyCount).sort((a, b) => a - b);
+
       const documentFrequency = new Map<string, number>();
-      for (const words of tokens)
-        for (const w of new Set(words)) documentFrequency.set(w, (documentFrequency.get(w) ?? 0) + 1);
+      for (const set of sets) for (const w of set) documentFrequency.set(w, (documentFrequency.get(w) ?? 0) + 1);
       const termFrequency = new Map<string, number>();
       for (const words of tokens) for (const w of words) termFrequency.set(w, (termFrequency.get(w) ?? 0) + 1);
-      const n = sentences.length;
-      const idf = (w: string) => Math.log(1 + n / (documentFrequency.get(w) ?? 1));
       const titleWords = new Set(tokenize(input.title));
+      const idf = (w: string) => Math.log(1 + sentences.length / (documentFrequency.get(w) ?? 1));
+      const tags = normalizeTags(
+        [...termFrequency.entries()]
+          .filter(([w]) => !/^\d+$/.test(w))
+          .map(([w, tf]) => [w, tf * idf(w) * (titleWords.has(w) ? 2 : 1)] as const)
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, 5)
+          .map(([w]) => w),
+      ).kept;
 
-      const scored = sentences.map((sentence, i) => {
-        const words = tokens[i] ?? [];
-        const weight =
-          words.reduce((sum, w) => sum + (termFrequency.get(w) ?? 0) * idf(w), 0) / Math.sqrt(words.length + 1);
-        const titleBonus = words.filter((w) => titleWords.has(w)).length * 0.5;
-        const position = 1 + 0.6 * (1 - i / n);
-        return { i, sentence, score: (weight + titleBonus) * position };
-      });
-      const ranked = [...scored].sort((a, b) => b.score - a.score || a.i - b.i);
-      const count = Math.max(1, Math.min(7, Math.round(Math.sqrt(n))));
-      const keyPoints = ranked
-        .slice(0, count)
-        .sort((a, b) => a.i - b.i)
-        .map((s) => s.sentence);
-      const tldr =
-        (scored[0] && scored[0].score >= (ranked[0]?.score ?? 0) * 0.6 ? scored[0] : ranked[0])?.sentence ?? "";
-      const tags = [...termFrequency.entries()]
-        .filter(([w]) => !/^\d+$/.test(w))
-        .map(([w, tf]) => [w, tf * idf(w) * (titleWords.has(w) ? 2 : 1)] as const)
-        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-        .slice(0, 5)
-        .map(([w]) => w);
       const markdown = [
-        "## Key points",
-        "",
-        ...keyPoints.map((p) => `- ${p}`),
-        "",
-        "_Extractive summary: sentences selected from the text, without an AI model._",
+        // One sentence a line: one Markdown paragraph, and each sentence stays recognisable as the source's.
+        ...(bodyIndexes.length ? ["## Summary", "", ...bodyIndexes.map((i) => sentences[i] ?? ""), ""] : []),
+        "_Extractive summary: sentences selected from the text by TextRank, without an AI model._",
       ].join("\n");
       return {
-        summary: { tldr, keyPoints, markdown, tags },
+        summary: {
+          tldr: sentences[tldrIndex] ?? "",
+          keyPoints: keyIndexes.map((i) => sentences[i] ?? ""),
+          markdown,
+          tags,
+        },
         provenance: {
           model: "extractive",
           promptVersion: PROMPT_VERSION,
@@ -91,6 +189,8 @@ export function createExtractiveSummarizer(): Summarizer {
           inputTokens: 0,
           outputTokens: 0,
           costUsd: 0,
+          lang: input.lang,
+          dropped: { quotes: 0, chapters: 0, tags: 0, keyPoints: 0 },
         },
       };
     },

@@ -5,10 +5,17 @@ import { createOpenAIClient } from "./openai";
 import { createOpenAISummarizer } from "./openai-summarizer";
 import { createOpenAITranscriber } from "./openai-transcriber";
 
-/** With a key, the configured model; without one, the offline extractive summarizer so the app still works. */
-export function createSummarizer(config: LlmConfig): Summarizer {
+/**
+ * With a key, the configured model (or `model`, for a summary version asked for with another one); without a key,
+ * the offline extractive summarizer so the app still works.
+ */
+export function createSummarizer(config: LlmConfig, model?: string): Summarizer {
   if (config.kind === "offline") return createExtractiveSummarizer();
-  return createOpenAISummarizer(createOpenAIClient(config), config.summaryModel);
+  return createOpenAISummarizer(createOpenAIClient(config), {
+    model: model ?? config.summaryModel,
+    baseURL: config.baseURL,
+    models: config.models,
+  });
 }
 
 /** Speech-to-text needs a key (or a compatible server); without one, media falls back to publisher transcripts. */

@@ -1,132 +1,259 @@
 import type OpenAI from "openai";
 import { AppError } from "../errors";
-import type { Summarizer, SummarizeInput, SummarizeResult } from "../pipeline/types";
+import type { PartNotes, SplitHint, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../pipeline/types";
+import {
+  type ChatOptions,
+  ContextLengthError,
+  chat,
+  newUsage,
+  type OutputFormat,
+  structuredChat,
+  type Usage,
+} from "./chat";
+import { chatCostUsd, type ModelTable, type ResolvedModel, resolveModel } from "./models";
 import { fromOpenAIError } from "./openai";
-import { costUsd } from "./pricing";
-import { documentMessage, MAP_PROMPT, PROMPT_VERSION, SYSTEM_PROMPT } from "./prompts";
-import { summaryJsonSchema, summarySchema } from "./schema";
+import { COMBINE_NOTE, documentMessage, mapPrompt, PROMPT_VERSION, schemaInstruction, systemPrompt } from "./prompts";
+import { summarySchema, summaryStrictJsonSchema } from "./schema";
+import { countTokens, splitByTokens, truncateToTokens } from "./tokens";
+import { verifySummary } from "./verify";
 
-/** Roughly 4 characters a token: enough to decide between one call and map-reduce. */
-const SINGLE_CALL_CHARS = 200_000;
-const MAP_CHUNK_CHARS = 60_000;
-
-/** OpenAI strict structured output: every object closed and every property required. */
-function strictSchema(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(strictSchema);
-  if (!schema || typeof schema !== "object") return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === "$schema" || key === "minLength" || key === "minItems" || key === "maxItems" || key === "minimum")
-      continue;
-    out[key] = strictSchema(value);
-  }
-  if (out.type === "object" && out.properties) {
-    out.additionalProperties = false;
-    out.required = Object.keys(out.properties as object);
-  }
-  return out;
-}
-
-const RESPONSE_FORMAT = {
-  type: "json_schema" as const,
-  json_schema: { name: "summary", strict: true, schema: strictSchema(summaryJsonSchema) as Record<string, unknown> },
-};
-
-export function splitIntoChunks(text: string, size = MAP_CHUNK_CHARS): string[] {
-  const chunks: string[] = [];
-  let rest = text;
-  while (rest.length > size) {
-    // Cut at a paragraph or sentence end near the limit so no sentence is split.
-    const window = rest.slice(0, size);
-    const cut = Math.max(window.lastIndexOf("\n\n"), window.lastIndexOf(". ") + 1, size * 0.6);
-    chunks.push(rest.slice(0, cut).trim());
-    rest = rest.slice(cut);
-  }
-  if (rest.trim()) chunks.push(rest.trim());
-  return chunks;
-}
-
-function bodyOf(input: SummarizeInput): string {
+/** The text the model reads: the article, then the transcript with [seconds] marks that chapters are taken from. */
+export function bodyOf(input: Pick<SummarizeInput, "text" | "transcript">): string {
   if (!input.transcript) return input.text;
   const transcript = input.transcript.segments?.length
     ? input.transcript.segments.map((s) => `[${Math.floor(s.start)}s] ${s.text.trim()}`).join("\n")
     : input.transcript.text;
-  return input.text ? `${input.text}\n\nTRANSCRIPT:\n${transcript}` : transcript;
+  return input.text.trim() ? `${input.text}\n\nTRANSCRIPT:\n${transcript}` : transcript;
 }
 
-/** Summaries by any OpenAI-compatible chat model, with structured output; map-reduce for long inputs. */
-export function createOpenAISummarizer(client: OpenAI, model: string): Summarizer {
-  interface Usage {
-    input: number;
-    output: number;
+/** Chat framing per message (role, separators), as OpenAI counts it. */
+const MESSAGE_FRAMING_TOKENS = 8;
+/** A summary's answer rarely needs more; the model's own limit applies when it is lower. */
+const SUMMARY_OUTPUT_RESERVE = 4_096;
+/** Parts no larger than this even for million-token models: smaller parts keep more detail per token. */
+const MAX_PART_TOKENS = 100_000;
+/** Notes per part as a share of the part, so the combine call adds under a tenth of the content's tokens. */
+const NOTES_SHARE = 0.08;
+const MIN_NOTES_TOKENS = 150;
+const MAX_NOTES_TOKENS = 1_500;
+
+export interface OpenAISummarizerOptions {
+  model: string;
+  /** Base URL of the OpenAI-compatible server; its host goes into provenance. */
+  baseURL?: string;
+  models?: ModelTable;
+  /** Parts summarized at once are bounded by the pipeline; this only tunes the chat client. */
+  chat?: Omit<ChatOptions, "client" | "model">;
+}
+
+export function providerHost(baseURL: string | undefined): string {
+  try {
+    return new URL(baseURL ?? "https://api.openai.com/v1").host;
+  } catch {
+    // env.ts validates OPENAI_BASE_URL as a URL; this is only reached by a caller passing something else.
+    return "unknown";
+  }
+}
+
+/** Summaries by any OpenAI-compatible chat model: a token budget picks one call or map-reduce; answers are verified. */
+export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizerOptions): Summarizer {
+  const model: ResolvedModel = resolveModel(options.model, options.models);
+  const provider = providerHost(options.baseURL);
+  const chatOptions: ChatOptions = { ...options.chat, client, model: options.model };
+  // Tokenizers of unknown models differ from ours: leave them room.
+  const margin = model.known ? 1 : 1.15;
+  // The format this server accepted last; a server that refused json_schema is not asked again in this process.
+  let startAt: OutputFormat = "json_schema";
+
+  const overheadOf = (system: string, input: SummarizeInput, note?: string) =>
+    countTokens(system, model.encoding) +
+    countTokens(documentMessage({ ...input, body: "", note }), model.encoding) +
+    2 * MESSAGE_FRAMING_TOKENS;
+
+  function plan(input: SummarizeInput, hint: SplitHint = {}): SummaryPlan {
+    const body = bodyOf(input);
+    if (!body.trim()) throw new AppError("summarization_failed", "There is no text to summarize", { retriable: false });
+    // A server that refused the single call and said its limit knows better than the table.
+    const contextTokens = Math.min(model.contextTokens, hint.contextTokens ?? Number.POSITIVE_INFINITY);
+    const contentTokens = countTokens(body, model.encoding);
+    // The plain-text fallback carries the schema in the prompt: budget for the largest prompt.
+    const promptTokens = overheadOf(`${systemPrompt(input.lang)}\n${schemaInstruction()}`, input);
+    const reserve = Math.min(model.maxOutputTokens, SUMMARY_OUTPUT_RESERVE, Math.floor(contextTokens / 4));
+    const fits = promptTokens + contentTokens * margin + reserve <= contextTokens;
+    if (fits && !hint.split) {
+      return {
+        path: "single",
+        model: model.name,
+        parts: 0,
+        partTokens: 0,
+        notesTokens: 0,
+        contentTokens,
+        promptTokens,
+      };
+    }
+    const mapOverhead = overheadOf(mapPrompt(MAX_NOTES_TOKENS), input);
+    const notesReserve = Math.min(MAX_NOTES_TOKENS, Math.floor(contextTokens / 8));
+    let partTokens = Math.min(Math.floor((contextTokens - mapOverhead - notesReserve) / margin), MAX_PART_TOKENS);
+    if (partTokens < 200)
+      throw new AppError("summarization_failed", `The model's context (${contextTokens} tokens) is too small`, {
+        retriable: false,
+      });
+    // Told to split what looked like it fits, with no limit stated: halves at least.
+    if (hint.split && fits) partTokens = Math.min(partTokens, Math.ceil(contentTokens / 2));
+    const parts = splitByTokens(body, partTokens, model.encoding).length;
+    // The combine call must fit too: notes shrink as parts multiply.
+    const combineRoom = contextTokens - promptTokens - reserve;
+    const notesTokens = Math.max(
+      MIN_NOTES_TOKENS,
+      Math.min(
+        MAX_NOTES_TOKENS,
+        Math.floor((contentTokens / parts) * NOTES_SHARE),
+        Math.floor(combineRoom / parts / margin),
+      ),
+    );
+    return { path: "map-reduce", model: model.name, parts, partTokens, notesTokens, contentTokens, promptTokens };
   }
 
-  async function complete(system: string, user: string, structured: boolean, usage: Usage): Promise<string> {
-    try {
-      const response = await client.chat.completions.create({
-        model,
-        messages: [
-          { role: "system", content: system },
-          { role: "user", content: user },
-        ],
-        ...(structured ? { response_format: RESPONSE_FORMAT } : {}),
-      });
-      usage.input += response.usage?.prompt_tokens ?? 0;
-      usage.output += response.usage?.completion_tokens ?? 0;
-      const content = response.choices[0]?.message?.content;
-      if (!content) throw new AppError("summarization_failed", "The model returned no content", { retriable: true });
-      return content;
-    } catch (error) {
-      throw fromOpenAIError(error, "summarization_failed");
-    }
+  /** Parts are recomputed from the input in each step (deterministic), so no step output carries the text. */
+  function partsOf(input: SummarizeInput, summaryPlan: SummaryPlan): string[] {
+    return splitByTokens(bodyOf(input), summaryPlan.partTokens, model.encoding);
   }
+
+  async function finalCall(
+    input: SummarizeInput,
+    summaryPlan: SummaryPlan,
+    body: string,
+    usage: Usage,
+    note?: string,
+  ): Promise<
+    Omit<SummarizeResult["provenance"], "inputTokens" | "outputTokens" | "costUsd"> & {
+      result: SummarizeResult["summary"];
+    }
+  > {
+    const system = systemPrompt(input.lang);
+    const { value, format, repaired } = await structuredChat(
+      chatOptions,
+      {
+        system,
+        user: documentMessage({ ...input, body, note }),
+        schema: summarySchema,
+        jsonSchema: summaryStrictJsonSchema,
+        startAt,
+      },
+      usage,
+    );
+    startAt = format;
+    const source = bodyOf(input);
+    const { summary, dropped } = verifySummary(value, {
+      text: source,
+      segments: input.transcript?.segments,
+      durationSec: input.durationSec,
+    });
+    return {
+      result: summary,
+      model: model.name,
+      promptVersion: PROMPT_VERSION,
+      path: summaryPlan.path === "map-reduce" ? "map-reduce" : "single",
+      provider,
+      format,
+      lang: input.lang,
+      contentTokens: summaryPlan.contentTokens,
+      promptTokens: summaryPlan.promptTokens,
+      dropped,
+      repaired,
+      ...(summaryPlan.path === "map-reduce" ? { parts: summaryPlan.parts } : {}),
+    };
+  }
+
+  const result = (
+    made: Awaited<ReturnType<typeof finalCall>>,
+    usage: Usage,
+    extra: { input: number; output: number; promptTokens: number } = { input: 0, output: 0, promptTokens: 0 },
+  ): SummarizeResult => {
+    const { result: summary, ...provenance } = made;
+    const inputTokens = usage.input + extra.input;
+    const outputTokens = usage.output + extra.output;
+    return {
+      summary,
+      provenance: {
+        ...provenance,
+        promptTokens: (provenance.promptTokens ?? 0) + extra.promptTokens,
+        inputTokens,
+        outputTokens,
+        costUsd: chatCostUsd(model, inputTokens, outputTokens),
+      },
+    };
+  };
 
   return {
-    model,
-    async summarize(input, onProgress): Promise<SummarizeResult> {
-      const usage: Usage = { input: 0, output: 0 };
-      const body = bodyOf(input);
-      if (!body.trim())
-        throw new AppError("summarization_failed", "There is no text to summarize", { retriable: false });
-      let path: "single" | "map-reduce" = "single";
-      let material = body;
-      if (body.length > SINGLE_CALL_CHARS) {
-        path = "map-reduce";
-        const chunks = splitIntoChunks(body);
-        const notes: string[] = [];
-        for (const [i, chunk] of chunks.entries()) {
-          onProgress?.(i, chunks.length + 1);
-          notes.push(await complete(MAP_PROMPT, documentMessage({ ...input, body: chunk }), false, usage));
-        }
-        onProgress?.(chunks.length, chunks.length + 1);
-        material = notes.map((n, i) => `Part ${i + 1}:\n${n}`).join("\n\n");
-      }
-      const raw = await complete(SYSTEM_PROMPT, documentMessage({ ...input, body: material }), true, usage);
-      let parsed: unknown;
+    model: model.name,
+    plan,
+    async summarize(input, summaryPlan) {
+      const usage = newUsage();
+      return result(await finalCall(input, summaryPlan, bodyOf(input), usage), usage);
+    },
+    async summarizePart(input, summaryPlan, index): Promise<PartNotes> {
+      const parts = partsOf(input, summaryPlan);
+      const part = parts[index];
+      if (part === undefined) throw new AppError("internal", `No part ${index + 1} of ${parts.length}`);
+      const usage = newUsage();
+      const words = Math.max(60, Math.floor(summaryPlan.notesTokens * 0.7));
+      const system = mapPrompt(words);
+      const note = `This is part ${index + 1} of ${parts.length}.`;
+      let notes: string;
       try {
-        parsed = JSON.parse(raw);
-      } catch (cause) {
-        throw new AppError("summarization_failed", "The model returned invalid JSON", { cause, retriable: true });
+        notes = await chat(
+          chatOptions,
+          [
+            { role: "system", content: system },
+            { role: "user", content: documentMessage({ ...input, body: part, note }) },
+          ],
+          null,
+          usage,
+        );
+      } catch (error) {
+        throw fromOpenAIError(error, "summarization_failed");
       }
-      const result = summarySchema.safeParse(parsed);
-      if (!result.success) {
-        throw new AppError("summarization_failed", "The model's summary did not match the schema", {
-          cause: result.error,
-          retriable: true,
-        });
-      }
-      const { chapters, quotes, ...summary } = result.data;
       return {
-        summary: { ...summary, ...(chapters.length ? { chapters } : {}), ...(quotes.length ? { quotes } : {}) },
-        provenance: {
-          model,
-          promptVersion: PROMPT_VERSION,
-          path,
-          inputTokens: usage.input,
-          outputTokens: usage.output,
-          costUsd: costUsd(model, usage.input, usage.output),
-        },
+        index,
+        // A model that ignores the word limit does not get to grow the combine call.
+        notes: truncateToTokens(notes.trim(), summaryPlan.notesTokens, model.encoding),
+        inputTokens: usage.input,
+        outputTokens: usage.output,
+        promptTokens: overheadOf(system, input, note),
       };
     },
+    async combine(input, summaryPlan, parts) {
+      const usage = newUsage();
+      const body = [...parts]
+        .sort((a, b) => a.index - b.index)
+        .map((p) => `Part ${p.index + 1}:\n${p.notes}`)
+        .join("\n\n");
+      const made = await finalCall(input, summaryPlan, body, usage, COMBINE_NOTE);
+      return result(made, usage, {
+        input: parts.reduce((sum, p) => sum + p.inputTokens, 0),
+        output: parts.reduce((sum, p) => sum + p.outputTokens, 0),
+        promptTokens: parts.reduce((sum, p) => sum + p.promptTokens, 0),
+      });
+    },
   };
+}
+
+/**
+ * The whole plan in one process (tests, benchmarks): the pipeline runs the same calls as separate durable steps.
+ * A context-length refusal of the single call switches to parts, as the pipeline does.
+ */
+export async function summarizeInProcess(summarizer: Summarizer, input: SummarizeInput): Promise<SummarizeResult> {
+  let summaryPlan = summarizer.plan(input);
+  if (summaryPlan.path !== "map-reduce") {
+    try {
+      return await summarizer.summarize(input, summaryPlan);
+    } catch (error) {
+      if (!(error instanceof ContextLengthError)) throw error;
+      summaryPlan = summarizer.plan(input, { split: true, contextTokens: error.contextTokens });
+    }
+  }
+  const parts: PartNotes[] = [];
+  for (let i = 0; i < summaryPlan.parts; i++) parts.push(await summarizer.summarizePart(input, summaryPlan, i));
+  return summarizer.combine(input, summaryPlan, parts);
 }

@@ -14,18 +14,62 @@ export interface SummarizeInput {
   title: string;
   text: string;
   transcript?: Transcript;
+  /** The language to write the summary in (ISO 639-1), already resolved: the job's choice, the page's, or detected. */
   lang: string | null;
   url: string;
+  /** The media's duration, when known: chapters must start inside it. */
+  durationSec?: number | null;
 }
+
+export type SummaryProvenance = Omit<Provenance, "extractor" | "transcriptSource" | "transcription" | "totalCostUsd">;
 
 export interface SummarizeResult {
   summary: Summary;
-  provenance: Pick<Provenance, "model" | "promptVersion" | "path" | "inputTokens" | "outputTokens" | "costUsd">;
+  provenance: SummaryProvenance;
 }
 
+/** How one input will be summarized; a step's output, so plain JSON. */
+export interface SummaryPlan {
+  path: "single" | "map-reduce" | "extractive";
+  model: string;
+  /** Map-reduce: the number of parts and the most tokens one part may hold. */
+  parts: number;
+  partTokens: number;
+  /** The most tokens one part's notes may keep (so the combine call's input stays small). */
+  notesTokens: number;
+  contentTokens: number;
+  promptTokens: number;
+}
+
+export interface SplitHint {
+  split?: boolean;
+  contextTokens?: number;
+}
+
+/** One map-reduce part's notes: small, a step's output. */
+export interface PartNotes {
+  index: number;
+  notes: string;
+  inputTokens: number;
+  outputTokens: number;
+  promptTokens: number;
+}
+
+/**
+ * A summarizer is planned, then run as one call or as parts and a combine call — each of those its own durable step
+ * in the pipeline, so a failed combine call never pays for the parts again.
+ */
 export interface Summarizer {
   readonly model: string;
-  summarize(input: SummarizeInput, onProgress?: (done: number, total: number) => void): Promise<SummarizeResult>;
+  /**
+   * The path from the token budget. `split` forces parts: the provider said the single call did not fit, and
+   * `contextTokens` is the limit it stated, when it stated one.
+   */
+  plan(input: SummarizeInput, options?: SplitHint): SummaryPlan;
+  /** The single-call path. Throws ContextLengthError (lib/ai/chat.ts) when the provider says it does not fit. */
+  summarize(input: SummarizeInput, plan: SummaryPlan): Promise<SummarizeResult>;
+  summarizePart(input: SummarizeInput, plan: SummaryPlan, index: number): Promise<PartNotes>;
+  combine(input: SummarizeInput, plan: SummaryPlan, parts: PartNotes[]): Promise<SummarizeResult>;
 }
 
 export interface TranscribeInput {

@@ -14,6 +14,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
+import { singleCallSummarizer } from "../helpers/pipeline-fixtures";
 
 const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
 const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
@@ -38,7 +39,7 @@ function fixtureFetch(pages: Record<string, Buffer>): SafeFetch & ReturnType<typ
 }
 
 function fakeSummarizer(): Summarizer & { summarize: ReturnType<typeof vi.fn> } {
-  return {
+  return singleCallSummarizer({
     model: "fake-model",
     summarize: vi.fn(async () => ({
       summary: {
@@ -56,7 +57,7 @@ function fakeSummarizer(): Summarizer & { summarize: ReturnType<typeof vi.fn> } 
         costUsd: 0.001,
       },
     })),
-  };
+  });
 }
 
 let store: Store;

@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { answerChat, type ChatBehaviour, type ChatRequest } from "./fake-chat";
 
 export interface RecordedRequest {
   method: string;
@@ -19,22 +20,11 @@ export interface FakeOpenAI {
   url: string;
   requests: RecordedRequest[];
   setLatency(ms: number): void;
+  /** How chat completions answer from now on (see ChatBehaviour); `{}` restores the default. */
+  setChat(behaviour: ChatBehaviour): void;
   /** The next n requests fail with this status (and optional Retry-After seconds). */
   failNext(status: number, times?: number, retryAfterSeconds?: number): void;
   close(): Promise<void>;
-}
-
-/** A summary derived from the request, so tests can tell which document was summarized. */
-function summaryFor(userMessage: string): object {
-  const title = /^Title: (.*)$/m.exec(userMessage)?.[1] ?? "Untitled";
-  return {
-    tldr: `A summary of “${title}”.`,
-    keyPoints: ["The first key point.", "The second key point."],
-    markdown: `## Summary\n\nThis is a fake summary of **${title}**.`,
-    tags: ["fake", "test"],
-    chapters: /\[\d+s\]/.test(userMessage) ? [{ start: 0, title: "Start" }] : [],
-    quotes: [],
-  };
 }
 
 /**
@@ -45,6 +35,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let latencyMs = options.latencyMs ?? 0;
   const failures: { status: number; retryAfter?: number }[] = [];
   const requests: RecordedRequest[] = [];
+  let chat: ChatBehaviour = {};
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -66,25 +57,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     if (path.endsWith("/chat/completions")) {
-      const request = JSON.parse(body) as {
-        model: string;
-        messages: { role: string; content: string }[];
-        response_format?: unknown;
-      };
-      const user = request.messages.find((m) => m.role === "user")?.content ?? "";
-      const content = request.response_format ? JSON.stringify(summaryFor(user)) : "- a partial summary of this part";
-      json(200, {
-        id: "chatcmpl-fake",
-        object: "chat.completion",
-        created: Math.floor(Date.now() / 1000),
-        model: request.model,
-        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
-        usage: {
-          prompt_tokens: Math.ceil(user.length / 4),
-          completion_tokens: Math.ceil(content.length / 4),
-          total_tokens: 0,
-        },
-      });
+      const answer = answerChat(JSON.parse(body) as ChatRequest, chat);
+      json(answer.status, answer.body);
       return;
     }
     if (path.endsWith("/audio/transcriptions")) {
@@ -99,6 +73,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    setChat: (behaviour) => {
+      chat = { ...behaviour };
+    },
     setLatency: (ms) => {
       latencyMs = ms;
     },

@@ -2,6 +2,7 @@ import type { Extracted, Transcript } from "@/lib/domain";
 import { createReader } from "@/lib/extract/reader-pool";
 import { createLogger } from "@/lib/log";
 import type { TranscriptCache } from "@/lib/pipeline/transcribe-chunks";
+import type { Summarizer } from "@/lib/pipeline/types";
 import type { TranscriptChunkKey } from "@/lib/store/store";
 
 /** An extraction result with nothing in it, for stages downstream of extract; override what a test needs. */
@@ -38,3 +39,24 @@ export const quietLogger = createLogger({ level: "error" });
 
 /** One extraction worker per test file (it never holds the process open). */
 export const testReader = createReader({ logger: quietLogger });
+
+/** A summarizer that always takes the single-call path, for tests of the pipeline around it (spy on `summarize`). */
+export function singleCallSummarizer<S extends Pick<Summarizer, "model" | "summarize">>(fake: S): Summarizer & S {
+  const never = async (): Promise<never> => {
+    throw new Error("single-call test summarizer: no parts");
+  };
+  return {
+    plan: () => ({
+      path: "single",
+      model: fake.model,
+      parts: 0,
+      partTokens: 0,
+      notesTokens: 0,
+      contentTokens: 0,
+      promptTokens: 0,
+    }),
+    summarizePart: never,
+    combine: never,
+    ...fake,
+  };
+}

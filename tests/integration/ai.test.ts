@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createExtractiveSummarizer } from "@/lib/ai/extractive-summarizer";
 import { createOpenAIClient } from "@/lib/ai/openai";
-import { createOpenAISummarizer } from "@/lib/ai/openai-summarizer";
+import { summarizeInProcess } from "@/lib/ai/openai-summarizer";
 import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
 import { parsePublisherTranscript } from "@/lib/ai/transcript-formats";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
@@ -36,68 +36,26 @@ describe("offline extractive summarizer", () => {
   };
 
   it("picks salient sentences from the text, deterministically", async () => {
-    const first = await summarizer.summarize(input);
-    expect(first).toEqual(await summarizer.summarize(input));
+    const first = await summarizeInProcess(summarizer, input);
+    expect(first).toEqual(await summarizeInProcess(summarizer, input));
     expect(first.summary.keyPoints.length).toBeGreaterThanOrEqual(3);
     for (const point of first.summary.keyPoints) expect(ARTICLE_TEXT).toContain(point);
     expect(first.summary.tags).toContain("libraries");
-    expect(first.summary.markdown).toMatch(/## Key points/);
+    expect(first.summary.markdown).toMatch(/Extractive summary/);
     expect(first.provenance).toMatchObject({ path: "extractive", model: "extractive", costUsd: 0 });
   });
 
   it("works in other languages and refuses empty input with a reason", async () => {
-    const french = await summarizer.summarize({
+    const french = await summarizeInProcess(summarizer, {
       ...input,
       title: "Les bibliothèques rurales",
       text: "Les bibliothèques des villages deviennent des lieux de vie. Elles prêtent des outils et des livres aux habitants. Les horaires ont été étendus pour les travailleurs du matin. Le financement reste le problème le plus difficile pour le conseil.",
     });
     expect(french.summary.tldr).toMatch(/bibliothèques/);
-    await expect(summarizer.summarize({ ...input, text: "" })).rejects.toMatchObject({
+    await expect(summarizeInProcess(summarizer, { ...input, text: "" })).rejects.toMatchObject({
       reason: "summarization_failed",
       retriable: false,
     });
-  });
-});
-
-describe("OpenAI summarizer against a fake OpenAI-compatible server", () => {
-  const make = () => createOpenAISummarizer(createOpenAIClient({ apiKey: "sk-test", baseURL: llm.url }), "gpt-4o-mini");
-  const input = { title: "Libraries", text: ARTICLE_TEXT, lang: "en", url: "https://a.example/" };
-
-  it("asks for structured output, parses it, and records tokens and cost", async () => {
-    llm.requests.length = 0;
-    const result = await make().summarize(input);
-    expect(result.summary.tldr).toBe("A summary of “Libraries”.");
-    expect(result.provenance).toMatchObject({ model: "gpt-4o-mini", path: "single" });
-    expect(result.provenance.inputTokens).toBeGreaterThan(100);
-    expect(result.provenance.costUsd).toBeGreaterThan(0);
-    const sent = JSON.parse(llm.requests[0]?.body ?? "{}") as {
-      response_format?: { type: string };
-      messages: { content: string }[];
-    };
-    expect(sent.response_format?.type).toBe("json_schema");
-    expect(sent.messages[1]?.content).toContain("<document>");
-  });
-
-  it("maps 429 to rate_limited with the server's delay and 500 to a retriable summarization_failed", async () => {
-    llm.failNext(429, 1, 12);
-    await expect(make().summarize(input)).rejects.toMatchObject({ reason: "rate_limited", retryAfterMs: 12_000 });
-    llm.failNext(500);
-    await expect(make().summarize(input)).rejects.toMatchObject({ reason: "summarization_failed", retriable: true });
-    llm.failNext(400);
-    await expect(make().summarize(input)).rejects.toMatchObject({ reason: "summarization_failed", retriable: false });
-  });
-
-  it("summarizes long input by map-reduce and reports progress", async () => {
-    llm.requests.length = 0;
-    const progress: [number, number][] = [];
-    const long = Array.from(
-      { length: 4_000 },
-      (_, i) => `Sentence number ${i} talks about the library and the mill.`,
-    ).join(" ");
-    const result = await make().summarize({ ...input, text: long }, (done, total) => progress.push([done, total]));
-    expect(result.provenance.path).toBe("map-reduce");
-    expect(llm.requests.length).toBeGreaterThan(2);
-    expect(progress.at(-1)?.[0]).toBe((progress.at(-1)?.[1] ?? 0) - 1);
   });
 });
 

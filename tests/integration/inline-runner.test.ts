@@ -14,6 +14,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
+import { singleCallSummarizer } from "../helpers/pipeline-fixtures";
 
 const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
 
@@ -42,7 +43,7 @@ function summarizer(impl?: () => Promise<never>): Summarizer & { summarize: Retu
   });
   const fn = vi.fn(ok);
   if (impl) fn.mockImplementationOnce(impl);
-  return { model: "fake", summarize: fn };
+  return singleCallSummarizer({ model: "fake", summarize: fn });
 }
 
 let store: Store;
