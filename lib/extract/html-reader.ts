@@ -9,6 +9,7 @@ import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./d
 import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
 import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
 import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
+import { cleanTitle } from "./title.ts";
 import { detectWall } from "./walls.ts";
 
 /**
@@ -204,7 +205,13 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     return {
       url,
       canonicalUrl,
-      title: (article?.title || ld.headline || title0 || new URL(url).hostname).trim(),
+      title:
+        cleanTitle({
+          title: article?.title || ld.headline || title0,
+          siteName: article?.siteName?.trim() || meta(document, "og:site_name"),
+          headline: ld.headline,
+          ogTitle: meta(document, "og:title"),
+        }) || new URL(url).hostname,
       byline: article?.byline?.trim() || ld.author || markup.author || null,
       siteName: article?.siteName?.trim() || meta(document, "og:site_name") || null,
       lang: article?.lang || lang || null,
