@@ -17,7 +17,11 @@ describe("cleanTitle", () => {
 
   it("prefers the JSON-LD headline and og:title when they agree", () => {
     expect(
-      cleanTitle({ title: "Tide pools | Coastal Notes", headline: "Why Tide Pools Matter", ogTitle: "Why tide pools matter" }),
+      cleanTitle({
+        title: "Tide pools | Coastal Notes",
+        headline: "Why Tide Pools Matter",
+        ogTitle: "Why tide pools matter",
+      }),
     ).toBe("Why Tide Pools Matter");
     // They disagree: the page title, cleaned.
     expect(
@@ -33,6 +37,8 @@ describe("cleanTitle", () => {
 
   it("takes linear time on hostile titles", () => {
     const hostile = `${"| ".repeat(200_000)}x`;
-    expect(cleanTitle({ title: hostile, siteName: "x", headline: hostile.slice(1), ogTitle: "y" }).length).toBeGreaterThan(0);
+    expect(
+      cleanTitle({ title: hostile, siteName: "x", headline: hostile.slice(1), ogTitle: "y" }).length,
+    ).toBeGreaterThan(0);
   });
 });
