@@ -1,6 +1,6 @@
 import type { Extracted } from "../domain";
 import { toAppError } from "../errors";
-import type { StepName } from "../progress/events";
+import type { EventData, StepName } from "../progress/events";
 import { createPublisher, type ProgressPublisher } from "../progress/publisher";
 import { detectStage } from "./detect-media";
 import { extractStage } from "./extract";
@@ -38,18 +38,14 @@ export async function processArticle(
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
   const progress = createPublisher(deps, input.jobId);
-  const stage = <T>(
-    name: StepName,
-    fn: (report: Report) => Promise<T>,
-    onCompleted?: (result: T) => Promise<unknown>,
-  ) =>
-    step.run(name, () =>
-      runStage(name, fn, { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt }, onCompleted),
-    );
+  const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, options: StageOptions<T> = {}) =>
+    step.run(name, () => runStage(name, fn, { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt }, options));
 
   const fetched = await stage("fetch", () => fetchStage(input.url, deps));
   const detected = await stage("detect", () => detectStage(fetched, deps));
-  const extracted: Extracted = await stage("extract", () => extractStage(fetched, detected, deps));
+  const extracted: Extracted = await stage("extract", () => extractStage(fetched, detected, deps), {
+    summary: (e) => ({ title: e.title }),
+  });
   const transcript = await stage("transcribe", (report) => transcribeStage(detected, extracted, deps, report));
   const summarized = await stage("summarize", (report) =>
     summarizeStage({ extracted, transcript: transcript ?? undefined }, deps, report),
@@ -57,20 +53,29 @@ export async function processArticle(
   return stage(
     "save",
     () => saveStage({ jobId: input.jobId, extracted, transcript: transcript ?? undefined, summarized }, deps),
-    // The terminal event goes last, inside the step, so the relay closes after everything else arrived.
-    (saved) =>
-      progress.publish({ type: "job.completed", data: { articleId: saved.articleId, title: extracted.title } }),
+    {
+      // The terminal event goes last, inside the step, so the relay closes after everything else arrived.
+      onCompleted: (saved) =>
+        progress.publish({ type: "job.completed", data: { articleId: saved.articleId, title: extracted.title } }),
+    },
   );
 }
 
 type StageContext = PipelineDeps & { progress: ProgressPublisher; jobId: string; attempt: number };
+
+interface StageOptions<T> {
+  /** What the stage's `step.completed` event tells the UI about its output (typed in lib/progress/events.ts). */
+  summary?: (result: T) => EventData<"step.completed">;
+  /** Runs inside the step after `step.completed`. */
+  onCompleted?: (result: T) => Promise<unknown>;
+}
 
 /** Runs inside the durable step, so its progress writes happen once per attempt, never on replay. */
 async function runStage<T>(
   name: StepName,
   fn: (report: Report) => Promise<T>,
   ctx: StageContext,
-  onCompleted?: (result: T) => Promise<unknown>,
+  options: StageOptions<T>,
 ): Promise<T> {
   const startedAt = ctx.now();
   const attempt = ctx.attempt + 1;
@@ -93,10 +98,10 @@ async function runStage<T>(
       type: "step.completed",
       step: name,
       attempt,
-      data: { ms: finishedAt - startedAt, ...stageSummary(result) },
+      ...(options.summary ? { data: options.summary(result) } : {}),
     });
     await recordOnJob(ctx, name, { steps: { [name]: { startedAt, finishedAt, attempts: attempt } } });
-    await onCompleted?.(result);
+    await options.onCompleted?.(result);
     return result;
   } catch (error) {
     const appError = toAppError(error);
@@ -123,24 +128,4 @@ async function recordOnJob(ctx: StageContext, name: StepName, patch: JobPatch) {
   } catch (error) {
     ctx.logger.warn("could not record the step on the job row", { step: name, error });
   }
-}
-
-/** A few small facts about a stage's output, shown in the UI beside the stage. */
-function stageSummary(result: unknown): Record<string, unknown> {
-  if (!result || typeof result !== "object") return {};
-  const r = result as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  if (typeof r.kind === "string") out.kind = r.kind;
-  if (typeof r.status === "number") out.status = r.status;
-  if (Array.isArray(r.media)) out.media = r.media.length;
-  if (typeof r.title === "string") out.title = r.title;
-  if (typeof r.text === "string") out.chars = r.text.length;
-  if (typeof r.source === "string") out.source = r.source;
-  if (typeof r.articleId === "string") out.articleId = r.articleId;
-  if (r.provenance && typeof r.provenance === "object") {
-    const p = r.provenance as Record<string, unknown>;
-    out.model = p.model;
-    out.path = p.path;
-  }
-  return out;
 }

@@ -21,22 +21,70 @@ export type EventType = z.infer<typeof eventTypeSchema>;
 export const TERMINAL_TYPES: ReadonlySet<EventType> = new Set(["job.completed", "job.failed", "job.cancelled"]);
 export const isTerminal = (type: EventType): boolean => TERMINAL_TYPES.has(type);
 
-/** What a writer supplies; `seq` is assigned by the KV append. */
-export const progressInputSchema = z.object({
+/** What each event type carries in `data`: the stage → UI contract, read by lib/ui/job-view.ts and the CLI. */
+export const queuedDataSchema = z.object({
+  url: z.string(),
+  runner: z.enum(["inngest", "inline"]).optional(),
+  /** The job's retry count when a retry from the app started this run. */
+  retry: z.number().int().positive().optional(),
+});
+export const startedDataSchema = z.object({
+  /** The Inngest run executing the step, for a link to its dashboard. */
+  runId: z.string().optional(),
+});
+export const stepProgressDataSchema = z.object({ minutesTranscribed: z.number().optional() });
+/** A stage's summary: explicit per stage (process-article.ts), and only what a reader of the log shows. */
+export const stepCompletedDataSchema = z.object({
+  /** The output came from an earlier run or a cache: nothing was paid for again. */
+  reused: z.boolean().optional(),
+  /** The article's title, once the extract stage knows it. */
+  title: z.string().optional(),
+});
+export const stepFailedDataSchema = z.object({ retriable: z.boolean() });
+export const jobCompletedDataSchema = z.object({
+  articleId: z.string(),
+  title: z.string().optional(),
+  /** USD for the run; null when a price is unknown. */
+  costUsd: z.number().nullable().optional(),
+  /** The URL already had an article: no stage ran. */
+  deduplicated: z.boolean().optional(),
+});
+
+const common = {
   jobId: z.string().min(1),
-  type: eventTypeSchema,
   at: z.number().int(),
   step: stepNameSchema.optional(),
   attempt: z.number().int().optional(),
   progress: z.object({ done: z.number(), total: z.number(), unit: z.string() }).optional(),
   message: z.string().optional(),
   reason: failureReasonSchema.optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
-});
+};
+
+/** One variant per event type, each with its own `data`; `extra` adds fields to all (the event's `seq`). */
+function variants<Extra extends z.ZodRawShape>(extra: Extra) {
+  const variant = <T extends EventType, D extends z.ZodType>(type: T, data: D) =>
+    z.object({ ...common, ...extra, type: z.literal(type), data: data.optional() });
+  return z.discriminatedUnion("type", [
+    variant("job.queued", queuedDataSchema),
+    variant("step.started", startedDataSchema),
+    variant("step.progress", stepProgressDataSchema),
+    variant("step.completed", stepCompletedDataSchema),
+    variant("step.failed", stepFailedDataSchema),
+    variant("job.completed", jobCompletedDataSchema),
+    variant("job.failed", z.never()),
+    variant("job.cancelled", z.never()),
+  ]);
+}
+
+/** What a writer supplies; `seq` is assigned by the KV append. */
+export const progressInputSchema = variants({});
 export type ProgressInput = z.infer<typeof progressInputSchema>;
 
-export const progressEventSchema = progressInputSchema.extend({ seq: z.number().int().positive() });
+export const progressEventSchema = variants({ seq: z.number().int().positive() });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
+
+/** The `data` of one event type. */
+export type EventData<T extends EventType> = NonNullable<Extract<ProgressEvent, { type: T }>["data"]>;
 
 export const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 export const jobStatusSchema = z.enum(JOB_STATUSES);

@@ -1,17 +1,9 @@
-import type { FailureReason } from "../errors";
 import type { Logger } from "../log";
-import type { EventType, JobStatus, ProgressEvent, ProgressInput, StepName } from "./events";
+import type { EventType, JobStatus, ProgressEvent, ProgressInput } from "./events";
 import type { ProgressKv } from "./kv";
 
-export interface PublishInput {
-  type: EventType;
-  step?: StepName;
-  attempt?: number;
-  progress?: ProgressInput["progress"];
-  message?: string;
-  reason?: FailureReason;
-  data?: Record<string, unknown>;
-}
+/** An event as a writer publishes it: the publisher adds the job and the time, the KV append the `seq`. */
+export type PublishInput = ProgressInput extends infer E ? (E extends ProgressInput ? Omit<E, "jobId" | "at"> : never) : never;
 
 export interface ProgressPublisher {
   publish(input: PublishInput): Promise<ProgressEvent | null>;
@@ -44,7 +36,7 @@ export function createPublisher(
     async publish(input) {
       if (deps.now() < skipUntil) return null;
       try {
-        const event = await kv.append({ jobId, at: deps.now(), ...input });
+        const event = await kv.append({ ...input, jobId, at: deps.now() });
         const status = SNAPSHOT_STATUS[input.type];
         if (status || input.step) {
           const previous = await kv.getSnapshot(jobId);
@@ -53,7 +45,7 @@ export function createPublisher(
             status: status ?? previous?.status ?? "running",
             step: input.step ?? previous?.step,
             reason: input.reason ?? (status === "failed" ? previous?.reason : undefined),
-            articleId: typeof input.data?.articleId === "string" ? input.data.articleId : previous?.articleId,
+            articleId: input.type === "job.completed" ? (input.data?.articleId ?? previous?.articleId) : previous?.articleId,
             updatedAt: deps.now(),
           });
         }

@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { ProgressEvent } from "../progress/events";
+import type { PublishInput } from "../progress/publisher";
 import { applyEvents, emptyJobView } from "./job-view";
 
 const jobId = "job_1";
 let seq = 0;
-const ev = (e: Omit<ProgressEvent, "seq" | "jobId" | "at">): ProgressEvent => ({
-  seq: ++seq,
-  jobId,
-  at: 1_000 + seq,
-  ...e,
-});
+const ev = (e: PublishInput): ProgressEvent => ({ ...e, seq: ++seq, jobId, at: 1_000 + seq });
 
 describe("job view", () => {
   it("moves stages from pending to running to done and links the article", () => {

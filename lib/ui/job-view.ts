@@ -13,7 +13,6 @@ export interface StageView {
   finishedAt?: number;
   progress?: { done: number; total: number; unit: string };
   message?: string;
-  detail?: Record<string, unknown>;
 }
 
 /** One run of the job: the first submission, then one per retry (each starts with `job.queued`). */
@@ -70,11 +69,6 @@ export function applyEvents(view: JobView, events: readonly ProgressEvent[]): Jo
   return next;
 }
 
-/** A stage's output came from an earlier run or a cache (transcript, summary): nothing was paid for again. */
-function wasReused(data: Record<string, unknown> | undefined): boolean {
-  return data?.reused === true || data?.cached === true || data?.memoized === true;
-}
-
 function applyEvent(view: JobView, event: ProgressEvent): JobView {
   const next: JobView = { ...view, lastSeq: event.seq, stages: view.stages, runs: view.runs };
   const patchStage = (patch: Partial<StageView>) => {
@@ -88,11 +82,10 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
     }
     next.runs = [...next.runs.slice(0, -1), { ...last, ...patch }];
   };
-  if (typeof event.data?.runId === "string") next.runId = event.data.runId;
   if (event.attempt !== undefined) next.attempt = Math.max(next.attempt ?? 1, event.attempt);
   switch (event.type) {
     case "job.queued": {
-      if (typeof event.data?.url === "string") next.url = event.data.url;
+      if (event.data) next.url = event.data.url;
       // A new run: the stages start over; the previous run stays in `runs` as history.
       next.status = "queued";
       next.reason = undefined;
@@ -105,6 +98,7 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       break;
     }
     case "step.started":
+      if (event.data?.runId) next.runId = event.data.runId;
       next.status = "running";
       patchRun({ status: "running" });
       patchStage({
@@ -118,25 +112,23 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       break;
     case "step.progress": {
       const minutes = event.data?.minutesTranscribed;
-      const note = typeof minutes === "number" ? `${minutes.toFixed(1)} min transcribed` : event.message;
+      const note = minutes !== undefined ? `${minutes.toFixed(1)} min transcribed` : event.message;
       patchStage({ progress: event.progress, ...(note ? { message: note } : {}) });
       break;
     }
     case "step.completed":
-      patchStage({ state: wasReused(event.data) ? "reused" : "done", finishedAt: event.at, detail: event.data });
-      if (typeof event.data?.title === "string") next.title = event.data.title;
+      patchStage({ state: event.data?.reused ? "reused" : "done", finishedAt: event.at });
+      if (event.data?.title) next.title = event.data.title;
       break;
     case "step.failed":
       patchStage({ state: "failed", finishedAt: event.at, message: event.message });
       break;
     case "job.completed":
       next.status = "completed";
-      if (typeof event.data?.articleId === "string") next.articleId = event.data.articleId;
-      if (typeof event.data?.title === "string") next.title = event.data.title;
-      if (typeof event.data?.costUsd === "number" || event.data?.costUsd === null) {
-        next.costUsd = event.data.costUsd as number | null;
-      }
-      if (event.data?.deduplicated === true) {
+      if (event.data?.articleId) next.articleId = event.data.articleId;
+      if (event.data?.title) next.title = event.data.title;
+      if (event.data?.costUsd !== undefined) next.costUsd = event.data.costUsd;
+      if (event.data?.deduplicated) {
         next.stages = next.stages.map((s) => ({ ...s, state: "skipped" }));
         next.message = "Already in the library";
       }
