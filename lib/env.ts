@@ -44,7 +44,6 @@ const rawSchema = z.object({
   FETCH_ALLOWLIST: optionalString,
   REQUIRE_SERVICES: flag,
   LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).optional()),
-  VERCEL: optionalString,
 });
 
 export type KvConfig =

@@ -2,6 +2,7 @@ import type { Transcript, TranscriptSegment } from "../domain";
 import { AppError } from "../errors";
 import type { SafeFetch } from "../net/types";
 import { decodeEntities } from "./text";
+import { explainFetchError, refused } from "./youtube-refusals";
 
 /**
  * YouTube captions, read the way the watch page reads them: the page's `ytInitialPlayerResponse` lists the
@@ -26,9 +27,6 @@ interface PlayerResponse {
   videoDetails?: { title?: string; lengthSeconds?: string };
   captions?: { playerCaptionsTracklistRenderer?: { captionTracks?: CaptionTrack[] } };
 }
-
-const refused = (message: string, cause?: unknown) =>
-  new AppError("media_unreadable", message, { retriable: false, cause });
 
 /** The JSON object literal that starts at `start` (a `{`), found by bracket counting outside strings. */
 export function sliceJsonObject(source: string, start: number): string | null {
@@ -111,17 +109,6 @@ function videoId(url: string): string {
   const id = new URL(url).searchParams.get("v");
   if (!id) throw new AppError("invalid_url", `Not a YouTube watch URL: ${url}`);
   return id;
-}
-
-/** Safe-fetch errors from YouTube, restated: a 429 or 403 there means this server is blocked, not the video gone. */
-export function explainFetchError(error: unknown, what: string): never {
-  if (error instanceof AppError && (error.reason === "rate_limited" || error.status === 403)) {
-    throw refused(
-      `YouTube refused to serve ${what} to this server (HTTP ${error.status ?? 429}); it often blocks cloud and datacenter IP addresses`,
-      error,
-    );
-  }
-  throw error;
 }
 
 export async function fetchYoutubeCaptions(

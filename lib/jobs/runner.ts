@@ -12,6 +12,6 @@ export interface JobRunner {
   dispatch(job: JobDispatch): Promise<void>;
   /** Stops the job as soon as its current step ends. */
   cancel(jobId: string): Promise<void>;
-  /** Whether the runner can take work now (the Inngest event API, or always true inline). */
+  /** Whether the runner can take work now. Both answer true today: Inngest's event API is only checked by a send. */
   ping(): Promise<boolean>;
 }

@@ -35,3 +35,14 @@ export function resolveCanonicalLink(href: string | null | undefined, pageUrl: s
     return null;
   }
 }
+
+/** The last path segment of a URL, decoded ("episode 12.mp3"); `fallback` when there is none or it is malformed. */
+export function fileNameFromUrl(url: string, fallback: string): string {
+  const segment = new URL(url).pathname.split("/").pop() ?? "";
+  try {
+    return decodeURIComponent(segment) || fallback;
+  } catch {
+    // A stray "%" is not an encoding: the raw segment is still the best name.
+    return segment || fallback;
+  }
+}

@@ -1,7 +1,7 @@
 import type { Detected, Extracted, Fetched } from "../domain";
 import { AppError } from "../errors";
 import { MIN_ARTICLE_CHARS, normalizeText } from "../extract/text";
-import { canonicalizeUrl } from "../net/canonical-url";
+import { canonicalizeUrl, fileNameFromUrl } from "../net/canonical-url";
 import type { PipelineDeps } from "./types";
 
 function stripTags(html: string): string {
@@ -68,7 +68,7 @@ export async function extractStage(
     case "media":
       return {
         ...base,
-        title: decodeURIComponent(new URL(url).pathname.split("/").pop() || url),
+        title: fileNameFromUrl(url, url),
         text: "",
         html: "",
         extractor: "media",
@@ -84,7 +84,7 @@ export async function extractStage(
       const pdf = await readPdf(new Uint8Array(Buffer.from(fetched.body, "base64")));
       if (pdf.text.length < MIN_ARTICLE_CHARS)
         throw new AppError("not_an_article", "The PDF has no text layer to read (scanned?)");
-      const title = pdf.title ?? decodeURIComponent(new URL(url).pathname.split("/").pop() || url);
+      const title = pdf.title ?? fileNameFromUrl(url, url);
       return { ...base, title, byline: pdf.author, text: pdf.text, html: "", extractor: "pdf (unpdf)" };
     }
   }

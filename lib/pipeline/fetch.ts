@@ -1,7 +1,7 @@
 import { AppError } from "../errors";
 import { decodeBody } from "../extract/charset";
 import { youtubeUrl } from "../extract/video-urls";
-import { explainFetchError } from "../extract/youtube-captions";
+import { explainFetchError } from "../extract/youtube-refusals";
 import type { Fetched } from "../domain";
 import type { PipelineDeps } from "./types";
 

@@ -1,4 +1,5 @@
 import { parsePublisherTranscript } from "../ai/transcript-formats";
+import { fileNameFromUrl } from "../net/canonical-url";
 import type { Detected, Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
@@ -77,7 +78,7 @@ export async function transcribeStage(
   // Longer than one request allows: in parts, each cached, so a retry resumes where it stopped.
   if (!audio) return transcribeInChunks(media, extracted.lang, deps, report, limits);
   report(1, 2, "step");
-  const filename = decodeURIComponent(new URL(audio.url).pathname.split("/").pop() || "audio") || "audio";
+  const filename = fileNameFromUrl(audio.url, "audio");
   const transcript = await transcriber.transcribe({
     audio: audio.body,
     filename,

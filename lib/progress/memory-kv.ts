@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { type ProgressEvent, type ProgressInput, type ProgressSnapshot, progressEventSchema } from "./events";
+import { type ProgressEvent, type ProgressInput, progressEventSchema, progressSnapshotSchema } from "./events";
 import { MAX_EVENTS_PER_JOB, PROGRESS_TTL_SECONDS, type ProgressKv } from "./kv";
 import { waitForSignal } from "./wait";
 
@@ -58,7 +58,7 @@ export function createMemoryKv(now: () => number = Date.now): ProgressKv {
     },
     async getSnapshot(jobId) {
       const raw = logs.get(jobId)?.snapshot;
-      return raw ? (JSON.parse(raw) as ProgressSnapshot) : null;
+      return raw ? progressSnapshotSchema.parse(JSON.parse(raw)) : null;
     },
     async setSnapshot(snapshot) {
       logOf(snapshot.jobId).snapshot = JSON.stringify(snapshot);

@@ -3,7 +3,8 @@ import type { EventType, JobStatus, ProgressEvent, ProgressInput } from "./event
 import type { ProgressKv } from "./kv";
 
 /** An event as a writer publishes it: the publisher adds the job and the time, the KV append the `seq`. */
-export type PublishInput = ProgressInput extends infer E ? (E extends ProgressInput ? Omit<E, "jobId" | "at"> : never) : never;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+export type PublishInput = DistributiveOmit<ProgressInput, "jobId" | "at">;
 
 export interface ProgressPublisher {
   publish(input: PublishInput): Promise<ProgressEvent | null>;
@@ -45,7 +46,8 @@ export function createPublisher(
             status: status ?? previous?.status ?? "running",
             step: input.step ?? previous?.step,
             reason: input.reason ?? (status === "failed" ? previous?.reason : undefined),
-            articleId: input.type === "job.completed" ? (input.data?.articleId ?? previous?.articleId) : previous?.articleId,
+            articleId:
+              input.type === "job.completed" ? (input.data?.articleId ?? previous?.articleId) : previous?.articleId,
             updatedAt: deps.now(),
           });
         }
