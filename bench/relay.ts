@@ -11,8 +11,10 @@ import { percentile, round } from "./corpus";
 
 /**
  * npm run bench:relay — latency from an event's `at` to its receipt by SSE viewers (1, 10, 50 at once), and
- * KV commands per viewer, for Redis over TCP (notified reads), Upstash REST (adaptive poll) and a naive
- * 100 ms poll as the baseline, all against the local Redis. Loopback only; bounded; prints JSON.
+ * KV commands per viewer, for Redis over TCP (notified reads), Upstash REST woken by its streamed SUBSCRIBE
+ * (push), Upstash REST polling adaptively (its fallback, and the design before push) and a naive 100 ms poll as
+ * the baseline, all against the local Redis. `quiet` is the first event after 10 s of silence. Loopback only;
+ * bounded; prints JSON.
  */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const EVENTS = 40;
@@ -25,22 +27,22 @@ function naivePoll(kv: ProgressKv): ProgressKv {
     ...kv,
     waitForEvents: (_jobId, _after, timeoutMs, signal) =>
       new Promise((resolve) => {
-        const timer = setTimeout(resolve, Math.min(100, timeoutMs));
+        const timer = setTimeout(() => resolve([]), Math.min(100, timeoutMs));
         signal?.addEventListener("abort", () => {
           clearTimeout(timer);
-          resolve();
+          resolve([]);
         });
       }),
   };
 }
 
-async function viewer(url: string, latencies: number[]): Promise<void> {
+async function viewer(url: string, latencies: number[], firstOnly: boolean): Promise<void> {
   const response = await fetch(url);
   let done = false;
   const parser = createParser({
     onEvent: (event) => {
       const data = JSON.parse(event.data) as ProgressEvent;
-      latencies.push(Date.now() - data.at);
+      if (!firstOnly || data.seq === 1) latencies.push(Date.now() - data.at);
       if (data.type === "job.completed") done = true;
     },
   });
@@ -60,10 +62,14 @@ interface Scenario {
   events: number;
   spacingMs: number;
   viewers: number[];
+  /** Silence before the first event; only the first event's latency is then reported. */
+  quietMs?: number;
 }
 const LATENCY: Scenario = { events: EVENTS, spacingMs: SPACING_MS, viewers: VIEWERS };
 /** A sparser job, as real ones are (a few events a second at most, long quiet stretches while an LLM works). */
 const COST: Scenario = { events: 10, spacingMs: 2_000, viewers: [10] };
+/** Real jobs are mostly quiet (a transcription part, a summary): the first event after 10 s of nothing. */
+const QUIET: Scenario = { events: 3, spacingMs: 200, viewers: [50], quietMs: 10_000 };
 
 async function measure(
   name: string,
@@ -81,9 +87,11 @@ async function measure(
     const latencies: number[] = [];
     const before = await countCommands();
     const watching = Promise.all(
-      Array.from({ length: viewers }, () => viewer(`${relay.origin}/jobs/${jobId}/events`, latencies)),
+      Array.from({ length: viewers }, () =>
+        viewer(`${relay.origin}/jobs/${jobId}/events`, latencies, scenario.quietMs !== undefined),
+      ),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200 + (scenario.quietMs ?? 0)));
     for (let i = 0; i < EVENTS; i++) {
       await writer.append({ jobId, type: i === EVENTS - 1 ? "job.completed" : "step.progress", at: Date.now() });
       await new Promise((r) => setTimeout(r, SPACING_MS));
@@ -112,20 +120,27 @@ async function main() {
   const tcpWriter = createRedisKv(REDIS_URL, { prefix });
   const tcpReader = createRedisKv(REDIS_URL, { prefix });
   const rest = createUpstashKv(bridge.url, bridge.token, { prefix });
+  const restPoll = createUpstashKv(bridge.url, bridge.token, { prefix, push: false });
   // The writer appends over TCP: one EVAL whose script runs 4 commands (all counted by INFO), 0 on the bridge.
   const tcpCalls = () => redisCalls(admin);
   const bridgeCalls = async () => bridge.commands;
-  const latency = [
-    await measure("redis-tcp (pub/sub notified)", tcpReader, tcpWriter, tcpCalls, 5),
-    await measure("upstash-rest (adaptive poll)", rest, tcpWriter, bridgeCalls, 0),
-    await measure("naive 100 ms poll (baseline, redis-tcp)", naivePoll(tcpReader), tcpWriter, tcpCalls, 5),
+  const adapters: [string, ProgressKv, () => Promise<number>, number][] = [
+    ["redis-tcp (pub/sub notified)", tcpReader, tcpCalls, 5],
+    ["upstash-rest (REST subscribe push)", rest, bridgeCalls, 0],
+    ["upstash-rest (adaptive poll: fallback, and before push)", restPoll, bridgeCalls, 0],
+    ["naive 100 ms poll (baseline, redis-tcp)", naivePoll(tcpReader), tcpCalls, 5],
   ];
-  const cost = [
-    await measure("redis-tcp (pub/sub notified)", tcpReader, tcpWriter, tcpCalls, 5, COST),
-    await measure("upstash-rest (adaptive poll)", rest, tcpWriter, bridgeCalls, 0, COST),
-    await measure("naive 100 ms poll (baseline, redis-tcp)", naivePoll(tcpReader), tcpWriter, tcpCalls, 5, COST),
-  ];
-  console.log(JSON.stringify({ latency, cost }, null, 2));
+  const run = async (scenario: Scenario, names = adapters) => {
+    const out = [];
+    for (const [name, reader, calls, perEvent] of names) {
+      out.push(await measure(name, reader, tcpWriter, calls, perEvent, scenario));
+    }
+    return out;
+  };
+  const latency = await run(LATENCY);
+  const quiet = await run(QUIET, adapters.slice(0, 3));
+  const cost = await run(COST);
+  console.log(JSON.stringify({ latency, quiet, cost }, null, 2));
   await tcpWriter.close();
   await tcpReader.close();
   await bridge.close();

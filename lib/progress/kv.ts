@@ -5,6 +5,8 @@ export const PROGRESS_TTL_SECONDS = 7 * 24 * 60 * 60;
 /** A runaway job cannot grow its log without bound. */
 export const MAX_EVENTS_PER_JOB = 5_000;
 
+export type LiveMode = "push" | "poll";
+
 /**
  * The progress log port. Implementations: memory (one process), Redis over TCP, Upstash REST.
  * The writer (a pipeline step) and the reader (the SSE relay) share nothing but this.
@@ -17,9 +19,14 @@ export interface ProgressKv {
   readAfter(jobId: string, after: number, limit?: number): Promise<ProgressEvent[]>;
   /**
    * Resolves when events after `after` may exist, or after `timeoutMs`, or when `signal` aborts.
-   * Redis uses a notification (no busy polling); Upstash polls adaptively.
+   * Redis and Upstash are woken by pub/sub (Upstash falls back to polling when it cannot subscribe).
+   * May resolve with the events the wake-up carried (seq after+1, after+2… without gaps) so the caller need
+   * not read the log again; an empty array means "read the log". A `signal` marks one reader (one SSE
+   * response): an adapter may keep its subscription open across calls until that signal aborts.
    */
-  waitForEvents(jobId: string, after: number, timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  waitForEvents(jobId: string, after: number, timeoutMs: number, signal?: AbortSignal): Promise<ProgressEvent[]>;
+  /** How live reads are woken right now: pushed notifications, or polling (Upstash when it cannot subscribe). */
+  liveMode(): Promise<LiveMode>;
   count(jobId: string): Promise<number>;
   getSnapshot(jobId: string): Promise<ProgressSnapshot | null>;
   setSnapshot(snapshot: ProgressSnapshot): Promise<void>;

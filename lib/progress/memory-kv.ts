@@ -43,7 +43,7 @@ export function createMemoryKv(now: () => number = Date.now): ProgressKv {
       return log.events.slice(after, after + limit).map((raw) => progressEventSchema.parse(JSON.parse(raw)));
     },
     async waitForEvents(jobId, after, timeoutMs, signal) {
-      if ((logs.get(jobId)?.events.length ?? 0) > after) return;
+      if ((logs.get(jobId)?.events.length ?? 0) > after) return [];
       await waitForSignal(
         (wake) => {
           appended.on(jobId, wake);
@@ -52,6 +52,10 @@ export function createMemoryKv(now: () => number = Date.now): ProgressKv {
         timeoutMs,
         signal,
       );
+      return [];
+    },
+    async liveMode() {
+      return "push";
     },
     async count(jobId) {
       return logs.get(jobId)?.events.length ?? 0;

@@ -92,7 +92,7 @@ export function createRedisKv(url: string, options: { prefix?: string } = {}): P
       return decodeEvents(raw, after);
     },
     async waitForEvents(jobId, after, timeoutMs, signal) {
-      if (signal?.aborted) return;
+      if (signal?.aborted) return [];
       const channel = keys.channel(jobId);
       let wake = () => {};
       const woke = new Promise<void>((resolve) => {
@@ -103,7 +103,7 @@ export function createRedisKv(url: string, options: { prefix?: string } = {}): P
       const onAbort = () => wake();
       try {
         // Checked after subscribing, so an append between the caller's read and now is not missed.
-        if ((await redis.llen(keys.events(jobId))) > after || signal?.aborted) return;
+        if ((await redis.llen(keys.events(jobId))) > after || signal?.aborted) return [];
         signal?.addEventListener("abort", onAbort, { once: true });
         await Promise.race([
           woke,
@@ -116,6 +116,10 @@ export function createRedisKv(url: string, options: { prefix?: string } = {}): P
         signal?.removeEventListener("abort", onAbort);
         unlisten(channel, wake);
       }
+      return [];
+    },
+    async liveMode() {
+      return "push";
     },
     async count(jobId) {
       return redis.llen(keys.events(jobId));

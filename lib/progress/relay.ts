@@ -1,4 +1,4 @@
-import { isTerminal } from "./events";
+import { isTerminal, type ProgressEvent } from "./events";
 import type { ProgressKv } from "./kv";
 import { encodeComment, encodeEvent, encodeRelayError, encodeRetry } from "./sse";
 
@@ -43,6 +43,8 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
         controller.enqueue(chunk);
         lastWrite = Date.now();
       };
+      // Events a wake-up carried (Upstash pushes them): written without reading the log again.
+      let pushed: ProgressEvent[] = [];
       try {
         write(encodeRetry(options.retryMs ?? 1_000));
         // A browser resuming right after a terminal event: if no run follows it, there is nothing more to send.
@@ -55,7 +57,8 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
           }
         }
         while (!stop.signal.aborted && Date.now() < endAt) {
-          const events = await kv.readAfter(jobId, lastSeq, BATCH);
+          const events = pushed[0]?.seq === lastSeq + 1 ? pushed : await kv.readAfter(jobId, lastSeq, BATCH);
+          pushed = [];
           let more = events.length === BATCH;
           for (const event of events) {
             write(encodeEvent(event));
@@ -74,11 +77,13 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
             write(encodeComment("heartbeat"));
             continue;
           }
-          await kv.waitForEvents(jobId, lastSeq, Math.min(untilHeartbeat, endAt - Date.now()), stop.signal);
+          pushed = await kv.waitForEvents(jobId, lastSeq, Math.min(untilHeartbeat, endAt - Date.now()), stop.signal);
         }
       } catch (error) {
         if (!stop.signal.aborted) write(encodeRelayError(`The progress log is unavailable (${errorMessage(error)})`));
       } finally {
+        // Ends this reader's subscription (one per response) whatever ended the stream.
+        stop.abort();
         options.signal?.removeEventListener("abort", onClientGone);
         try {
           controller.close();

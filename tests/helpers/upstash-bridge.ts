@@ -5,8 +5,12 @@ import { Redis } from "ioredis";
 export interface UpstashBridge {
   url: string;
   token: string;
-  /** Commands received, for counting KV round trips in benchmarks. */
+  /** Commands received, for counting KV round trips in benchmarks (a subscription counts once). */
   commands: number;
+  /** Subscriptions (event streams) open right now. */
+  subscriptions(): number;
+  /** When true, SUBSCRIBE is answered with an error, as a REST endpoint without streaming would. */
+  refuseSubscribe: boolean;
   close(): Promise<void>;
 }
 
@@ -22,11 +26,60 @@ function encode(value: unknown, base64: boolean): Reply {
 
 /**
  * The Upstash REST protocol over a real Redis, on loopback, so @upstash/redis is tested for real:
- * POST / with one command, POST /pipeline with many; Bearer auth; `Upstash-Encoding: base64` honoured.
+ * POST / with one command, POST /pipeline with many; Bearer auth; `Upstash-Encoding: base64` honoured;
+ * POST /subscribe/<channel> answered as Upstash does, with a long-lived event stream:
+ * `data: subscribe,<channel>,1` once subscribed, then `data: message,<channel>,<message>` per PUBLISH (not base64).
+ * All streams share one Redis subscriber connection, as a server multiplexing its clients would.
  */
 export async function startUpstashBridge(redisUrl: string, token = "bridge-token"): Promise<UpstashBridge> {
   const redis = new Redis(redisUrl);
-  const bridge: UpstashBridge = { url: "", token, commands: 0, close: async () => undefined };
+  const subscriber = new Redis(redisUrl);
+  const streams = new Map<string, Set<(line: string) => void>>();
+  const subscribed = new Map<string, Promise<unknown>>();
+  let open = 0;
+  subscriber.on("message", (channel: string, message: string) => {
+    for (const send of streams.get(channel) ?? []) send(`message,${channel},${message}`);
+  });
+  const bridge: UpstashBridge = {
+    url: "",
+    token,
+    commands: 0,
+    subscriptions: () => open,
+    refuseSubscribe: false,
+    close: async () => undefined,
+  };
+  const subscribe = async (channel: string, res: http.ServerResponse) => {
+    bridge.commands += 1;
+    if (bridge.refuseSubscribe) {
+      res.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "ERR streaming off" }));
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
+    const send = (line: string) => {
+      if (!res.destroyed && !res.writableEnded) res.write(`data: ${line}\n\n`);
+    };
+    let set = streams.get(channel);
+    if (!set) {
+      set = new Set();
+      streams.set(channel, set);
+      subscribed.set(channel, subscriber.subscribe(channel));
+    }
+    const listeners = set;
+    open += 1;
+    res.on("close", () => {
+      open -= 1;
+      listeners.delete(send);
+      if (listeners.size === 0 && streams.get(channel) === listeners) {
+        streams.delete(channel);
+        subscribed.delete(channel);
+        void subscriber.unsubscribe(channel).catch(() => undefined);
+      }
+    });
+    // Listening before SUBSCRIBE completes is harmless: nothing is published to a stream before it is subscribed.
+    listeners.add(send);
+    await subscribed.get(channel);
+    send(`subscribe,${channel},1`);
+  };
   const server = http.createServer(async (req, res) => {
     if (req.headers.authorization !== `Bearer ${token}`) {
       res.writeHead(401, { "Content-Type": "application/json" }).end(JSON.stringify({ error: "Unauthorized" }));
@@ -34,6 +87,10 @@ export async function startUpstashBridge(redisUrl: string, token = "bridge-token
     }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.url?.startsWith("/subscribe/")) {
+      await subscribe(decodeURIComponent(req.url.slice("/subscribe/".length)), res);
+      return;
+    }
     const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
     const base64 = req.headers["upstash-encoding"] === "base64";
     const run = async (command: unknown) => {
@@ -54,6 +111,8 @@ export async function startUpstashBridge(redisUrl: string, token = "bridge-token
   bridge.close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    streams.clear();
+    subscriber.disconnect();
     redis.disconnect();
   };
   return bridge;

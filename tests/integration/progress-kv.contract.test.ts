@@ -3,12 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { createMemoryKv } from "@/lib/progress/memory-kv";
 import { createRedisKv } from "@/lib/progress/redis-kv";
+import { createEventStream } from "@/lib/progress/relay";
 import { createUpstashKv } from "@/lib/progress/upstash-kv";
 import { REDIS_URL, serviceAvailable } from "../helpers/services";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge";
 import { Redis } from "ioredis";
 
 const redisUp = await serviceAvailable("redis");
+const QUIET_MS = 10_000;
+/** Generous for a push on a shared 2-core machine (the bench's p99 is far lower), short of any poll interval. */
+const PUSH_BUDGET_MS = 300;
 const prefix = `test-progress-${randomUUID().slice(0, 8)}`;
 
 /** One contract, three adapters: whatever the deployment, the relay and the UI see the same log. */
@@ -88,6 +92,26 @@ function contract(name: string, make: () => Promise<ProgressKv>, opts: { ttl?: b
       await aborted;
     });
 
+    it("relays the first event after 10 s of quiet within the push budget", async () => {
+      const jobId = job();
+      const reader = createEventStream({ kv, jobId, after: 0, heartbeatMs: 15_000 }).getReader();
+      const received = (async () => {
+        const decoder = new TextDecoder();
+        let text = "";
+        while (!text.includes("event: job.completed")) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        return Date.now();
+      })();
+      await new Promise((r) => setTimeout(r, QUIET_MS));
+      const sent = Date.now();
+      await kv.append({ jobId, type: "job.completed", at: sent });
+      // Polling would find it 0.15-1.5 s late (and the safety poll only after 10 s); a push arrives in milliseconds.
+      expect((await received) - sent).toBeLessThan(PUSH_BUDGET_MS);
+    }, 30_000);
+
     if (opts.ttl) {
       it("sets a TTL on every key", async () => {
         const jobId = job();
@@ -117,6 +141,75 @@ describe.skipIf(!redisUp)("with Redis", () => {
   contract("redis (TCP)", async () => createRedisKv(REDIS_URL, { prefix }), { ttl: true });
   contract("upstash (REST via loopback bridge)", async () => createUpstashKv(bridge.url, bridge.token, { prefix }), {
     ttl: true,
+  });
+
+  describe("upstash live reads", () => {
+    const job = () => `job_${randomUUID().slice(0, 12)}`;
+    const readAll = async (stream: ReadableStream<Uint8Array>) => {
+      let text = "";
+      for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) text += new TextDecoder().decode(chunk);
+      return [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+    };
+
+    it("pushes events to a following reader over one subscription, closed with the response", async () => {
+      const kv = createUpstashKv(bridge.url, bridge.token, { prefix });
+      const writer = createRedisKv(REDIS_URL, { prefix });
+      const jobId = job();
+      expect(await kv.liveMode()).toBe("push");
+      const before = bridge.commands;
+      const reading = readAll(createEventStream({ kv, jobId, after: 0 }));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bridge.subscriptions()).toBe(1);
+      for (let i = 0; i < 19; i++) {
+        await writer.append({ jobId, type: "step.progress", at: Date.now() });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await writer.append({ jobId, type: "job.completed", at: Date.now() });
+      expect(await reading).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      // First read, SUBSCRIBE, one LLEN behind it (and a few polls while a slow subscription opens): the 20 events
+      // came with their notifications, where reading the log for each would cost at least 20 commands.
+      expect(bridge.commands - before).toBeLessThan(10);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(bridge.subscriptions()).toBe(0);
+      await writer.close();
+    });
+
+    it("finds an event whose notification was missed with the safety poll", async () => {
+      const kv = createUpstashKv(bridge.url, bridge.token, { prefix, safetyPollMs: 300 });
+      const redis = new Redis(REDIS_URL);
+      const jobId = job();
+      const controller = new AbortController();
+      const woke = kv.waitForEvents(jobId, 0, 20_000, controller.signal).then(() => "woke");
+      await new Promise((r) => setTimeout(r, 200));
+      // Appended without PUBLISH, as if the message were lost on the way.
+      await redis.rpush(`${prefix}:${jobId}:events`, JSON.stringify({ jobId, type: "job.queued", at: 1 }));
+      const timeout = new Promise((r) => setTimeout(r, 5_000, "timed out"));
+      expect(await Promise.race([woke, timeout])).toBe("woke");
+      controller.abort();
+      redis.disconnect();
+    });
+
+    it("polls when the subscription is refused, and says so", async () => {
+      const refusing = await startUpstashBridge(REDIS_URL, "refusing-token");
+      refusing.refuseSubscribe = true;
+      const kv = createUpstashKv(refusing.url, refusing.token, { prefix });
+      const writer = createRedisKv(REDIS_URL, { prefix });
+      try {
+        expect(await kv.liveMode()).toBe("poll");
+        const jobId = job();
+        const reading = readAll(createEventStream({ kv, jobId, after: 0 }));
+        for (let i = 0; i < 4; i++) {
+          await writer.append({ jobId, type: "step.progress", at: Date.now() });
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await writer.append({ jobId, type: "job.failed", at: Date.now() });
+        expect(await reading).toEqual([1, 2, 3, 4, 5]);
+        expect(refusing.subscriptions()).toBe(0);
+      } finally {
+        await writer.close();
+        await refusing.close();
+      }
+    });
   });
 
   it("reads with one adapter what the other wrote", async () => {

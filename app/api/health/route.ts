@@ -12,15 +12,17 @@ async function answers(check: () => Promise<boolean>): Promise<boolean> {
 export async function GET(): Promise<Response> {
   try {
     const services = await getServices();
-    const [store, kv, runner] = await Promise.all([
+    const [store, kv, runner, live] = await Promise.all([
       answers(() => services.store.ping()),
       answers(() => services.kv.ping()),
       answers(() => services.runner.ping()),
+      services.kv.liveMode().catch(() => "poll" as const),
     ]);
     const body = {
       ok: store && kv && runner,
       store: { adapter: services.store.kind, ok: store },
-      kv: { adapter: services.kv.kind, ok: kv },
+      // live: how the relay learns of new events — "push" (pub/sub) or "poll" (Upstash when it cannot subscribe).
+      kv: { adapter: services.kv.kind, ok: kv, live },
       runner: { adapter: services.runner.kind, ok: runner },
       llm: { adapter: services.config.llm.kind, model: services.summarizer.model, stt: Boolean(services.transcriber) },
     };
