@@ -1,17 +1,17 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { Readability } from "@mozilla/readability";
 import path from "node:path";
+import { Readability } from "@mozilla/readability";
 import { JSDOM, VirtualConsole } from "jsdom";
+import type { Fetched } from "@/lib/domain";
 import { decodeBody } from "@/lib/extract/charset";
 import { parseFeed } from "@/lib/extract/feed";
 import { createReader } from "@/lib/extract/reader-pool";
-import { createLogger } from "@/lib/log";
 import { normalizeText } from "@/lib/extract/text";
+import { createLogger } from "@/lib/log";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
-import type { Fetched } from "@/lib/domain";
 import { corpusDir, f1, round } from "./corpus";
 
 /**

@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { extractStage } from "@/lib/pipeline/extract";
 import type { Fetched } from "@/lib/domain";
 import { createReader } from "@/lib/extract/reader-pool";
 import { normalizeText } from "@/lib/extract/text";
+import { extractStage } from "@/lib/pipeline/extract";
 import { corpusDir, f1, percentile, round } from "./corpus";
 
 /**

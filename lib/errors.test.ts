@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "./env";
 import { AppError, FAILURE_REASONS, REASONS } from "./errors";
 import { errorResponse } from "./http/errors";
 import { resetServicesForTesting } from "./services";
-import { parseConfig } from "./env";
 
 describe("failure reasons", () => {
   it("are documented in the repository, each with the table's retriable, HTTP status and visibility", () => {

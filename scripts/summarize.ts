@@ -1,7 +1,7 @@
+import { articleToMarkdown } from "@/lib/articles/markdown";
 import { AppError } from "@/lib/errors";
 import type { InlineRunner } from "@/lib/jobs/inline-runner";
 import { submitJob } from "@/lib/jobs/service";
-import { articleToMarkdown } from "@/lib/articles/markdown";
 import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { buildServices, getConfig } from "@/lib/services";

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
-import { pageIsAuthorized } from "@/lib/http/api";
 import { SafeHtml } from "@/app/components/safe-html";
+import { pageIsAuthorized } from "@/lib/http/api";
 import { getServices } from "@/lib/services";
 
 export default async function LibraryPage({

@@ -1,10 +1,10 @@
-import { articleCancelled, articleSubmitted, inngest } from "../client";
 import { AppError } from "@/lib/errors";
 import { markJobFailed } from "@/lib/jobs/lifecycle";
 import { toInngestError } from "@/lib/pipeline/inngest-errors";
 import { processArticle } from "@/lib/pipeline/process-article";
 import type { PipelineDeps, StepRunner } from "@/lib/pipeline/types";
 import { getServices, pipelineDeps } from "@/lib/services";
+import { articleCancelled, articleSubmitted, inngest } from "../client";
 
 export type DepsFactory = (jobId: string) => Promise<PipelineDeps>;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { quietLogger, testReader } from "@/tests/helpers/pipeline-fixtures";
+import type { Fetched } from "../domain";
 import type { SafeFetch } from "../net/types";
 import { detectStage } from "../pipeline/detect-media";
 import { extractStage } from "../pipeline/extract";
-import type { Fetched } from "../domain";
-import { quietLogger, testReader } from "@/tests/helpers/pipeline-fixtures";
 import { applePodcastIds, resolveApplePodcastEpisode } from "./apple-podcasts";
 
 const PAGE = "https://podcasts.apple.com/us/podcast/river-town-radio/id555?i=1001";

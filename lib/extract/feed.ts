@@ -1,9 +1,8 @@
 import { XMLParser } from "fast-xml-parser";
-import type { MediaItem } from "../domain";
+import type { FeedItem, MediaItem } from "../domain";
+import { canonicalizeUrl } from "../net/canonical-url";
 import type { SafeFetch } from "../net/types";
 import { decodeBody } from "./charset";
-import { canonicalizeUrl } from "../net/canonical-url";
-import type { FeedItem } from "../domain";
 
 const parser = new XMLParser({
   ignoreAttributes: false,

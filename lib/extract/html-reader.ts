@@ -1,15 +1,15 @@
 import { isProbablyReaderable, Readability } from "@mozilla/readability";
+import createDOMPurify from "dompurify";
+import type { JSDOM } from "jsdom";
 import type { Extracted, MediaItem } from "../domain";
 import { AppError } from "../errors.ts";
 import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url.ts";
-import createDOMPurify from "dompurify";
-import type { JSDOM } from "jsdom";
 import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
 import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
-import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
 import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
 import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
 import { cleanTitle } from "./title.ts";
+import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
 import { detectWall } from "./walls.ts";
 
 /**

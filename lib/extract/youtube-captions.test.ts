@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { extractedFixture, memoryTranscriptCache } from "@/tests/helpers/pipeline-fixtures";
 import { AppError } from "../errors";
 import type { SafeFetch, SafeResponse } from "../net/types";
 import { transcribeStage } from "../pipeline/transcribe";
-import { extractedFixture, memoryTranscriptCache } from "@/tests/helpers/pipeline-fixtures";
 import { fetchYoutubeCaptions, parseTimedText, pickTrack } from "./youtube-captions";
 
 const WATCH = "https://www.youtube.com/watch?v=abcdefghijk";

@@ -1,6 +1,6 @@
 import { AppError, toAppError } from "../errors";
-import { processArticle } from "../pipeline/process-article";
 import { createLogger, type Logger } from "../log";
+import { processArticle } from "../pipeline/process-article";
 import type { PipelineDeps, StepRunner } from "../pipeline/types";
 import { sleep } from "../progress/wait";
 import { markJobFailed } from "./lifecycle";

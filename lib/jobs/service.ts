@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "../domain";
 import { AppError } from "../errors";
-import { assertFetchableUrl } from "../net/safe-fetch";
 import { canonicalizeUrl } from "../net/canonical-url";
+import { assertFetchableUrl } from "../net/safe-fetch";
 import type { JobStatus, ProgressEvent, ProgressSnapshot } from "../progress/events";
 import { createPublisher } from "../progress/publisher";
 import type { Services } from "../services";

@@ -1,6 +1,6 @@
-import { gzipSync } from "node:zlib";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { addressVerdict } from "./address-policy";
 import { assertFetchableUrl, createSafeFetch } from "./safe-fetch";

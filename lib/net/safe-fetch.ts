@@ -1,5 +1,5 @@
-import { lookup as dnsLookup } from "node:dns/promises";
 import type { LookupAddress } from "node:dns";
+import { lookup as dnsLookup } from "node:dns/promises";
 import { Agent, fetch as undiciFetch } from "undici";
 import { AppError } from "../errors";
 import { addressVerdict, isIpLiteral } from "./address-policy";

@@ -1,8 +1,8 @@
+import type { Fetched } from "../domain";
 import { AppError } from "../errors";
 import { decodeBody } from "../extract/charset";
 import { youtubeUrl } from "../extract/video-urls";
 import { explainFetchError } from "../extract/youtube-refusals";
-import type { Fetched } from "../domain";
 import type { PipelineDeps } from "./types";
 
 /** Step outputs are memoized by Inngest (4 MB per step): pages are capped below that. */

@@ -1,9 +1,9 @@
 import { parsePublisherTranscript } from "../ai/transcript-formats";
-import { fileNameFromUrl } from "../net/canonical-url";
 import type { Detected, Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
-import { fetchYoutubeCaptions } from "../extract/youtube-captions";
 import { MIN_ARTICLE_CHARS } from "../extract/text";
+import { fetchYoutubeCaptions } from "../extract/youtube-captions";
+import { fileNameFromUrl } from "../net/canonical-url";
 import { OPENAI_LIMITS, type TranscriptCache, type TranscriptionLimits, transcribeInChunks } from "./transcribe-chunks";
 import type { PipelineDeps, Report } from "./types";
 

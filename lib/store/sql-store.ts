@@ -3,8 +3,8 @@ import { migrate } from "./migrate";
 import {
   ARTICLE_COLUMNS,
   type ArticleRow,
-  assertUrlSize,
   articleFromRow,
+  assertUrlSize,
   checkJobPatch,
   cleanText,
   isUuid,

@@ -3,8 +3,8 @@ import { AppError } from "../errors";
 import {
   ARTICLE_COLUMNS,
   type ArticleRow,
-  assertUrlSize,
   articleFromRow,
+  assertUrlSize,
   checkJobPatch,
   cleanText,
   isUuid,

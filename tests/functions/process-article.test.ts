@@ -5,7 +5,6 @@ import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createProcessArticle, onProcessArticleFailure } from "@/inngest/functions/process-article";
 import { AppError, REASONS } from "@/lib/errors";
-import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import type { SafeFetch } from "@/lib/net/types";
 import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
 import { createProgressKv } from "@/lib/progress";
@@ -14,7 +13,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
-import { singleCallSummarizer } from "../helpers/pipeline-fixtures";
+import { quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
 
 const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
 const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));

@@ -1,12 +1,12 @@
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Fetched } from "@/lib/domain";
+import { youtubeUrl } from "@/lib/extract/video-urls";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import type { SafeFetch } from "@/lib/net/types";
-import { youtubeUrl } from "@/lib/extract/video-urls";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import { fetchStage } from "@/lib/pipeline/fetch";
-import type { Fetched } from "@/lib/domain";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { makePdf } from "../helpers/pdf";
 import { quietLogger, testReader } from "../helpers/pipeline-fixtures";

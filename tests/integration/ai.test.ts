@@ -8,12 +8,12 @@ import { createOpenAIClient } from "@/lib/ai/openai";
 import { summarizeInProcess } from "@/lib/ai/openai-summarizer";
 import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
 import { parsePublisherTranscript } from "@/lib/ai/transcript-formats";
+import type { Detected } from "@/lib/domain";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
-import type { Detected } from "@/lib/domain";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
-import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
+import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 import { servicesRequired } from "../helpers/services";
 
 const ARTICLE_TEXT = readFileSync(path.join(SITE_DIR, "article.html"), "utf8")

@@ -6,7 +6,6 @@ import { parseConfig } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createInlineRunner } from "@/lib/jobs/inline-runner";
 import { cancelJob, getJobSnapshot, retryJob, submitJob } from "@/lib/jobs/service";
-import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import type { SafeFetch } from "@/lib/net/types";
 import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
 import { createProgressKv } from "@/lib/progress";
@@ -14,7 +13,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
-import { singleCallSummarizer } from "../helpers/pipeline-fixtures";
+import { quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
 
 const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
 

@@ -18,8 +18,8 @@ import { pipelineDeps } from "@/lib/services";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { startFakeOpenAI } from "../helpers/fake-openai";
-import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { REDIS_URL, serviceAvailable } from "../helpers/services";
 
 const redisUp = await serviceAvailable("redis");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { createMemoryKv } from "@/lib/progress/memory-kv";
@@ -7,7 +8,6 @@ import { createEventStream } from "@/lib/progress/relay";
 import { createUpstashKv } from "@/lib/progress/upstash-kv";
 import { REDIS_URL, serviceAvailable } from "../helpers/services";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge";
-import { Redis } from "ioredis";
 
 const redisUp = await serviceAvailable("redis");
 const QUIET_MS = 10_000;

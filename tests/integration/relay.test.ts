@@ -1,25 +1,25 @@
 import { randomUUID } from "node:crypto";
-import net from "node:net";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { EventSource } from "eventsource";
 import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createExtractiveSummarizer } from "@/lib/ai/extractive-summarizer";
+import { createInlineRunner } from "@/lib/jobs/inline-runner";
+import type { SafeFetch } from "@/lib/net/types";
 import { EVENT_TYPES, type ProgressEvent } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { createMemoryKv } from "@/lib/progress/memory-kv";
 import { createPublisher } from "@/lib/progress/publisher";
 import { createRedisKv } from "@/lib/progress/redis-kv";
-import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { createExtractiveSummarizer } from "@/lib/ai/extractive-summarizer";
-import { createInlineRunner } from "@/lib/jobs/inline-runner";
-import type { SafeFetch } from "@/lib/net/types";
 import { createStore } from "@/lib/store";
 import { SITE_DIR } from "../helpers/fixture-server";
-import { REDIS_URL, serviceAvailable } from "../helpers/services";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { type RelayServer, startRelayServer } from "../helpers/relay-server";
+import { REDIS_URL, serviceAvailable } from "../helpers/services";
 
 const redisUp = await serviceAvailable("redis");
 

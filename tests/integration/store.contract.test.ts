@@ -11,8 +11,8 @@ import { createSqlStore } from "@/lib/store/sql-store";
 import type { Store } from "@/lib/store/store";
 import { createSupabaseStore } from "@/lib/store/supabase-store";
 import { type RecordedRequest, startPostgrestFake } from "../helpers/postgrest-fake";
-import { article } from "./store-fixtures";
 import { POSTGRES_URL, serviceAvailable } from "../helpers/services";
+import { article } from "./store-fixtures";
 
 /**
  * One contract for every Store adapter: PGlite, PostgreSQL (a fresh database per run) and supabase-js (through a

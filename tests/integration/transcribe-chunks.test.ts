@@ -6,9 +6,9 @@ import { createSafeFetch } from "@/lib/net/safe-fetch";
 import type { SafeFetch } from "@/lib/net/types";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
 import { transcribeInChunks } from "@/lib/pipeline/transcribe-chunks";
-import type { Transcriber, TranscribeInput } from "@/lib/pipeline/types";
-import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
+import type { TranscribeInput, Transcriber } from "@/lib/pipeline/types";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 
 /** MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417-byte frames. The transcriber here never decodes them. */
 const FRAME = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(413, 0x55)]);

@@ -1,6 +1,6 @@
 import { serve } from "inngest/next";
-import { inngest } from "@/inngest/client";
 import { functions } from "@/inngest";
+import { inngest } from "@/inngest/client";
 
 export const maxDuration = 300;
 

@@ -1,6 +1,6 @@
 import { notFound, redirect } from "next/navigation";
-import { pageIsAuthorized } from "@/lib/http/api";
 import { SafeHtml } from "@/app/components/safe-html";
+import { pageIsAuthorized } from "@/lib/http/api";
 import { renderMarkdown } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
 

@@ -1,6 +1,6 @@
 import { articleToMarkdown } from "@/lib/articles/markdown";
-import { adminRoute } from "@/lib/http/api";
 import { AppError } from "@/lib/errors";
+import { adminRoute } from "@/lib/http/api";
 import { getServices } from "@/lib/services";
 
 /** One article as JSON, or `?format=md` as Markdown with front matter. */

@@ -1,5 +1,5 @@
-import { adminRoute } from "@/lib/http/api";
 import { AppError } from "@/lib/errors";
+import { adminRoute } from "@/lib/http/api";
 import { createEventStream, parseLastEventId, SSE_HEADERS } from "@/lib/progress/relay";
 import { getServices } from "@/lib/services";
 
