@@ -1,6 +1,6 @@
 import { eventType, Inngest } from "inngest";
 import { z } from "zod";
-import { inngestSettings } from "@/lib/env";
+import { type InngestSettings, inngestSettings } from "@/lib/env";
 
 export const articleSubmitted = eventType("article/submitted", {
   schema: z.object({
@@ -16,13 +16,16 @@ export const articleCancelled = eventType("article/cancelled", {
   schema: z.object({ jobId: z.string().min(1) }),
 });
 
-const settings = inngestSettings();
+export function createInngestClient(settings: InngestSettings) {
+  return new Inngest({
+    id: "article-summarizer",
+    eventKey: settings.eventKey,
+    signingKey: settings.signingKey,
+    // Always explicit, so the SDK's own reading of INNGEST_DEV cannot switch signature verification off: dev mode
+    // only where lib/env.ts allows it (INNGEST_DEV as the SDK parses it, never in production).
+    isDev: settings.dev,
+    baseUrl: settings.baseUrl ?? settings.devUrl,
+  });
+}
 
-export const inngest = new Inngest({
-  id: "article-summarizer",
-  eventKey: settings.eventKey,
-  signingKey: settings.signingKey,
-  // Any INNGEST_DEV value other than "0" means the local Dev Server (a URL picks which one).
-  isDev: settings.dev !== undefined ? settings.dev !== "0" : undefined,
-  baseUrl: settings.baseUrl ?? (settings.dev?.startsWith("http") ? settings.dev : undefined),
-});
+export const inngest = createInngestClient(inngestSettings());

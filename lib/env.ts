@@ -72,7 +72,7 @@ export type LlmConfig =
 export interface Config {
   production: boolean;
   auth: { password?: string; token?: string; sessionSecret?: string };
-  inngest: { eventKey?: string; signingKey?: string; dev?: string; baseUrl?: string };
+  inngest: InngestSettings;
   /** Explicit PIPELINE_RUNNER; undefined means "decide at start-up" (chooseRunner in lib/services.ts). */
   runner?: "inngest" | "inline";
   kv: KvConfig;
@@ -83,6 +83,39 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Messages about the configuration worth printing once at start-up. */
   warnings: string[];
+}
+
+export interface InngestSettings {
+  eventKey?: string;
+  signingKey?: string;
+  /** INNGEST_DEV as the SDK reads it (parseInngestDev); always false in production. */
+  dev: boolean;
+  /** The Dev Server's URL when INNGEST_DEV names one. */
+  devUrl?: string;
+  /** INNGEST_DEV asked for dev mode (whatever NODE_ENV says): production must refuse to start with it. */
+  devRequested: boolean;
+  baseUrl?: string;
+}
+
+export type InngestDevMode = { dev: false } | { dev: true; url?: string };
+
+/**
+ * INNGEST_DEV exactly as inngest 4.x reads it (`parseAsBoolean` in helpers/env.ts, then `explicitDevUrl` and `mode`
+ * in components/Inngest.ts): trimmed and lower-cased "1"/"true" mean dev, "0"/"false" mean cloud; anything else is dev
+ * only if it parses as a URL once "http://" is prefixed to a value without "://" (so "yes" is the Dev Server at
+ * http://yes/, as the SDK has it); unset, empty, "undefined" or an unparsable value mean cloud. Reading it any other way
+ * would turn signature verification off where the SDK's own tooling says it is on.
+ */
+export function parseInngestDev(value: string | undefined): InngestDevMode {
+  if (value === undefined || value === "") return { dev: false };
+  const trimmed = value.trim().toLowerCase();
+  if (trimmed === "true" || trimmed === "1") return { dev: true };
+  if (trimmed === "false" || trimmed === "0") return { dev: false };
+  // The SDK's normalizeUrl throws on exactly "undefined" (any other spelling of it is a host name).
+  if (value === "undefined") return { dev: false };
+  const candidate = value.includes("://") ? value : `http://${value}`;
+  if (!URL.canParse(candidate)) return { dev: false };
+  return { dev: true, url: new URL(candidate).href };
 }
 
 export class ConfigError extends Error {
@@ -163,12 +196,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   return {
     production,
     auth: { password: e.ADMIN_PASSWORD, token: e.ADMIN_TOKEN, sessionSecret: e.SESSION_SECRET },
-    inngest: {
-      eventKey: e.INNGEST_EVENT_KEY,
-      signingKey: e.INNGEST_SIGNING_KEY,
-      dev: e.INNGEST_DEV,
-      baseUrl: e.INNGEST_BASE_URL,
-    },
+    inngest: inngestSettings(source),
     runner: e.PIPELINE_RUNNER,
     kv,
     store,
@@ -187,12 +215,19 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
  * Just the Inngest settings, without the production checks of parseConfig: the Inngest client is built at
  * import time, which includes `next build`, where the deployment's secrets may not be present.
  */
-export function inngestSettings(source: Record<string, string | undefined> = process.env): Config["inngest"] {
+export function inngestSettings(source: Record<string, string | undefined> = process.env): InngestSettings {
   const value = (name: string) => source[name]?.trim() || undefined;
+  // Untrimmed, as the SDK sees it.
+  const mode = parseInngestDev(source.INNGEST_DEV);
+  // Production never runs unsigned steps, whatever INNGEST_DEV says: `next start` and the standalone server set
+  // NODE_ENV=production, so dev mode is left to `next dev`, which `npm run dev` binds to loopback.
+  const dev = mode.dev && source.NODE_ENV?.trim() !== "production";
   return {
     eventKey: value("INNGEST_EVENT_KEY"),
     signingKey: value("INNGEST_SIGNING_KEY"),
-    dev: value("INNGEST_DEV"),
+    dev,
+    devUrl: dev && mode.dev ? mode.url : undefined,
+    devRequested: mode.dev,
     baseUrl: value("INNGEST_BASE_URL"),
   };
 }

@@ -45,7 +45,13 @@ if (withInngest) {
   env.PIPELINE_RUNNER = "inline";
   console.log("Inngest Dev Server unavailable (offline?): jobs run inline in the Next.js process.");
 }
-const next = spawn("npx", ["next", "dev", ...process.argv.slice(2)], { stdio: "inherit", env });
+// Loopback only: development may run open (no password) and, with the Dev Server, without request signatures.
+const args = process.argv.slice(2);
+const hostGiven = args.some((a) => a === "-H" || a === "--hostname" || a.startsWith("--hostname="));
+const next = spawn("npx", ["next", "dev", ...(hostGiven ? [] : ["-H", "127.0.0.1"]), ...args], {
+  stdio: "inherit",
+  env,
+});
 children.push(next);
 const stop = () => {
   for (const child of children) child.kill("SIGTERM");
