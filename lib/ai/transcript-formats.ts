@@ -1,4 +1,5 @@
 import type { Transcript, TranscriptSegment } from "../domain";
+import { hasTag, replaceTags } from "../extract/text";
 
 /** "00:01:02,500" / "01:02.5" / "62.5" → seconds. */
 function parseTimestamp(value: string): number {
@@ -15,11 +16,8 @@ export function parseCues(body: string): TranscriptSegment[] {
     const timing = lines.findIndex((l) => l.includes("-->"));
     if (timing < 0) continue;
     const [start = "0", end = "0"] = (lines[timing] ?? "").split("-->").map((s) => s.trim().split(/\s+/)[0] ?? "0");
-    const text = lines
-      .slice(timing + 1)
-      .join(" ")
-      .replace(/<[^>]+>/g, "")
-      .trim();
+    const joined = lines.slice(timing + 1).join(" ");
+    const text = replaceTags(joined, "").trim();
     if (text) segments.push({ start: parseTimestamp(start), end: parseTimestamp(end), text });
   }
   return segments;
@@ -49,8 +47,6 @@ export function parsePublisherTranscript(body: string, type: string | undefined)
   if (segments.length > 0) {
     return { source: "publisher", text: segments.map((s) => s.text).join(" "), segments };
   }
-  const text = (kind.includes("html") || /<\w+[^>]*>/.test(body) ? body.replace(/<[^>]+>/g, " ") : body)
-    .replace(/\s+/g, " ")
-    .trim();
+  const text = (kind.includes("html") || hasTag(body) ? replaceTags(body, " ") : body).replace(/\s+/g, " ").trim();
   return { source: "publisher", text };
 }

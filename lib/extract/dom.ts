@@ -1,4 +1,5 @@
 import { JSDOM, VirtualConsole } from "jsdom";
+import { removeComments, replaceElements } from "./text.ts";
 
 /** A silent virtual console: page CSS and markup errors are not our logs. */
 const quiet = new VirtualConsole();
@@ -12,13 +13,10 @@ export const IFRAME_PLACEHOLDER = "iframe-placeholder";
  * parse time on the Readability corpus.
  */
 export function leanHtml(html: string): string {
-  return html
-    .replace(/<script\b[^>]*>[\s\S]*?<\/script\s*>/gi, (tag) => (/application\/ld\+json/i.test(tag) ? tag : ""))
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, "")
-    .replace(/<svg\b[^>]*>[\s\S]*?<\/svg\s*>/gi, "")
-    .replace(/<template\b[^>]*>[\s\S]*?<\/template\s*>/gi, "")
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/<iframe\b([^>]*)>[\s\S]*?<\/iframe\s*>/gi, `<${IFRAME_PLACEHOLDER}$1></${IFRAME_PLACEHOLDER}>`);
+  let lean = replaceElements(html, "script", ({ element }) => (/application\/ld\+json/i.test(element) ? element : ""));
+  for (const name of ["style", "svg", "template"]) lean = replaceElements(lean, name, () => "");
+  lean = removeComments(lean);
+  return replaceElements(lean, "iframe", ({ attrs }) => `<${IFRAME_PLACEHOLDER}${attrs}></${IFRAME_PLACEHOLDER}>`);
 }
 
 /**

@@ -6,12 +6,50 @@ export const READABILITY_VERSION = "readability@0.6.0";
 /** Below this many characters a page is not an article (unless it carries media to transcribe). */
 export const MIN_ARTICLE_CHARS = 400;
 
+/*
+ * Everything here sees fetched text, so every helper is linear in its input: no pattern that can re-scan a run it
+ * already failed on (`\s*\n\s*` over a run of em-spaces, `<[^>]+>` over a run of `<`), only single-pass patterns
+ * and indexOf scans that never go backwards.
+ */
+
+/**
+ * Spaces, tabs and no-break spaces collapse to one space; a whitespace run holding a line break becomes that one
+ * line break; the ends are trimmed. One pass: `\s+` takes each run once.
+ */
 export const normalizeText = (text: string) =>
-  text
-    .replace(/[ \t\u00a0]+/g, " ")
-    .replace(/\s*\n\s*/g, "\n")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
+  text.replace(/\s+/g, (run) => (run.includes("\n") ? "\n" : run.replace(/[ \t\u00a0]+/g, " "))).trim();
+
+/**
+ * Every `<…>` (at least one character inside, no `>`) replaced, as `replace(/<[^>]+>/g, replacement)` would, in
+ * linear time: when no `>` follows a `<`, none follows any later `<` either, so the scan stops there.
+ */
+export function replaceTags(text: string, replacement: string | ((tag: string) => string)): string {
+  let out = "";
+  let last = 0;
+  let open = text.indexOf("<");
+  while (open !== -1 && open + 1 < text.length) {
+    if (text.charCodeAt(open + 1) === 62 /* > */) {
+      open = text.indexOf("<", open + 1);
+      continue;
+    }
+    const close = text.indexOf(">", open + 1);
+    if (close === -1) break;
+    const tag = text.slice(open, close + 1);
+    out += text.slice(last, open) + (typeof replacement === "string" ? replacement : replacement(tag));
+    last = close + 1;
+    open = text.indexOf("<", last);
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/** Does the text hold an element-like tag (`/<\w+[^>]*>/`)? The first `<` + word character decides: a `>` after it. */
+export function hasTag(text: string): boolean {
+  const open = text.search(/<\w/);
+  return open !== -1 && text.indexOf(">", open + 2) !== -1;
+}
+
+/** ASCII-only lower case: same length as the input, so indexes found in it hold in the original. */
+export const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 
 /**
  * HTML character references in text outside a DOM (titles, timed text), decoded once as a browser's parser
@@ -19,3 +57,83 @@ export const normalizeText = (text: string) =>
  * impossible code points as U+FFFD. `&#38;lt;` is `&lt;` as text, never `<`.
  */
 export const decodeEntities = (text: string) => decodeHTML(text);
+
+const isWordChar = (code: number) =>
+  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+
+export interface ElementMatch {
+  /** The whole element, open tag to close tag. */
+  element: string;
+  /** What stands between the name and the `>` of the open tag. */
+  attrs: string;
+  inner: string;
+  index: number;
+}
+
+/**
+ * Every `<name …>…</name>` replaced in one forward scan, as
+ * `replace(/<name\b([^>]*)>([\s\S]*?)<\/name\s*>/g, …)` would but in linear time: a lazy `[\s\S]*?` re-scans to
+ * the end for every unclosed element, whereas here, once no close tag is left, no later element can close either.
+ * `name` is lower case; the match ignores ASCII case unless told otherwise.
+ */
+export function replaceElements(
+  html: string,
+  name: string,
+  replacement: (match: ElementMatch) => string,
+  options: { ignoreCase?: boolean } = {},
+): string {
+  const hay = options.ignoreCase === false ? html : asciiLower(html);
+  const openMark = `<${name}`;
+  const closeMark = `</${name}`;
+  let out = "";
+  let last = 0;
+  let open = hay.indexOf(openMark);
+  while (open !== -1) {
+    const nameEnd = open + openMark.length;
+    if (nameEnd < hay.length && isWordChar(hay.charCodeAt(nameEnd))) {
+      open = hay.indexOf(openMark, nameEnd);
+      continue;
+    }
+    const gt = hay.indexOf(">", nameEnd);
+    if (gt === -1) break;
+    let end = -1;
+    let close = hay.indexOf(closeMark, gt + 1);
+    while (close !== -1) {
+      let at = close + closeMark.length;
+      while (at < hay.length && isSpace(hay.charCodeAt(at))) at++;
+      if (hay.charCodeAt(at) === 62 /* > */) {
+        end = at + 1;
+        break;
+      }
+      close = hay.indexOf(closeMark, at);
+    }
+    if (end === -1) break;
+    out +=
+      html.slice(last, open) +
+      replacement({
+        element: html.slice(open, end),
+        attrs: html.slice(nameEnd, gt),
+        inner: html.slice(gt + 1, close),
+        index: open,
+      });
+    last = end;
+    open = hay.indexOf(openMark, end);
+  }
+  return last === 0 ? html : out + html.slice(last);
+}
+
+/** Every `<!--…-->` removed (`/<!--[\s\S]*?-->/g`), stopping at the first comment that never closes. */
+export function removeComments(html: string): string {
+  let out = "";
+  let last = 0;
+  let open = html.indexOf("<!--");
+  while (open !== -1) {
+    const close = html.indexOf("-->", open + 4);
+    if (close === -1) break;
+    out += html.slice(last, open);
+    last = close + 3;
+    open = html.indexOf("<!--", last);
+  }
+  return last === 0 ? html : out + html.slice(last);
+}

@@ -1,7 +1,7 @@
 import type { Transcript, TranscriptSegment } from "../domain";
 import { AppError } from "../errors";
 import type { SafeFetch } from "../net/types";
-import { decodeEntities } from "./text";
+import { decodeEntities, type ElementMatch, replaceElements, replaceTags } from "./text";
 import { explainFetchError, refused } from "./youtube-refusals";
 
 /**
@@ -74,10 +74,7 @@ export function pickTrack(tracks: CaptionTrack[], lang: string | null): CaptionT
 /** Timed text in YouTube's json3, srv3 (`<p t= d=>`) or classic (`<text start= dur=>`) format. */
 export function parseTimedText(body: string): TranscriptSegment[] {
   const trimmed = body.trimStart();
-  const clean = (text: string) =>
-    decodeEntities(text.replace(/<[^>]+>/g, ""))
-      .replace(/\s+/g, " ")
-      .trim();
+  const clean = (text: string) => decodeEntities(replaceTags(text, "")).replace(/\s+/g, " ").trim();
   if (trimmed.startsWith("{")) {
     const data = JSON.parse(trimmed) as {
       events?: { tStartMs?: number; dDurationMs?: number; segs?: { utf8?: string }[] }[];
@@ -91,13 +88,28 @@ export function parseTimedText(body: string): TranscriptSegment[] {
       .filter((s) => s.text);
   }
   const segments: TranscriptSegment[] = [];
-  for (const match of trimmed.matchAll(/<(text|p)\b([^>]*)>([\s\S]*?)<\/\1>/g)) {
-    const attrs = match[2] ?? "";
+  // Classic timed text is all <text>, srv3 all <p>: each kind in document order, then merged by position.
+  const elements: (ElementMatch & { isMs: boolean })[] = [];
+  for (const [name, isMs] of [
+    ["text", false],
+    ["p", true],
+  ] as const) {
+    replaceElements(
+      trimmed,
+      name,
+      (match) => {
+        elements.push({ ...match, isMs });
+        return "";
+      },
+      { ignoreCase: false },
+    );
+  }
+  elements.sort((a, b) => a.index - b.index);
+  for (const { attrs, inner, isMs } of elements) {
     const attr = (name: string) => Number(new RegExp(`\\b${name}="([\\d.]+)"`).exec(attrs)?.[1] ?? Number.NaN);
-    const isMs = match[1] === "p";
     const start = isMs ? attr("t") / 1000 : attr("start");
     const duration = isMs ? attr("d") / 1000 : attr("dur");
-    const text = clean(match[3] ?? "");
+    const text = clean(inner);
     if (text && Number.isFinite(start)) {
       segments.push({ start, end: start + (Number.isFinite(duration) ? duration : 0), text });
     }

@@ -17,7 +17,12 @@ export function canonicalizeUrl(input: string): string {
   const kept = [...url.searchParams.entries()].filter(([key]) => !TRACKING.some((re) => re.test(key)));
   kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   url.search = new URLSearchParams(kept).toString();
-  if (url.pathname.length > 1 && url.pathname.endsWith("/")) url.pathname = url.pathname.replace(/\/+$/, "");
+  if (url.pathname.length > 1 && url.pathname.endsWith("/")) {
+    // A backwards walk, not /\/+$/: that pattern re-scans a long run of slashes from each of them.
+    let end = url.pathname.length;
+    while (end > 0 && url.pathname.charCodeAt(end - 1) === 47) end--;
+    url.pathname = url.pathname.slice(0, end);
+  }
   return url.toString();
 }
 

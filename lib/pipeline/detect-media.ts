@@ -2,7 +2,7 @@ import type { Detected, Fetched, MediaItem } from "../domain";
 import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
 import { fetchFeed, findFeedItem, parseFeed } from "../extract/feed";
 import { PODCAST_FEED_LINK } from "../extract/reader-protocol";
-import { decodeEntities } from "../extract/text";
+import { asciiLower, decodeEntities } from "../extract/text";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
 import type { PipelineDeps } from "./types";
 
@@ -24,10 +24,26 @@ function pickPrimary(media: MediaItem[]): MediaItem | undefined {
   );
 }
 
-/** The page's og:title or <title>, without a DOM (enough to match an episode by name). */
-function pageTitle(html: string): string | undefined {
-  const og = /<meta[^>]+property=["']og:title["'][^>]*content=["']([^"']+)["']/i.exec(html)?.[1];
-  const title = og ?? /<title[^>]*>([^<]+)<\/title>/i.exec(html)?.[1];
+/**
+ * The page's og:title or <title>, without a DOM (enough to match an episode by name). Forward indexOf scans only:
+ * the page is hostile, and a pattern like `<meta[^>]+…` re-scans the rest of the page for every unclosed `<meta`.
+ */
+export function pageTitle(html: string): string | undefined {
+  const lower = asciiLower(html);
+  let title: string | undefined;
+  for (let at = lower.indexOf("<meta"); at !== -1 && title === undefined; ) {
+    const end = lower.indexOf(">", at);
+    const tag = html.slice(at, end === -1 ? html.length : end);
+    if (/property=["']og:title["']/i.test(tag)) title = /content=["']([^"']+)["']/i.exec(tag)?.[1];
+    at = end === -1 ? -1 : lower.indexOf("<meta", end);
+  }
+  for (let at = lower.indexOf("<title"); at !== -1 && title === undefined; ) {
+    const gt = lower.indexOf(">", at);
+    const lt = gt === -1 ? -1 : lower.indexOf("<", gt + 1);
+    if (lt === -1) break;
+    if (lt > gt + 1 && lower.startsWith("</title>", lt)) title = html.slice(gt + 1, lt);
+    at = lower.indexOf("<title", lt);
+  }
   return title ? decodeEntities(title).trim() : undefined;
 }
 

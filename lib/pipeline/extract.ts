@@ -1,16 +1,14 @@
 import type { Detected, Extracted, Fetched } from "../domain";
 import { AppError } from "../errors";
-import { MIN_ARTICLE_CHARS, normalizeText } from "../extract/text";
+import { MIN_ARTICLE_CHARS, normalizeText, replaceTags } from "../extract/text";
 import { canonicalizeUrl, fileNameFromUrl } from "../net/canonical-url";
 import type { PipelineDeps } from "./types";
 
-function stripTags(html: string): string {
-  return normalizeText(
-    html
-      .replace(/<(br|\/p|\/div|\/li|\/h\d)\s*\/?>/gi, "\n")
-      .replace(/<[^>]+>/g, " ")
-      .replace(/&nbsp;/g, " "),
-  );
+const BREAK_TAG = /^<(br|\/p|\/div|\/li|\/h\d)\s*\/?>$/i;
+
+/** Block ends become line breaks, other tags spaces (one linear scan; see text.ts). */
+export function stripTags(html: string): string {
+  return normalizeText(replaceTags(html, (tag) => (BREAK_TAG.test(tag) ? "\n" : " ")).replaceAll("&nbsp;", " "));
 }
 
 /** Feed dates are RFC 822 or ISO 8601, and sometimes neither: an unreadable date is no date. */
