@@ -134,7 +134,7 @@ export interface AppErrorOptions {
   retriable?: boolean;
   /** Upstream HTTP status, for `http_error`. */
   status?: number;
-  /** Milliseconds to wait before retrying (from Retry-After). */
+  /** Milliseconds to wait before retrying (from Retry-After); over MAX_RETRY_AFTER_MS it is dropped. */
   retryAfterMs?: number;
 }
 
@@ -144,6 +144,13 @@ export interface PublicError {
   message: string;
   status?: number;
 }
+
+/**
+ * The longest wait an upstream's Retry-After can impose. A site answering `Retry-After: 2000000` would otherwise
+ * keep a job running for weeks (and block resubmitting its URL); beyond this the error is an ordinary retriable one
+ * and the orchestrator's own backoff decides.
+ */
+export const MAX_RETRY_AFTER_MS = 5 * 60 * 1000;
 
 /**
  * The one error type of the app, for pipeline failures and request errors alike. `reason` is always safe to
@@ -160,7 +167,9 @@ export class AppError extends Error {
     this.name = "AppError";
     this.reason = reason;
     this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
+    const wait = options.retryAfterMs;
+    this.retryAfterMs =
+      wait !== undefined && Number.isFinite(wait) && wait <= MAX_RETRY_AFTER_MS ? Math.max(0, wait) : undefined;
     this.retriable = options.retriable ?? REASONS[reason].retriable;
   }
 

@@ -48,19 +48,12 @@ export function hasTag(text: string): boolean {
   return open !== -1 && text.indexOf(">", open + 2) !== -1;
 }
 
-/** ASCII-only lower case: same length as the input, so indexes found in it hold in the original. */
-export const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
-
 /**
  * HTML character references in text outside a DOM (titles, timed text), decoded once as a browser's parser
  * would: every named entity (`&eacute;`, `&rsquo;`, legacy ones without a semicolon), numeric ones, and
  * impossible code points as U+FFFD. `&#38;lt;` is `&lt;` as text, never `<`.
  */
 export const decodeEntities = (text: string) => decodeHTML(text);
-
-const isWordChar = (code: number) =>
-  (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
 
 export interface ElementMatch {
   /** The whole element, open tag to close tag. */
@@ -83,42 +76,30 @@ export function replaceElements(
   replacement: (match: ElementMatch) => string,
   options: { ignoreCase?: boolean } = {},
 ): string {
-  const hay = options.ignoreCase === false ? html : asciiLower(html);
-  const openMark = `<${name}`;
-  const closeMark = `</${name}`;
+  // Fixed-length patterns found with lastIndex: each search resumes where the last one stopped, never backtracks.
+  const flags = options.ignoreCase === false ? "g" : "gi";
+  const openMark = new RegExp(`<${name}\\b`, flags);
+  const closeMark = new RegExp(`</${name}\\s*>`, flags);
   let out = "";
   let last = 0;
-  let open = hay.indexOf(openMark);
-  while (open !== -1) {
-    const nameEnd = open + openMark.length;
-    if (nameEnd < hay.length && isWordChar(hay.charCodeAt(nameEnd))) {
-      open = hay.indexOf(openMark, nameEnd);
-      continue;
-    }
-    const gt = hay.indexOf(">", nameEnd);
+  for (let open = openMark.exec(html); open !== null; open = openMark.exec(html)) {
+    const nameEnd = open.index + open[0].length;
+    const gt = html.indexOf(">", nameEnd);
     if (gt === -1) break;
-    let end = -1;
-    let close = hay.indexOf(closeMark, gt + 1);
-    while (close !== -1) {
-      let at = close + closeMark.length;
-      while (at < hay.length && isSpace(hay.charCodeAt(at))) at++;
-      if (hay.charCodeAt(at) === 62 /* > */) {
-        end = at + 1;
-        break;
-      }
-      close = hay.indexOf(closeMark, at);
-    }
-    if (end === -1) break;
+    closeMark.lastIndex = gt + 1;
+    const close = closeMark.exec(html);
+    if (close === null) break;
+    const end = close.index + close[0].length;
     out +=
-      html.slice(last, open) +
+      html.slice(last, open.index) +
       replacement({
-        element: html.slice(open, end),
+        element: html.slice(open.index, end),
         attrs: html.slice(nameEnd, gt),
-        inner: html.slice(gt + 1, close),
-        index: open,
+        inner: html.slice(gt + 1, close.index),
+        index: open.index,
       });
     last = end;
-    open = hay.indexOf(openMark, end);
+    openMark.lastIndex = end;
   }
   return last === 0 ? html : out + html.slice(last);
 }

@@ -2,6 +2,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { RetryAfterError } from "inngest";
+import { AppError, MAX_RETRY_AFTER_MS } from "../errors";
+import { toInngestError } from "../pipeline/inngest-errors";
 import { addressVerdict } from "./address-policy";
 import { assertFetchableUrl, createSafeFetch } from "./safe-fetch";
 import type { Resolver } from "./types";
@@ -37,6 +40,16 @@ describe("SSRF guard: literal addresses in every form", () => {
     "http://[2002:7f00:1::]/",
     "http://localhost/",
     "http://printer.local/",
+    // Every spelling of a local name is refused by name, before any resolution.
+    "http://localhost./",
+    "http://LOCALHOST../",
+    "http://app.localhost./",
+    "http://localhost.localdomain/",
+    "http://metadata.google.internal./",
+    "http://router.lan/",
+    "http://nas.home.arpa/",
+    "http://intranet/",
+    "http://ip6-localhost/",
   ])("refuses %s", async (url) => {
     await expect(guard(url)).rejects.toMatchObject({ reason: "blocked_url" });
   });
@@ -96,6 +109,8 @@ describe("safe fetch against loopback servers", () => {
         setTimeout(() => res.end("</p>"), 2_000);
       } else if (req.url === "/gone") {
         res.writeHead(410).end();
+      } else if (req.url === "/busy-for-weeks") {
+        res.writeHead(429, { "Retry-After": "2000000" }).end();
       } else if (req.url === "/busy") {
         res.writeHead(503, { "Retry-After": "7" }).end();
       } else {
@@ -153,5 +168,27 @@ describe("safe fetch against loopback servers", () => {
       retriable: true,
       retryAfterMs: 7000,
     });
+  });
+
+  it("caps Retry-After: a wait of weeks becomes an ordinary retriable failure", async () => {
+    const fetch = createSafeFetch({ allowlist: [hostPort] });
+    const error = await fetch(`${origin}/busy-for-weeks`).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: "rate_limited", retriable: true });
+    expect((error as AppError).retryAfterMs).toBeUndefined();
+    expect(toInngestError(error)).not.toBeInstanceOf(RetryAfterError);
+    expect(new AppError("rate_limited", "x", { retryAfterMs: MAX_RETRY_AFTER_MS }).retryAfterMs).toBe(
+      MAX_RETRY_AFTER_MS,
+    );
+  });
+
+  it("honours the port of a host:port allowlist entry (the host on another port is public-only)", async () => {
+    const resolver = vi.fn<Resolver>(async () => [{ address: "127.0.0.1", family: 4 }]);
+    const port = hostPort.split(":")[1];
+    const fetch = createSafeFetch({ allowlist: [`dev.test:${port}`], resolver });
+    const response = await fetch(`http://dev.test:${port}/page`);
+    expect(new TextDecoder().decode(response.body)).toBe("<p>hello</p>");
+    // 8080 passes the port check, but dev.test:8080 is not allowlisted: its loopback answer is refused, unconnected.
+    await expect(fetch("http://dev.test:8080/")).rejects.toMatchObject({ reason: "blocked_url" });
+    await expect(fetch("http://dev.test/")).rejects.toMatchObject({ reason: "blocked_url" });
   });
 });

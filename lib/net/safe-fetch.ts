@@ -38,6 +38,34 @@ function isAllowlisted(url: URL, allowlist: readonly string[]): boolean {
   return allowlist.includes(host) || allowlist.includes(`${host}:${port}`);
 }
 
+/** Names that mean this machine or its private network, whatever DNS says: suffixes (with their bare form). */
+const LOCAL_SUFFIXES = [
+  "localhost",
+  "localdomain",
+  "local",
+  "internal",
+  "lan",
+  "home.arpa",
+  "intranet",
+  "corp",
+  "home",
+];
+const LOCAL_NAMES = new Set(["ip6-localhost", "ip6-loopback"]);
+
+/**
+ * Every spelling of a local name, refused before any resolution: `localhost.` (the root dot, any count),
+ * `LOCALHOST`, `x.localhost`, `metadata.google.internal`, and single-label names (`intranet`, `router`) that a
+ * resolver's search domains would complete to an internal host.
+ */
+export function isLocalName(hostname: string): boolean {
+  let end = hostname.length;
+  while (end > 0 && hostname.charCodeAt(end - 1) === 46 /* . */) end--;
+  const host = hostname.slice(0, end).toLowerCase();
+  if (isIpLiteral(host)) return false;
+  if (host === "" || !host.includes(".") || LOCAL_NAMES.has(host)) return true;
+  return LOCAL_SUFFIXES.some((suffix) => host === suffix || host.endsWith(`.${suffix}`));
+}
+
 function parseUrl(input: string): URL {
   let url: URL;
   try {
@@ -61,9 +89,7 @@ function checkStatic(url: URL, allowlist: readonly string[]): void {
   if (isAllowlisted(url, allowlist)) return;
   if (!ALLOWED_PORTS.has(url.port)) throw new AppError("blocked_url", `Port ${url.port} is not allowed`);
   const host = url.hostname.toLowerCase();
-  if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".internal") || host.endsWith(".local")) {
-    throw new AppError("blocked_url", `${host} is a local name`);
-  }
+  if (isLocalName(host)) throw new AppError("blocked_url", `${host} is a local name`);
   if (isIpLiteral(host)) {
     const verdict = addressVerdict(host);
     if (!verdict.allowed) throw new AppError("blocked_url", `${host} is a ${verdict.range} address`);
@@ -112,26 +138,29 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  */
 export function createSafeFetch(options: GuardOptions & { userAgent?: string }): SafeFetch {
   const resolver = options.resolver ?? systemResolver;
-  const allowlistedHosts = new Set(options.allowlist.map((entry) => entry.replace(/:\d+$/, "")));
 
-  const lookup = (hostname: string, lookupOptions: { all?: boolean }, callback: LookupCallback) => {
-    const pinned = allowlistedHosts.has(hostname.toLowerCase())
-      ? resolver(hostname)
-      : resolvePublic(hostname, resolver);
-    pinned.then(
-      (answers) => {
-        if (lookupOptions.all) callback(null, answers);
-        else callback(null, answers[0]?.address ?? "", answers[0]?.family ?? 4);
-      },
-      (error: unknown) => callback(error as NodeJS.ErrnoException, ""),
-    );
-  };
-  const agent = new Agent({
-    connect: { lookup, timeout: 10_000 },
-    headersTimeout: 15_000,
-    bodyTimeout: 15_000,
-    keepAliveTimeout: 5_000,
-  });
+  const lookupWith =
+    (resolve: (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>) =>
+    (hostname: string, lookupOptions: { all?: boolean }, callback: LookupCallback) => {
+      resolve(hostname).then(
+        (answers) => {
+          if (lookupOptions.all) callback(null, answers);
+          else callback(null, answers[0]?.address ?? "", answers[0]?.family ?? 4);
+        },
+        (error: unknown) => callback(error as NodeJS.ErrnoException, ""),
+      );
+    };
+  const agentWith = (resolve: (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>) =>
+    new Agent({
+      connect: { lookup: lookupWith(resolve), timeout: 10_000 },
+      headersTimeout: 15_000,
+      bodyTimeout: 15_000,
+      keepAliveTimeout: 5_000,
+    });
+  // A lookup sees a host name, never a port: so the decision "may this reach a private address" is made per URL
+  // (host and port, as FETCH_ALLOWLIST names them) by picking the agent, and the public agent never skips the check.
+  const publicAgent = agentWith((hostname) => resolvePublic(hostname, resolver));
+  const allowlistedAgent = options.allowlist.length > 0 ? agentWith(resolver) : publicAgent;
 
   return async function safeFetch(input: string, init: SafeFetchOptions = {}): Promise<SafeResponse> {
     const timeoutMs = init.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -155,7 +184,7 @@ export function createSafeFetch(options: GuardOptions & { userAgent?: string }):
           },
           redirect: "manual",
           signal,
-          dispatcher: agent,
+          dispatcher: isAllowlisted(url, options.allowlist) ? allowlistedAgent : publicAgent,
         });
         const location = response.headers.get("location");
         if (response.status >= 300 && response.status < 400 && location) {
@@ -249,8 +278,9 @@ function httpError(status: number, retryAfter: string | undefined): AppError {
   });
 }
 
+/** Retry-After in milliseconds; AppError drops a wait over MAX_RETRY_AFTER_MS. */
 function parseRetryAfter(value: string | undefined): number | undefined {
-  if (!value) return undefined;
+  if (!value || value.length > 100) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);

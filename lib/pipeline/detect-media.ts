@@ -2,7 +2,7 @@ import type { Detected, Fetched, MediaItem } from "../domain";
 import { applePodcastIds, resolveApplePodcastEpisode } from "../extract/apple-podcasts";
 import { fetchFeed, findFeedItem, parseFeed } from "../extract/feed";
 import { PODCAST_FEED_LINK } from "../extract/reader-protocol";
-import { asciiLower, decodeEntities } from "../extract/text";
+import { decodeEntities } from "../extract/text";
 import { mediaKind, youtubeUrl } from "../extract/video-urls";
 import type { PipelineDeps } from "./types";
 
@@ -29,20 +29,22 @@ function pickPrimary(media: MediaItem[]): MediaItem | undefined {
  * the page is hostile, and a pattern like `<meta[^>]+…` re-scans the rest of the page for every unclosed `<meta`.
  */
 export function pageTitle(html: string): string | undefined {
-  const lower = asciiLower(html);
   let title: string | undefined;
-  for (let at = lower.indexOf("<meta"); at !== -1 && title === undefined; ) {
-    const end = lower.indexOf(">", at);
-    const tag = html.slice(at, end === -1 ? html.length : end);
+  const meta = /<meta/gi;
+  for (let at = meta.exec(html); at !== null && title === undefined; at = meta.exec(html)) {
+    const end = html.indexOf(">", at.index);
+    const tag = html.slice(at.index, end === -1 ? html.length : end);
     if (/property=["']og:title["']/i.test(tag)) title = /content=["']([^"']+)["']/i.exec(tag)?.[1];
-    at = end === -1 ? -1 : lower.indexOf("<meta", end);
+    if (end === -1) break;
+    meta.lastIndex = end;
   }
-  for (let at = lower.indexOf("<title"); at !== -1 && title === undefined; ) {
-    const gt = lower.indexOf(">", at);
-    const lt = gt === -1 ? -1 : lower.indexOf("<", gt + 1);
+  const open = /<title/gi;
+  for (let at = open.exec(html); at !== null && title === undefined; at = open.exec(html)) {
+    const gt = html.indexOf(">", at.index);
+    const lt = gt === -1 ? -1 : html.indexOf("<", gt + 1);
     if (lt === -1) break;
-    if (lt > gt + 1 && lower.startsWith("</title>", lt)) title = html.slice(gt + 1, lt);
-    at = lower.indexOf("<title", lt);
+    if (lt > gt + 1 && html.slice(lt, lt + 8).toLowerCase() === "</title>") title = html.slice(gt + 1, lt);
+    open.lastIndex = lt;
   }
   return title ? decodeEntities(title).trim() : undefined;
 }
