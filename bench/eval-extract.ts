@@ -82,6 +82,10 @@ async function readabilityCorpus(dir: string) {
     // Pages refused by design (too little text to be an article) are named, not silently averaged.
     readPages: { cases: read.length, meanF1: round(mean(read.map((s) => s.f1)), 3) },
     metadataExact: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, `${v}/${scores.length}`])),
+    // The boilerplate pass must not cost what Readability gets right: every page it reads worse, named.
+    worseThanBare: scores
+      .filter((s) => !s.error && s.f1 < s.bareF1 - 0.01)
+      .map((s) => ({ name: s.name, f1: round(s.f1, 3), bareF1: round(s.bareF1, 3) })),
     below095: scores
       .filter((s) => s.f1 < 0.95)
       .sort((a, b) => a.f1 - b.f1)

@@ -5,6 +5,7 @@ import type { Extracted, MediaItem } from "../domain";
 import { AppError } from "../errors.ts";
 import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url.ts";
 import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
+import { removeBoilerplate } from "./boilerplate.ts";
 import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
 import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
@@ -173,6 +174,7 @@ function sanitizeInPlace(dom: JSDOM, element: Element): string {
 
 export function readArticleHtml(html: string, url: string, media: MediaItem[]): Extracted {
   const dom = parseHtml(html, url);
+  let fallbackDom: JSDOM | null = null;
   try {
     const { document } = dom.window;
     const canonicalUrl =
@@ -193,11 +195,31 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     const markup = fromMarkup(document);
     const lang = document.documentElement.getAttribute("lang");
     // Readability mutates the document it reads, so metadata is read first.
-    const article = new Readability(document, { serializer: (node) => node }).parse();
-    const content = article?.content;
-    const text = normalizeText(article?.textContent ?? "");
+    // Classes stay on until the boilerplate pass has read them, then go as Readability would remove them.
+    const article = new Readability(document, { serializer: (node) => node, keepClasses: true }).parse();
+    const content = article?.content instanceof dom.window.Element ? article.content : null;
+    if (content) {
+      removeBoilerplate(content);
+      for (const el of content.querySelectorAll("[class]"))
+        if (el.getAttribute("class") !== "page") el.removeAttribute("class");
+    }
+    let text = normalizeText(content?.textContent ?? article?.textContent ?? "");
+    let body = content;
+    // Readability found too little (it missed the article, or gave up): the page's own text blocks, cleaned by the
+    // same pass, when they hold clearly more. Costs a second parse, only on such pages.
+    if (text.length < MIN_ARTICLE_CHARS) {
+      fallbackDom = parseHtml(html, url);
+      const fallback = bodyBlocks(fallbackDom.window.document);
+      const fallbackText = fallback ? normalizeText(fallback.textContent ?? "") : "";
+      if (fallback && fallbackText.length >= MIN_ARTICLE_CHARS && fallbackText.length > 1.5 * text.length) {
+        text = fallbackText;
+        body = fallback;
+      }
+    }
     if (
-      (!article || (!readerable && text.length < MIN_ARTICLE_CHARS) || text.length < MIN_ARTICLE_CHARS / 2) &&
+      ((!article && body === null) ||
+        (!readerable && text.length < MIN_ARTICLE_CHARS) ||
+        text.length < MIN_ARTICLE_CHARS / 2) &&
       media.length === 0
     ) {
       throw new AppError("not_an_article", "The page has no readable article text and no media");
@@ -218,12 +240,31 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
       publishedTime: article?.publishedTime || ld.published || markup.published || null,
       excerpt: article?.excerpt?.trim() || meta(document, "description", "og:description") || null,
       text: text.length >= MIN_ARTICLE_CHARS / 2 ? text : "",
-      html: content instanceof dom.window.Element ? sanitizeInPlace(dom, content) : "",
+      html: body ? sanitizeInPlace(body === content ? dom : (fallbackDom ?? dom), body) : "",
       leadImage: absoluteHttp(markup.image ?? ld.image, url),
       media,
       extractor: READABILITY_VERSION,
     };
   } finally {
     dom.window.close();
+    fallbackDom?.window.close();
   }
+}
+
+/** Elements that are never the article, whatever a page's markup says. */
+const NEVER_ARTICLE =
+  "nav, header, footer, aside, form, menu, button, select, [role=navigation], [role=banner], [role=contentinfo], [role=complementary], [role=search]";
+
+/**
+ * The fallback reader: the body without hidden text, landmarks that are never the article, and the boilerplate
+ * pass's furniture; null when nothing is left. Only prose-like blocks count toward the length test.
+ */
+function bodyBlocks(document: Document): Element | null {
+  const body = document.body;
+  if (!body) return null;
+  removeHidden(document);
+  for (const el of body.querySelectorAll(NEVER_ARTICLE)) el.remove();
+  removeBoilerplate(body, { maxShare: 0.5 });
+  for (const el of body.querySelectorAll("[class]")) el.removeAttribute("class");
+  return (body.textContent ?? "").trim() ? body : null;
 }
