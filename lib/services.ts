@@ -1,4 +1,5 @@
 import { createSummarizer, createTranscriber } from "./ai";
+import { createRateLimiter, type RateLimiter } from "./auth/rate-limit";
 import { type Config, readConfig } from "./env";
 import { createReader } from "./extract/reader-pool";
 import type { Reader } from "./extract/reader-protocol";
@@ -81,6 +82,7 @@ export async function buildServices(config: Config, logger: Logger = loggerFor(c
 }
 
 interface Holder {
+  loginLimiter?: RateLimiter;
   config?: Config;
   logger?: Logger;
   services?: Promise<Services>;
@@ -98,6 +100,13 @@ export function getConfig(): Config {
   const h = holder();
   h.config ??= readConfig();
   return h.config;
+}
+
+/** Login attempt counts: on the configured Redis/Upstash (shared by every instance), else in memory. */
+export function getLoginLimiter(): RateLimiter {
+  const h = holder();
+  h.loginLimiter ??= createRateLimiter(getConfig().kv);
+  return h.loginLimiter;
 }
 
 /** The process logger (level from LOG_LEVEL), for code that runs before or without the services. */

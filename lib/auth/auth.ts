@@ -9,6 +9,8 @@ export const SESSION_TTL_SECONDS = 7 * 24 * 60 * 60;
 interface SessionData {
   admin: true;
   iat: number;
+  /** The session version when it was issued: signing out bumps the stored version, revoking every older cookie. */
+  ver: number;
 }
 
 export interface Credentials {
@@ -16,6 +18,8 @@ export interface Credentials {
   sessionCookie?: string | null;
   /** The request's Host header: the open development mode only applies on localhost. */
   host?: string | null;
+  /** The current session version (lib/auth/rate-limit.ts AuthKv), read only when a cookie is presented. */
+  sessionVersion?: () => Promise<number>;
 }
 
 /**
@@ -57,7 +61,10 @@ export function isOpenDevelopment(config: Config, host: string | null | undefine
 export async function isAuthorized(credentials: Credentials, config: Config, logger: Logger): Promise<boolean> {
   const bearer = /^Bearer\s+(.+)$/i.exec(credentials.authorization ?? "")?.[1]?.trim();
   if (bearer && config.auth.token && safeEqual(bearer, config.auth.token)) return true;
-  if (credentials.sessionCookie && (await readSession(credentials.sessionCookie, config))) return true;
+  if (credentials.sessionCookie) {
+    const data = await readSession(credentials.sessionCookie, config);
+    if (data && data.ver === (await (credentials.sessionVersion?.() ?? Promise.resolve(0)))) return true;
+  }
   return isOpenDevelopment(config, credentials.host, logger);
 }
 
@@ -65,21 +72,23 @@ export function checkPassword(candidate: string, config: Config): boolean {
   return Boolean(config.auth.password) && safeEqual(candidate, config.auth.password ?? "");
 }
 
-export async function createSession(config: Config): Promise<string> {
+export async function createSession(config: Config, version = 0): Promise<string> {
   const password = sessionPassword(config);
   if (!password) throw new Error("Sessions need ADMIN_PASSWORD (and SESSION_SECRET in production)");
-  const data: SessionData = { admin: true, iat: Date.now() };
+  const data: SessionData = { admin: true, iat: Date.now(), ver: version };
   return sealData(data, { password, ttl: SESSION_TTL_SECONDS });
 }
 
-async function readSession(cookie: string, config: Config): Promise<boolean> {
+async function readSession(cookie: string, config: Config): Promise<SessionData | null> {
   const password = sessionPassword(config);
-  if (!password) return false;
+  if (!password) return null;
   try {
     const data = await unsealData<Partial<SessionData>>(cookie, { password, ttl: SESSION_TTL_SECONDS });
-    return data.admin === true;
+    return data.admin === true && typeof data.ver === "number" && typeof data.iat === "number"
+      ? { admin: true, iat: data.iat, ver: data.ver }
+      : null;
   } catch {
     // A tampered or expired cookie is simply not a session.
-    return false;
+    return null;
   }
 }

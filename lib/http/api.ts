@@ -1,8 +1,9 @@
 import { cookies, headers } from "next/headers";
 import { isAuthorized, SESSION_COOKIE } from "../auth/auth";
 import { AppError } from "../errors";
-import { getConfig, getLogger } from "../services";
+import { getConfig, getLogger, getLoginLimiter } from "../services";
 import { errorResponse } from "./errors";
+import { assertSameOrigin, readJsonBody } from "./request-guard";
 
 /** One check for routes and pages: the bearer token, the session cookie, or open development on localhost. */
 async function isAdmin(headerList: Pick<Headers, "get">): Promise<boolean> {
@@ -11,6 +12,7 @@ async function isAdmin(headerList: Pick<Headers, "get">): Promise<boolean> {
     authorization: headerList.get("authorization"),
     sessionCookie: cookieStore.get(SESSION_COOKIE)?.value,
     host: headerList.get("host"),
+    sessionVersion: () => getLoginLimiter().sessionVersion(),
   };
   return isAuthorized(credentials, getConfig(), getLogger());
 }
@@ -26,6 +28,7 @@ type Handler<P> = (request: Request, params: P) => Promise<Response>;
 export function adminRoute<P = Record<string, never>>(handler: Handler<P>) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     try {
+      assertSameOrigin(request);
       if (!(await requestIsAuthorized(request))) {
         throw new AppError("unauthorized", "Sign in or send Authorization: Bearer <ADMIN_TOKEN>");
       }
@@ -36,10 +39,5 @@ export function adminRoute<P = Record<string, never>>(handler: Handler<P>) {
   };
 }
 
-export async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json();
-  } catch (cause) {
-    throw new AppError("invalid_body", `The request body must be JSON (${String(cause)})`, { cause });
-  }
-}
+/** A JSON request body: `application/json` only, capped (lib/http/request-guard.ts). */
+export const readJson = (request: Request): Promise<unknown> => readJsonBody(request);

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { RetryAfterError } from "inngest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AppError, MAX_RETRY_AFTER_MS } from "../errors";
 import { toInngestError } from "../pipeline/inngest-errors";
 import { addressVerdict } from "./address-policy";

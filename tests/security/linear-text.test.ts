@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCues, parsePublisherTranscript } from "@/lib/ai/transcript-formats";
 import { leanHtml } from "@/lib/extract/dom";
-import { parseTimedText } from "@/lib/extract/youtube-captions";
 import {
   decodeEntities,
   hasTag,
@@ -11,6 +10,7 @@ import {
   replaceTags,
 } from "@/lib/extract/text";
 import { detectWall } from "@/lib/extract/walls";
+import { parseTimedText } from "@/lib/extract/youtube-captions";
 import { canonicalizeUrl } from "@/lib/net/canonical-url";
 import { pageTitle } from "@/lib/pipeline/detect-media";
 import { stripTags } from "@/lib/pipeline/extract";

@@ -1,23 +1,45 @@
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { checkPassword, createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/auth";
+import { clientAddress, loginAllowed } from "@/lib/auth/rate-limit";
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/errors";
-import { getConfig } from "@/lib/services";
+import {
+  assertSameOrigin,
+  MAX_JSON_BODY_BYTES,
+  mediaType,
+  readCappedText,
+  readJsonBody,
+} from "@/lib/http/request-guard";
+import { getConfig, getLoginLimiter } from "@/lib/services";
 
 const loginSchema = z.object({ password: z.string().min(1).max(1_000) });
 
-/** Password login: sets a sealed, HTTP-only session cookie. Accepts JSON or a plain form post. */
+/**
+ * Password login: sets a sealed, HTTP-only session cookie. Accepts JSON or a URL-encoded form post, from this
+ * site only, with a capped body, and only so many attempts per address and overall (lib/auth/rate-limit.ts).
+ */
 export async function POST(request: Request): Promise<Response> {
   try {
-    const isForm = (request.headers.get("content-type") ?? "").includes("form");
-    const raw = isForm ? Object.fromEntries(await request.formData()) : await request.json().catch(() => ({}));
+    assertSameOrigin(request);
+    const limit = await loginAllowed(getLoginLimiter(), clientAddress(request.headers));
+    if (!limit.allowed) {
+      return Response.json(
+        { error: { reason: "rate_limited", message: "Too many sign-in attempts; try again later" } },
+        { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
+      );
+    }
+    const isForm = mediaType(request) === "application/x-www-form-urlencoded";
+    const raw = isForm
+      ? Object.fromEntries(new URLSearchParams(await readCappedText(request, MAX_JSON_BODY_BYTES)))
+      : await readJsonBody(request);
     const parsed = loginSchema.safeParse(raw);
     const config = getConfig();
     if (!parsed.success || !checkPassword(parsed.data.password, config)) {
       throw new AppError("unauthorized", "Wrong password");
     }
-    (await cookies()).set(SESSION_COOKIE, await createSession(config), {
+    const version = await getLoginLimiter().sessionVersion();
+    (await cookies()).set(SESSION_COOKIE, await createSession(config, version), {
       httpOnly: true,
       sameSite: "lax",
       secure: config.production,

@@ -1,7 +1,21 @@
 import { cookies } from "next/headers";
 import { SESSION_COOKIE } from "@/lib/auth/auth";
+import { errorResponse } from "@/lib/http/errors";
+import { assertSameOrigin } from "@/lib/http/request-guard";
+import { getLoginLimiter } from "@/lib/services";
 
+/**
+ * Signs out: the cookie is deleted here and every session issued so far is revoked (the stored session version
+ * moves on), so a copied cookie stops working too. From this site only.
+ */
 export async function POST(request: Request): Promise<Response> {
-  (await cookies()).delete(SESSION_COOKIE);
-  return Response.redirect(new URL("/login", request.url), 303);
+  try {
+    assertSameOrigin(request);
+    const cookieStore = await cookies();
+    if (cookieStore.get(SESSION_COOKIE)) await getLoginLimiter().revokeSessions();
+    cookieStore.delete(SESSION_COOKIE);
+    return Response.redirect(new URL("/login", request.url), 303);
+  } catch (error) {
+    return errorResponse(error);
+  }
 }

@@ -1,0 +1,83 @@
+import { AppError } from "../errors";
+
+/** JSON bodies of the API are a URL and a flag or a password: 64 KiB is generous. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Refuses a state-changing request that a browser sent from another site. Cookies (and, in open development, the
+ * loopback Host) would otherwise authenticate it: any page the admin visits could submit jobs or sign them out.
+ * Browsers send `Origin` on every cross-site POST (and `Sec-Fetch-Site`); a request with neither is not from a
+ * browser page, and a bearer token is never sent by a browser on its own.
+ */
+export function assertSameOrigin(request: Request): void {
+  if (SAFE_METHODS.has(request.method.toUpperCase())) return;
+  const host = request.headers.get("host");
+  const origin = request.headers.get("origin");
+  if (origin !== null) {
+    let originHost: string | null = null;
+    try {
+      originHost = origin === "null" ? null : new URL(origin).host;
+    } catch {
+      originHost = null;
+    }
+    if (!host || originHost !== host) {
+      throw new AppError("unauthorized", "Cross-site request refused (Origin does not match this site)");
+    }
+    return;
+  }
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin" && site !== "none") {
+    throw new AppError("unauthorized", "Cross-site request refused");
+  }
+}
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+/**
+ * The body as text, read no further than `maxBytes`: a declared Content-Length over it is refused unread, and a
+ * body that streams past it is cut off there (nothing is buffered beyond the cap).
+ */
+export async function readCappedText(request: Request, maxBytes: number): Promise<string> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    await request.body?.cancel().catch(() => undefined);
+    throw new AppError("too_large", `The request body is over ${maxBytes} bytes`);
+  }
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError("too_large", `The request body is over ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * A JSON body: `application/json` (or `+json`) only — a `text/plain` form post is how another site would send
+ * JSON without a CORS preflight — capped, parsed, or a named 400.
+ */
+export async function readJsonBody(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
+  const type = mediaType(request);
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw new AppError("invalid_body", "Send the body as JSON with Content-Type: application/json");
+  }
+  const text = await readCappedText(request, maxBytes);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new AppError("invalid_body", "The request body is not valid JSON", { cause });
+  }
+}
