@@ -81,3 +81,27 @@ export async function readJsonBody(request: Request, maxBytes = MAX_JSON_BODY_BY
     throw new AppError("invalid_body", "The request body is not valid JSON", { cause });
   }
 }
+
+/** A whole-number query parameter in [min, max]; absent means `fallback`; anything else is a named 400. */
+export function intParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new AppError("invalid_body", `?${name} must be a whole number from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+/** A query parameter that must be one of `values`; absent means undefined; anything else is a named 400. */
+export function enumParam<T extends string>(
+  params: URLSearchParams,
+  name: string,
+  values: readonly T[],
+): T | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return undefined;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new AppError("invalid_body", `?${name} must be one of ${values.join(", ")}`);
+  }
+  return raw as T;
+}

@@ -24,6 +24,15 @@ function pickPrimary(media: MediaItem[]): MediaItem | undefined {
   );
 }
 
+/** A percent-decoded URL part; a stray "%" is not an encoding, so the raw text stands (never a URIError). */
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 /**
  * The page's og:title or <title>, without a DOM (enough to match an episode by name). Forward indexOf scans only:
  * the page is hostile, and a pattern like `<meta[^>]+…` re-scans the rest of the page for every unclosed `<meta`.
@@ -69,7 +78,7 @@ export async function detectStage(
     const feed = parseFeed(fetched.body, url);
     if (!feed || feed.items.length === 0) return { media: [] };
     // A link to one episode (#guid or ?episode=guid) picks it; otherwise the newest (first) item.
-    const wanted = decodeURIComponent(new URL(fetched.requestedUrl).hash.slice(1));
+    const wanted = safeDecode(new URL(fetched.requestedUrl).hash.slice(1));
     const chosen = (wanted && feed.items.find((i) => i.guid === wanted || i.item.link === wanted)) || feed.items[0];
     const media = chosen?.media ?? [];
     return { media, primary: pickPrimary(media), feedItem: chosen?.item };

@@ -1,7 +1,7 @@
 import type { Detected, Extracted, Fetched } from "../domain";
 import { AppError } from "../errors";
 import { MIN_ARTICLE_CHARS, normalizeText, replaceTags } from "../extract/text";
-import { canonicalizeUrl, fileNameFromUrl } from "../net/canonical-url";
+import { canonicalizeUrl, fileNameFromUrl, resolveCanonicalLink } from "../net/canonical-url";
 import type { PipelineDeps } from "./types";
 
 const BREAK_TAG = /^<(br|\/p|\/div|\/li|\/h\d)\s*\/?>$/i;
@@ -47,7 +47,10 @@ export async function extractStage(
     case "feed": {
       const item = detected.feedItem;
       if (!item) throw new AppError("no_media", "The feed has no episodes");
-      const link = item.link ? canonicalizeUrl(new URL(item.link, url).toString()) : null;
+      // The one canonical trust rule (resolveCanonicalLink): a feed item's <link> is the article's identity only on
+      // the host that was fetched, so a feed cannot claim (and overwrite) another site's article; a malformed link
+      // is no link.
+      const link = resolveCanonicalLink(item.link, url);
       return {
         ...base,
         canonicalUrl: link ?? `${canonicalizeUrl(url)}#${encodeURIComponent(item.title)}`,

@@ -248,15 +248,24 @@ function encodeCursor(hit: ArticleSearchHit, ranked: boolean): string {
   return Buffer.from(JSON.stringify([ranked ? hit.rank : hit.createdAt, hit.id])).toString("base64url");
 }
 
+/** A cursor this code did not write (crafted, truncated) is a named 400, never a query the database refuses. */
 function decodeCursor(cursor: string | undefined): { rank: number | null; created: string | null; id: string } | null {
   if (!cursor) return null;
+  const invalid = (cause?: unknown) => new AppError("invalid_body", "The page cursor is not valid", { cause });
+  let parsed: unknown;
   try {
-    const [key, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [number | string, string];
-    if (typeof id !== "string" || !isUuid(id)) return null;
-    return typeof key === "number" ? { rank: key, created: null, id } : { rank: null, created: String(key), id };
-  } catch {
-    return null;
+    parsed = JSON.parse(Buffer.from(cursor.slice(0, 1_000), "base64url").toString("utf8"));
+  } catch (cause) {
+    throw invalid(cause);
   }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
+  const [key, id] = parsed as unknown[];
+  if (typeof id !== "string" || !isUuid(id)) throw invalid();
+  if (typeof key === "number" && Number.isFinite(key)) return { rank: key, created: null, id };
+  if (typeof key === "string" && key.length < 40 && Number.isFinite(Date.parse(key))) {
+    return { rank: null, created: key, id };
+  }
+  throw invalid();
 }
 
 /** search_articles() arguments, as both adapters pass them. */

@@ -300,8 +300,10 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       const [total] = await db.query<{ n: number }>("select count(*)::int as n from articles");
       expect(seen.length).toBe(total?.n);
       expect(new Set(seen).size).toBe(seen.length);
-      // A cursor that is not ours is ignored rather than failing the request.
-      expect((await store.searchArticles({ limit: 1, cursor: "garbage!" })).items[0]?.id).toBe(latest.id);
+      // A cursor that is not ours is a named 400 (invalid_body), never a query the database refuses.
+      await expect(store.searchArticles({ limit: 1, cursor: "garbage!" })).rejects.toMatchObject({
+        reason: "invalid_body",
+      });
     });
 
     it("stores hostile text: 10 MB, NUL bytes, lone surrogates; in queries and job messages too", async () => {

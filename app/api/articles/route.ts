@@ -1,4 +1,5 @@
 import { adminRoute } from "@/lib/http/api";
+import { intParam } from "@/lib/http/request-guard";
 import { getServices } from "@/lib/services";
 
 /** The library: full-text search with `?q=`, newest first without it; `?cursor=` pages. */
@@ -8,7 +9,7 @@ export const GET = adminRoute(async (request) => {
   const page = await store.searchArticles({
     q: params.get("q") ?? undefined,
     cursor: params.get("cursor") ?? undefined,
-    limit: Math.min(Number(params.get("limit") ?? 20) || 20, 100),
+    limit: intParam(params, "limit", 20, 1, 100),
   });
   return Response.json(page);
 });

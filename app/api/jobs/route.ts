@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { adminRoute, readJson } from "@/lib/http/api";
+import { enumParam, intParam } from "@/lib/http/request-guard";
 import { submitJob } from "@/lib/jobs/service";
 import { jobStatusSchema } from "@/lib/progress/events";
 import { getServices } from "@/lib/services";
@@ -22,8 +23,8 @@ export const POST = adminRoute(async (request) => {
 /** The job list; `?status=failed` is the failure inbox. */
 export const GET = adminRoute(async (request) => {
   const params = new URL(request.url).searchParams;
-  const status = params.get("status") ? jobStatusSchema.parse(params.get("status")) : undefined;
-  const limit = Math.min(Number(params.get("limit") ?? 50) || 50, 200);
+  const status = enumParam(params, "status", jobStatusSchema.options);
+  const limit = intParam(params, "limit", 50, 1, 200);
   const { store } = await getServices();
   return Response.json({ jobs: await store.listJobs({ status, limit }) });
 });
