@@ -9,6 +9,11 @@ export const articleSubmitted = eventType("article/submitted", {
     force: z.boolean().optional(),
     // Unique per dispatch of a job (first run, then each retry): the idempotency key.
     runKey: z.string().min(1),
+    // A summary job makes a new summary version of an existing article (lib/pipeline/summarize-article.ts).
+    kind: z.enum(["article", "summary"]).optional(),
+    articleId: z.string().optional(),
+    lang: z.string().max(35).nullable().optional(),
+    model: z.string().max(200).nullable().optional(),
   }),
 });
 

@@ -143,11 +143,29 @@ export interface Article extends ArticleContent {
   transcript?: Transcript;
   summary: Summary;
   provenance: Provenance;
+  /** The current summary version (GET /api/articles/:id/summaries lists them all). */
+  summaryId?: string | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt">;
+export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt" | "summaryId">;
+
+/** One summary an article has had; the article's `summary` is a copy of the current one. */
+export interface SummaryVersion {
+  id: string;
+  articleId: string;
+  model: string;
+  promptVersion: string;
+  lang: string | null;
+  summary: Summary;
+  provenance: Provenance;
+  current: boolean;
+  createdAt: string;
+}
+
+/** "article": fetch → … → save. "summary": a new summary version of an existing article (summarize → save). */
+export type JobKind = "article" | "summary";
 
 export interface StepTiming {
   startedAt?: number;
@@ -165,6 +183,11 @@ export interface Job {
   message?: string;
   articleId?: string;
   force: boolean;
+  kind: JobKind;
+  /** The summary language the admin asked for (null: the page's, or detected). */
+  lang?: string;
+  /** The summary model asked for (summary jobs; null: the configured one). */
+  model?: string;
   attempts: number;
   runId?: string;
   steps: Partial<Record<StepName, StepTiming>>;

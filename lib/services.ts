@@ -1,4 +1,5 @@
 import { createSummarizer, createTranscriber } from "./ai";
+import type { ModelTable } from "./ai/models";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit";
 import { type Config, readConfig } from "./env";
 import { createReader } from "./extract/reader-pool";
@@ -25,6 +26,10 @@ export interface Services {
   kv: ProgressKv;
   fetch: SafeFetch;
   summarizer: Summarizer;
+  /** A summarizer for another model (summary versions asked for with `model`); absent: only `summarizer`. */
+  summarizerFor?: (model: string) => Summarizer;
+  /** The model table (built-in + MODEL_TABLE): prices for speech-to-text cost. */
+  models?: ModelTable;
   /** Absent when no speech-to-text is configured: media without a transcript then fails with a clear reason. */
   transcriber?: Transcriber;
   /** DOM work (Readability, media signals) in the extraction worker. */
@@ -37,8 +42,19 @@ export interface Services {
 
 /** What one job's pipeline run receives: the services it may touch, with a logger bound to the job. */
 export function pipelineDeps(services: Omit<Services, "runner" | "config">, jobId: string): PipelineDeps {
-  const { fetch, store, kv, summarizer, transcriber, reader, now, logger } = services;
-  return { fetch, store, kv, summarizer, transcriber, reader, now, logger: logger.child({ jobId }) };
+  const { fetch, store, kv, summarizer, summarizerFor, models, transcriber, reader, now, logger } = services;
+  return {
+    fetch,
+    store,
+    kv,
+    summarizer,
+    summarizerFor,
+    models,
+    transcriber,
+    reader,
+    now,
+    logger: logger.child({ jobId }),
+  };
 }
 
 export function chooseRunner(config: Config): "inngest" | "inline" {
@@ -57,6 +73,8 @@ export async function buildServices(config: Config, logger: Logger = loggerFor(c
     kv: createProgressKv(config.kv),
     fetch: createSafeFetch({ allowlist: config.fetchAllowlist }),
     summarizer: createSummarizer(config.llm),
+    summarizerFor: (model) => createSummarizer(config.llm, model),
+    models: config.llm.kind === "openai" ? config.llm.models : {},
     transcriber: createTranscriber(config.llm),
     reader: createReader({ logger }),
     now: Date.now,

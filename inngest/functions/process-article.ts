@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
 import { markJobFailed } from "@/lib/jobs/lifecycle";
 import { toInngestError } from "@/lib/pipeline/inngest-errors";
-import { processArticle } from "@/lib/pipeline/process-article";
+import { runJob } from "@/lib/pipeline/run-job";
 import type { PipelineDeps, StepRunner } from "@/lib/pipeline/types";
 import { getServices, pipelineDeps } from "@/lib/services";
 import { articleCancelled, articleSubmitted, inngest } from "../client";
@@ -29,7 +29,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
       onFailure: ({ event, error }) => onProcessArticleFailure(event.data.event.data.jobId, error, getDeps),
     },
     async ({ event, step, attempt }) => {
-      const { jobId, url } = event.data;
+      const { jobId } = event.data;
       const deps = await getDeps(jobId);
       // Step outputs are plain JSON by construction (see lib/pipeline/types.ts), so Jsonify<T> is T here.
       const durable: StepRunner = {
@@ -42,7 +42,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
             }
           }) as Promise<T>,
       };
-      return processArticle({ jobId, url }, durable, deps, { attempt });
+      return runJob({ ...event.data, force: event.data.force ?? false }, durable, deps, { attempt });
     },
   );
 }

@@ -1,6 +1,6 @@
 import { AppError, toAppError } from "../errors";
+import { runJob } from "../pipeline/run-job";
 import { createLogger, type Logger } from "../log";
-import { processArticle } from "../pipeline/process-article";
 import type { PipelineDeps, StepRunner } from "../pipeline/types";
 import { sleep } from "../progress/wait";
 import { markJobFailed } from "./lifecycle";
@@ -48,7 +48,7 @@ export function createInlineRunner(
     };
     for (let attempt = 0; ; attempt++) {
       try {
-        await processArticle(job, step, deps, { attempt });
+        await runJob(job, step, deps, { attempt });
         return;
       } catch (error) {
         const appError = toAppError(error);

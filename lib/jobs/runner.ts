@@ -1,3 +1,5 @@
+import type { JobKind } from "../domain";
+
 /** How a job gets executed: Inngest (durable, production) or inline (one process; CLI, tests, no-services dev). */
 export interface JobDispatch {
   jobId: string;
@@ -5,6 +7,12 @@ export interface JobDispatch {
   force: boolean;
   /** Unique per dispatch: the first run and each retry. */
   runKey: string;
+  /** "summary": a new summary version of `articleId` (summarize → save). Absent: the article pipeline. */
+  kind?: JobKind;
+  articleId?: string;
+  /** The summary language and model asked for; absent: the page's language (or detected), the configured model. */
+  lang?: string | null;
+  model?: string | null;
 }
 
 export interface JobRunner {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { primaryLanguage } from "../ai/language";
 import type { Job } from "../domain";
 import { AppError } from "../errors";
 import { canonicalizeUrl } from "../net/canonical-url";
@@ -23,7 +24,7 @@ export type JobServices = Pick<Services, "store" | "kv" | "runner" | "now" | "co
  * Bad and blocked URLs are refused here, before any job exists.
  */
 export async function submitJob(
-  input: { url: string; force?: boolean },
+  input: { url: string; force?: boolean; lang?: string | null },
   services: JobServices,
   options: { resolve?: boolean } = {},
 ): Promise<SubmitResult> {
@@ -36,10 +37,14 @@ export async function submitJob(
 
   if (!force) {
     const existing = await services.store.getArticleByCanonicalUrl(canonicalUrl);
+    // Asked for in another language than its summary's: a new summary version, not the same article again.
+    if (existing && input.lang && primaryLanguage(input.lang) !== (existing.provenance.lang ?? null))
+      return requestSummary(existing.id, { lang: input.lang }, services);
     if (existing) return { ...(await recordDuplicate(url, canonicalUrl, existing.id, services)), created: false };
   }
 
-  const { job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force });
+  const lang = input.lang ?? null;
+  const { job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force, lang });
   if (!created) return { jobId: job.id, created: false };
 
   await createPublisher(services, job.id).publish({
@@ -62,7 +67,16 @@ async function recordDuplicate(url: string, canonicalUrl: string, articleId: str
 
 async function dispatch(job: Job, services: JobServices, runKey: string): Promise<void> {
   try {
-    await services.runner.dispatch({ jobId: job.id, url: job.url, force: job.force, runKey });
+    await services.runner.dispatch({
+      jobId: job.id,
+      url: job.url,
+      force: job.force,
+      runKey,
+      kind: job.kind,
+      ...(job.kind === "summary" && job.articleId ? { articleId: job.articleId } : {}),
+      lang: job.lang ?? null,
+      model: job.model ?? null,
+    });
   } catch (error) {
     await services.store.updateJob(job.id, {
       status: "failed",
@@ -71,6 +85,38 @@ async function dispatch(job: Job, services: JobServices, runKey: string): Promis
     });
     throw error;
   }
+}
+
+/**
+ * A new summary version of an article in the library, as its own job (progress, retry, cancel like any job): the
+ * stored text and transcript summarized again, with another model or language if asked for. Earlier versions stay.
+ */
+export async function requestSummary(
+  articleId: string,
+  input: { model?: string | null; lang?: string | null; force?: boolean },
+  services: JobServices,
+): Promise<SubmitResult> {
+  const article = await services.store.getArticle(articleId);
+  if (!article) throw new AppError("not_found", `No article ${articleId}`);
+  if (input.model && services.config.llm.kind === "offline") {
+    throw new AppError("invalid_body", "No LLM is configured (OPENAI_API_KEY): only the extractive summary exists");
+  }
+  const { job } = await services.store.createJob({
+    id: newJobId(),
+    url: article.url,
+    canonicalUrl: article.canonicalUrl,
+    force: input.force ?? false,
+    kind: "summary",
+    articleId,
+    lang: input.lang ?? null,
+    model: input.model ?? null,
+  });
+  await createPublisher(services, job.id).publish({
+    type: "job.queued",
+    data: { url: article.url, articleId, kind: "summary", model: input.model ?? null, lang: input.lang ?? null },
+  });
+  await dispatch(job, services, job.id);
+  return { jobId: job.id, created: true, articleId };
 }
 
 /** Runs a failed or cancelled job again. Transcripts already paid for are reused from the store. */

@@ -1,4 +1,5 @@
 import type { Extracted, Transcript } from "../domain";
+import { costedProvenance } from "./summarize";
 import type { PipelineDeps, SummarizeResult } from "./types";
 
 export interface SaveInput {
@@ -8,10 +9,17 @@ export interface SaveInput {
   summarized: SummarizeResult;
 }
 
-/** Stage 6: the article (upserted by canonical URL, earlier summaries kept as versions) and the job's outcome. */
-export async function saveStage(input: SaveInput, deps: Pick<PipelineDeps, "store">): Promise<{ articleId: string }> {
+/**
+ * Stage 6: the article (upserted by canonical URL, earlier summaries kept as versions, this one filed under its cache
+ * key) and the job's outcome, with the job's whole cost (summary and speech-to-text).
+ */
+export async function saveStage(
+  input: SaveInput,
+  deps: Pick<PipelineDeps, "store" | "models">,
+): Promise<{ articleId: string; costUsd: number | null }> {
   const { extracted, transcript, summarized } = input;
   const { extractor, ...content } = extracted;
+  const { jobCostUsd, ...cost } = costedProvenance(summarized, transcript, deps.models ?? {});
   const article = await deps.store.upsertArticle({
     ...content,
     transcript,
@@ -20,6 +28,7 @@ export async function saveStage(input: SaveInput, deps: Pick<PipelineDeps, "stor
       extractor,
       transcriptSource: transcript?.source,
       ...summarized.provenance,
+      ...cost,
     },
   });
   await deps.store.updateJob(input.jobId, {
@@ -28,7 +37,7 @@ export async function saveStage(input: SaveInput, deps: Pick<PipelineDeps, "stor
     articleId: article.id,
     reason: null,
     message: null,
-    costUsd: summarized.provenance.costUsd,
+    costUsd: jobCostUsd,
   });
-  return { articleId: article.id };
+  return { articleId: article.id, costUsd: jobCostUsd };
 }

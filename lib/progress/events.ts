@@ -27,18 +27,31 @@ export const queuedDataSchema = z.object({
   runner: z.enum(["inngest", "inline"]).optional(),
   /** The job's retry count when a retry from the app started this run. */
   retry: z.number().int().positive().optional(),
+  /** A summary job (a new summary version of `articleId`), with the model and language asked for. */
+  kind: z.enum(["article", "summary"]).optional(),
+  articleId: z.string().optional(),
+  model: z.string().nullable().optional(),
+  lang: z.string().nullable().optional(),
 });
 export const startedDataSchema = z.object({
   /** The Inngest run executing the step, for a link to its dashboard. */
   runId: z.string().optional(),
 });
-export const stepProgressDataSchema = z.object({ minutesTranscribed: z.number().optional() });
+export const stepProgressDataSchema = z.object({
+  minutesTranscribed: z.number().optional(),
+  /** The summary part (1-based) that just finished, when a long summary runs in parts. */
+  part: z.number().int().positive().optional(),
+});
 /** A stage's summary: explicit per stage (process-article.ts), and only what a reader of the log shows. */
 export const stepCompletedDataSchema = z.object({
   /** The output came from an earlier run or a cache: nothing was paid for again. */
   reused: z.boolean().optional(),
   /** The article's title, once the extract stage knows it. */
   title: z.string().optional(),
+  /** The summarize stage: which model, which path (single, map-reduce, extractive), and what this run paid. */
+  model: z.string().optional(),
+  path: z.enum(["single", "map-reduce", "extractive"]).optional(),
+  costUsd: z.number().nullable().optional(),
 });
 export const stepFailedDataSchema = z.object({ retriable: z.boolean() });
 export const jobCompletedDataSchema = z.object({
@@ -48,6 +61,8 @@ export const jobCompletedDataSchema = z.object({
   costUsd: z.number().nullable().optional(),
   /** The URL already had an article: no stage ran. */
   deduplicated: z.boolean().optional(),
+  /** A summary job: the summary version it made current. */
+  summaryId: z.string().nullable().optional(),
 });
 
 const common = {

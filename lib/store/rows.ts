@@ -1,4 +1,4 @@
-import type { Article, ArticleSearchHit, Job, MediaItem, Provenance, Summary, Transcript } from "../domain";
+import type { Article, ArticleSearchHit, Job, JobKind, MediaItem, Provenance, Summary, SummaryVersion, Transcript } from "../domain";
 import { AppError, type FailureReason, failureReasonSchema } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
 import type { JobPatch, SearchInput, SearchPage } from "./store";
@@ -21,6 +21,9 @@ export interface JobRow {
   force: boolean;
   attempts: number;
   run_id: string | null;
+  kind: JobKind;
+  lang: string | null;
+  model: string | null;
   steps: Job["steps"];
   cost_usd: string | number | null;
   created_at: string | Date;
@@ -44,9 +47,21 @@ export interface ArticleRow {
   transcript: Transcript | null;
   summary: Summary;
   provenance: Provenance;
+  summary_id: string | null;
   cost_usd: string | number | null;
   created_at: string | Date;
   updated_at: string | Date;
+}
+
+export interface SummaryRow {
+  id: string;
+  article_id: string;
+  model: string;
+  prompt_version: string;
+  lang: string | null;
+  content: Summary;
+  provenance: Provenance;
+  created_at: string | Date;
 }
 
 export interface SearchRow {
@@ -86,6 +101,9 @@ export const JOB_SCHEMA = {
   force: "not null",
   attempts: "not null",
   run_id: "null",
+  kind: "not null",
+  lang: "null",
+  model: "null",
   steps: "not null",
   cost_usd: "null",
   created_at: "not null",
@@ -109,6 +127,7 @@ export const ARTICLE_SCHEMA = {
   transcript: "null",
   summary: "not null",
   provenance: "not null",
+  summary_id: "null",
   cost_usd: "null",
   created_at: "not null",
   updated_at: "not null",
@@ -169,6 +188,9 @@ export function jobFromRow(row: JobRow): Job {
     message: row.message ?? undefined,
     articleId: row.article_id ?? undefined,
     force: row.force,
+    kind: row.kind ?? "article",
+    ...(row.lang ? { lang: row.lang } : {}),
+    ...(row.model ? { model: row.model } : {}),
     attempts: row.attempts,
     runId: row.run_id ?? undefined,
     steps: row.steps ?? {},
@@ -196,8 +218,34 @@ export function articleFromRow(row: ArticleRow): Article {
     ...(row.transcript ? { transcript: row.transcript } : {}),
     summary: row.summary,
     provenance: row.provenance,
+    summaryId: row.summary_id ?? null,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
+  };
+}
+
+export const SUMMARY_COLUMNS = [
+  "id",
+  "article_id",
+  "model",
+  "prompt_version",
+  "lang",
+  "content",
+  "provenance",
+  "created_at",
+] as const satisfies readonly (keyof SummaryRow)[];
+
+export function versionFromRow(row: SummaryRow, currentId: string | null | undefined): SummaryVersion {
+  return {
+    id: row.id,
+    articleId: row.article_id,
+    model: row.model,
+    promptVersion: row.prompt_version,
+    lang: row.lang,
+    summary: row.content,
+    provenance: row.provenance,
+    current: row.id === currentId,
+    createdAt: iso(row.created_at),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Provenance, Summary } from "../domain";
 import { AppError } from "../errors";
 import { migrate } from "./migrate";
 import {
@@ -11,9 +12,12 @@ import {
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
+  SUMMARY_COLUMNS,
   type SearchRow,
+  type SummaryRow,
   searchPage,
   urlTooLong,
+  versionFromRow,
 } from "./rows";
 import type { SqlExecutor } from "./sql";
 import type { Store } from "./store";
@@ -43,8 +47,17 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       assertUrlSize(input.canonicalUrl);
       const [row] = await run<{ job: JobRow; created: boolean }>(
         "create the job",
-        "select job, created from create_job($1, $2, $3, $4)",
-        [input.id, input.url, input.canonicalUrl, input.force],
+        "select job, created from create_job($1, $2, $3, $4, $5, $6, $7, $8)",
+        [
+          input.id,
+          input.url,
+          input.canonicalUrl,
+          input.force,
+          input.kind ?? "article",
+          input.lang ?? null,
+          input.model ?? null,
+          input.articleId ?? null,
+        ],
       );
       if (!row) throw new AppError("storage_failed", "Could not create the job");
       return { job: jobFromRow(row.job), created: row.created };
@@ -75,11 +88,48 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       assertUrlSize(article.canonicalUrl);
       const [row] = await run<{ article: ArticleRow }>(
         "save the article",
-        "select upsert_article($1::text::jsonb) as article",
-        [JSON.stringify(cleanText(article))],
+        "select save_article($1::text::jsonb, $2) as article",
+        [JSON.stringify(cleanText(article)), article.provenance.cacheKey ?? null],
       );
       if (!row) throw new AppError("storage_failed", "Could not save the article");
       return articleFromRow(row.article);
+    },
+    async findSummary(cacheKey) {
+      const [row] = await run<{ content: Summary; provenance: Provenance }>(
+        "read the summary cache",
+        "select content, provenance from summaries where cache_key = $1 order by created_at desc, id desc limit 1",
+        [cacheKey],
+      );
+      return row ? { summary: row.content, provenance: row.provenance } : null;
+    },
+    async addSummary(articleId, made) {
+      if (!isUuid(articleId)) return null;
+      const [row] = await run<{ article: ArticleRow | null }>(
+        "save the summary",
+        "select add_summary($1, $2::text::jsonb) as article",
+        [articleId, JSON.stringify(cleanText({ ...made, cacheKey: made.provenance.cacheKey ?? null }))],
+      );
+      return row?.article ? articleFromRow(row.article) : null;
+    },
+    async listSummaries(articleId) {
+      if (!isUuid(articleId)) return [];
+      const rows = await run<SummaryRow & { current_id: string | null }>(
+        "list the summaries",
+        `select ${SUMMARY_COLUMNS.map((c) => `s.${c}`).join(", ")}, a.summary_id as current_id
+         from summaries s join articles a on a.id = s.article_id
+         where s.article_id = $1 order by s.created_at desc, s.id desc limit 200`,
+        [articleId],
+      );
+      return rows.map((row) => versionFromRow(row, row.current_id));
+    },
+    async setCurrentSummary(articleId, summaryId) {
+      if (!isUuid(articleId) || !isUuid(summaryId)) return null;
+      const [row] = await run<{ article: ArticleRow | null }>(
+        "make the summary current",
+        "select set_current_summary($1, $2) as article",
+        [articleId, summaryId],
+      );
+      return row?.article ? articleFromRow(row.article) : null;
     },
     async getArticle(id) {
       if (!isUuid(id)) return null;

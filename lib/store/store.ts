@@ -1,4 +1,14 @@
-import type { Article, ArticleSearchHit, Job, NewArticle, Transcript } from "../domain";
+import type {
+  Article,
+  ArticleSearchHit,
+  Job,
+  JobKind,
+  NewArticle,
+  Provenance,
+  Summary,
+  SummaryVersion,
+  Transcript,
+} from "../domain";
 import type { FailureReason } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
 
@@ -7,6 +17,17 @@ export interface CreateJobInput {
   url: string;
   canonicalUrl: string;
   force: boolean;
+  /** "summary": a new summary version of `articleId` (never deduplicated by URL). Default "article". */
+  kind?: JobKind;
+  articleId?: string;
+  lang?: string | null;
+  model?: string | null;
+}
+
+/** A summary found by its cache key: what it said and how it was made. */
+export interface CachedSummary {
+  summary: Summary;
+  provenance: Provenance;
 }
 
 export interface JobPatch {
@@ -55,8 +76,19 @@ export interface Store {
   getJob(id: string): Promise<Job | null>;
   updateJob(id: string, patch: JobPatch): Promise<Job>;
   listJobs(filter: { status?: JobStatus; limit?: number }): Promise<Job[]>;
-  /** Inserts or updates by canonical URL; a new summary becomes the current one, earlier ones are kept as versions. */
+  /**
+   * Inserts or updates by canonical URL; a new summary becomes the current one, earlier ones are kept as versions.
+   * The summary is filed under `provenance.cacheKey` when it has one.
+   */
   upsertArticle(article: NewArticle): Promise<Article>;
+  /** The newest summary made under this cache key (content hash + model + prompt version + language), if any. */
+  findSummary(cacheKey: string): Promise<CachedSummary | null>;
+  /** A new summary version of an existing article, made current; null when the article does not exist. */
+  addSummary(articleId: string, made: CachedSummary): Promise<Article | null>;
+  /** Every summary version of an article, newest first. */
+  listSummaries(articleId: string): Promise<SummaryVersion[]>;
+  /** Makes one of the article's versions current; null when the article or that version of it does not exist. */
+  setCurrentSummary(articleId: string, summaryId: string): Promise<Article | null>;
   getArticle(id: string): Promise<Article | null>;
   /**
    * The article for a submitted URL's canonical form: the article whose canonical URL it is, or the one a

@@ -1,4 +1,5 @@
 import { createClient, type PostgrestError } from "@supabase/supabase-js";
+import type { Provenance, Summary } from "../domain";
 import { AppError } from "../errors";
 import {
   ARTICLE_COLUMNS,
@@ -11,9 +12,12 @@ import {
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
+  SUMMARY_COLUMNS,
   type SearchRow,
+  type SummaryRow,
   searchPage,
   urlTooLong,
+  versionFromRow,
 } from "./rows";
 import type { Store } from "./store";
 
@@ -37,7 +41,7 @@ function unwrap<T>(what: string, result: Result<T>): T | null {
 
 /**
  * The Store on Supabase (PostgREST, service role; server-only). The logic that must be atomic lives in the
- * SQL functions of the migrations (create_job, update_job, upsert_article, search_articles), shared with the SQL adapter.
+ * SQL functions of the migrations (create_job, update_job, save_article, add_summary, set_current_summary, search_articles), shared with the SQL adapter.
  */
 export function createSupabaseStore(
   url: string,
@@ -71,6 +75,10 @@ export function createSupabaseStore(
             p_url: input.url,
             p_canonical_url: input.canonicalUrl,
             p_force: input.force,
+            p_kind: input.kind ?? "article",
+            p_lang: input.lang ?? null,
+            p_model: input.model ?? null,
+            p_article_id: input.articleId ?? null,
           }),
         ),
       );
@@ -101,9 +109,66 @@ export function createSupabaseStore(
     },
     async upsertArticle(article) {
       assertUrlSize(article.canonicalUrl);
-      const row = await wrap<ArticleRow>("save the article", db.rpc("upsert_article", { p: cleanText(article) }));
+      const row = await wrap<ArticleRow>(
+        "save the article",
+        db.rpc("save_article", { p: cleanText(article), p_cache_key: article.provenance.cacheKey ?? null }),
+      );
       if (!row) throw new AppError("storage_failed", "Could not save the article");
       return articleFromRow(row);
+    },
+    async findSummary(cacheKey) {
+      const row = await wrap<{ content: Summary; provenance: Provenance }>(
+        "read the summary cache",
+        db
+          .from("summaries")
+          .select("content,provenance")
+          .eq("cache_key", cleanText(cacheKey))
+          .order("created_at", { ascending: false })
+          .order("id", { ascending: false })
+          .limit(1)
+          .maybeSingle(),
+      );
+      return row ? { summary: row.content, provenance: row.provenance } : null;
+    },
+    async addSummary(articleId, made) {
+      if (!isUuid(articleId)) return null;
+      const row = await wrap<ArticleRow>(
+        "save the summary",
+        db.rpc("add_summary", {
+          p_article_id: articleId,
+          p: cleanText({ ...made, cacheKey: made.provenance.cacheKey ?? null }),
+        }),
+      );
+      return row ? articleFromRow(row) : null;
+    },
+    async listSummaries(articleId) {
+      if (!isUuid(articleId)) return [];
+      const article = await wrap<{ summary_id: string | null }>(
+        "read the article",
+        db.from("articles").select("summary_id").eq("id", articleId).maybeSingle(),
+      );
+      if (!article) return [];
+      const rows =
+        (await wrap<SummaryRow[]>(
+          "list the summaries",
+          db
+            .from("summaries")
+            .select(SUMMARY_COLUMNS.join(","))
+            .eq("article_id", articleId)
+            .order("created_at", { ascending: false })
+            .order("id", { ascending: false })
+            .limit(200)
+            .overrideTypes<SummaryRow[], { merge: false }>(),
+        )) ?? [];
+      return rows.map((row) => versionFromRow(row, article.summary_id));
+    },
+    async setCurrentSummary(articleId, summaryId) {
+      if (!isUuid(articleId) || !isUuid(summaryId)) return null;
+      const row = await wrap<ArticleRow>(
+        "make the summary current",
+        db.rpc("set_current_summary", { p_article_id: articleId, p_summary_id: summaryId }),
+      );
+      return row ? articleFromRow(row) : null;
     },
     async getArticle(id) {
       if (!isUuid(id)) return null;

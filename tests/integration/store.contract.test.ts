@@ -174,6 +174,51 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(await store.getArticle(randomUUID())).toBeNull();
     });
 
+    it("keeps summary versions: lists them, adds one as current, makes an earlier one current again", async () => {
+      const url = `https://news.example/versions/${randomUUID()}`;
+      const cacheKey = `hash-${randomUUID()}:gpt-4o-mini:v1:en`;
+      const first = await store.upsertArticle(
+        article({ url, provenance: { ...article().provenance, model: "gpt-4o-mini", lang: "en", cacheKey } }),
+      );
+      const second = await store.addSummary(first.id, {
+        summary: { tldr: "Auf Deutsch.", keyPoints: ["a", "b", "c"], markdown: "## Kurz", tags: ["bibliothek"] },
+        provenance: { ...article().provenance, model: "gpt-4.1-mini", lang: "de", costUsd: 0.0012 },
+      });
+      expect(second).toMatchObject({ id: first.id, summary: { tldr: "Auf Deutsch." }, provenance: { lang: "de" } });
+      expect(second?.summaryId).not.toBe(first.summaryId);
+      const versions = await store.listSummaries(first.id);
+      expect(versions.map((v) => [v.model, v.lang, v.current])).toEqual([
+        ["gpt-4.1-mini", "de", true],
+        ["gpt-4o-mini", "en", false],
+      ]);
+      const earlier = versions[1];
+      const back = await store.setCurrentSummary(first.id, earlier?.id ?? "");
+      expect(back).toMatchObject({ summary: { tldr: "Libraries anchor small towns." }, summaryId: earlier?.id });
+      expect((await store.getArticle(first.id))?.provenance).toMatchObject({ model: "gpt-4o-mini", cacheKey });
+      expect((await store.listSummaries(first.id)).find((v) => v.current)?.id).toBe(earlier?.id);
+      // The cache finds the summary by its key; another article's version cannot be made current here.
+      expect(await store.findSummary(cacheKey)).toMatchObject({ summary: { tldr: "Libraries anchor small towns." } });
+      expect(await store.findSummary(`${cacheKey}-other`)).toBeNull();
+      const other = await store.upsertArticle(article());
+      expect(await store.setCurrentSummary(other.id, earlier?.id ?? "")).toBeNull();
+      expect(await store.addSummary(randomUUID(), { summary: article().summary, provenance: article().provenance })).toBeNull();
+      expect(await store.listSummaries("not-a-uuid")).toEqual([]);
+    });
+
+    it("does not deduplicate summary jobs by URL, and records a job's language and model", async () => {
+      const url = `https://news.example/jobs/${randomUUID()}`;
+      const saved = await store.upsertArticle(article({ url }));
+      const running = await store.createJob({ ...newJob(url), lang: "fr" });
+      const a = await store.createJob({ ...newJob(url), kind: "summary", articleId: saved.id, model: "gpt-4o" });
+      const b = await store.createJob({ ...newJob(url), kind: "summary", articleId: saved.id, lang: "de" });
+      expect([running.created, a.created, b.created]).toEqual([true, true, true]);
+      expect(running.job).toMatchObject({ kind: "article", lang: "fr" });
+      expect(a.job).toMatchObject({ kind: "summary", articleId: saved.id, model: "gpt-4o" });
+      expect(await store.getJob(b.job.id)).toMatchObject({ kind: "summary", lang: "de" });
+      // Article jobs are still one per URL.
+      expect((await store.createJob(newJob(url))).job.id).toBe(running.job.id);
+    });
+
     it("round-trips every article field", async () => {
       const input = article({
         media: [{ kind: "audio", url: "https://cdn.example/e1.mp3", type: "audio/mpeg", durationSec: 61 }],
@@ -193,7 +238,14 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       });
       const saved = await store.upsertArticle(input);
       const loaded = await store.getArticle(saved.id);
-      expect(loaded).toEqual({ ...input, id: saved.id, createdAt: saved.createdAt, updatedAt: saved.updatedAt });
+      expect(loaded).toEqual({
+        ...input,
+        id: saved.id,
+        summaryId: saved.summaryId,
+        createdAt: saved.createdAt,
+        updatedAt: saved.updatedAt,
+      });
+      expect(saved.summaryId).toMatch(/^[0-9a-f-]{36}$/);
       expect(Number.isNaN(Date.parse(saved.createdAt))).toBe(false);
     });
 
@@ -464,11 +516,14 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
     expect([...used].sort()).toEqual([
       "GET articles",
       "GET jobs",
+      "GET summaries",
       "GET transcript_chunks",
+      "POST rpc/add_summary",
       "POST rpc/create_job",
+      "POST rpc/save_article",
       "POST rpc/search_articles",
+      "POST rpc/set_current_summary",
       "POST rpc/update_job",
-      "POST rpc/upsert_article",
       "POST transcript_chunks",
     ]);
   });

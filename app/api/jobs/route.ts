@@ -2,16 +2,26 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { adminRoute, readJson } from "@/lib/http/api";
 import { enumParam, intParam } from "@/lib/http/request-guard";
+import { languageField } from "@/lib/jobs/language-field";
 import { submitJob } from "@/lib/jobs/service";
 import { jobStatusSchema } from "@/lib/progress/events";
 import { getServices } from "@/lib/services";
 
-const submitSchema = z.object({ url: z.string().trim().min(1).max(8_192), force: z.boolean().optional() });
+const submitSchema = z.object({
+  url: z.string().trim().min(1).max(8_192),
+  force: z.boolean().optional(),
+  /** The summary's language (BCP 47, e.g. "fr" or "pt-BR"); absent, empty or "auto": the page's, or detected. */
+  lang: languageField,
+});
 
 /** Submit a URL. 202 with the job and its event stream; an active job for the same URL is returned as is. */
 export const POST = adminRoute(async (request) => {
   const body = submitSchema.safeParse(await readJson(request));
-  if (!body.success) throw new AppError("invalid_url", 'Send { "url": "https://…" }', { cause: body.error });
+  if (!body.success) {
+    const langIssue = body.error.issues.some((issue) => issue.path[0] === "lang");
+    if (langIssue) throw new AppError("invalid_body", '"lang" must be a language tag such as "en" or "pt-BR"');
+    throw new AppError("invalid_url", 'Send { "url": "https://…" }', { cause: body.error });
+  }
   const services = await getServices();
   const result = await submitJob(body.data, services);
   return Response.json(
