@@ -1,6 +1,6 @@
 import { AppError, toAppError } from "../errors";
-import { runJob } from "../pipeline/run-job";
 import { createLogger, type Logger } from "../log";
+import { runJob } from "../pipeline/run-job";
 import type { PipelineDeps, StepRunner } from "../pipeline/types";
 import { sleep } from "../progress/wait";
 import { markJobFailed } from "./lifecycle";

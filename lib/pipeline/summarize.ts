@@ -1,14 +1,14 @@
 import { summaryCacheKey } from "../ai/cache-key";
 import { ContextLengthError } from "../ai/chat";
 import { resolveLanguage } from "../ai/language";
-import { sttCostUsd, resolveModel, sumCosts, type ModelTable } from "../ai/models";
+import { type ModelTable, resolveModel, sttCostUsd, sumCosts } from "../ai/models";
 import { bodyOf } from "../ai/openai-summarizer";
 import type { Extracted, Provenance, Transcript } from "../domain";
 import type { EventData } from "../progress/events";
 import type { CachedSummary } from "../store/store";
 import { runStage, type StageContext } from "./stage";
 import { mapSteps } from "./steps";
-import type { PartNotes, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan, StepRunner } from "./types";
+import type { PartNotes, StepRunner, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "./types";
 
 /** Parts of one long summary summarized at once: enough to be fast, few enough to stay under rate limits. */
 export const SUMMARY_PART_CONCURRENCY = 4;
@@ -59,8 +59,13 @@ function withKey(result: SummarizeResult, key: string, langSource?: "job" | "pag
 
 /** A cached summary costs this job nothing; its provenance still says how it was made. */
 function fromCache(cached: CachedSummary): SummarizeResult {
-  const { extractor: _extractor, transcriptSource: _source, transcription: _t, totalCostUsd: _total, ...provenance } =
-    cached.provenance;
+  const {
+    extractor: _extractor,
+    transcriptSource: _source,
+    transcription: _t,
+    totalCostUsd: _total,
+    ...provenance
+  } = cached.provenance;
   return { summary: cached.summary, provenance: { ...provenance, cached: true } };
 }
 
@@ -93,7 +98,11 @@ export async function summarizeSteps(
         if (plan.path !== "map-reduce") {
           try {
             report(0, 1, "call");
-            return { kind: "done", result: withKey(await summarizer.summarize(input, plan), key, langSource), startedAt };
+            return {
+              kind: "done",
+              result: withKey(await summarizer.summarize(input, plan), key, langSource),
+              startedAt,
+            };
           } catch (error) {
             if (!(error instanceof ContextLengthError)) throw error;
             ctx.logger.info("the provider refused the single call as too long: summarizing in parts", {

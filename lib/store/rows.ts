@@ -1,4 +1,14 @@
-import type { Article, ArticleSearchHit, Job, JobKind, MediaItem, Provenance, Summary, SummaryVersion, Transcript } from "../domain";
+import type {
+  Article,
+  ArticleSearchHit,
+  Job,
+  JobKind,
+  MediaItem,
+  Provenance,
+  Summary,
+  SummaryVersion,
+  Transcript,
+} from "../domain";
 import { AppError, type FailureReason, failureReasonSchema } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
 import type { JobPatch, SearchInput, SearchPage } from "./store";

@@ -121,19 +121,32 @@ describe("long summaries as durable steps", () => {
     expect(first.error).toBeDefined();
     const ids = first.ctx.step.run.mock.calls.map((call) => String(call[0]));
     expect(ids).toEqual(
-      expect.arrayContaining(["summarize", "summarize:part:0", "summarize:part:1", "summarize:part:2", "summarize:combine"]),
+      expect.arrayContaining([
+        "summarize",
+        "summarize:part:0",
+        "summarize:part:1",
+        "summarize:part:2",
+        "summarize:combine",
+      ]),
     );
     expect(new Set(failing.summarizePart.mock.calls.map((call) => call[2]))).toEqual(new Set([0, 1, 2]));
 
     // The next attempt, as Inngest runs it: every step that succeeded is memoized.
     const runSpy = first.ctx.step.run;
     const memoized = await Promise.all(
-      ["fetch", "detect", "extract", "transcribe", "summarize", "summarize:part:0", "summarize:part:1", "summarize:part:2"].map(
-        async (id) => {
-          const i = runSpy.mock.calls.findIndex((call) => call[0] === id);
-          return { id, output: await runSpy.mock.results[i]?.value };
-        },
-      ),
+      [
+        "fetch",
+        "detect",
+        "extract",
+        "transcribe",
+        "summarize",
+        "summarize:part:0",
+        "summarize:part:1",
+        "summarize:part:2",
+      ].map(async (id) => {
+        const i = runSpy.mock.calls.findIndex((call) => call[0] === id);
+        return { id, output: await runSpy.mock.results[i]?.value };
+      }),
     );
     const healthy = longSummarizer();
     const second = await engine(deps(healthy)).execute({

@@ -201,7 +201,9 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(await store.findSummary(`${cacheKey}-other`)).toBeNull();
       const other = await store.upsertArticle(article());
       expect(await store.setCurrentSummary(other.id, earlier?.id ?? "")).toBeNull();
-      expect(await store.addSummary(randomUUID(), { summary: article().summary, provenance: article().provenance })).toBeNull();
+      expect(
+        await store.addSummary(randomUUID(), { summary: article().summary, provenance: article().provenance }),
+      ).toBeNull();
       expect(await store.listSummaries("not-a-uuid")).toEqual([]);
     });
 

@@ -147,7 +147,9 @@ describe("summary versions", () => {
     const events = await kv.readAfter(version.jobId, 0, 100);
     expect(events.filter((e) => e.type === "step.started").map((e) => e.step)).toEqual(["summarize", "save"]);
     expect(events.at(-1)).toMatchObject({ type: "job.completed", data: { articleId } });
-    const [sent] = chatCalls().map((r) => JSON.parse(r.body) as { messages: { content: string }[] }).slice(-1);
+    const [sent] = chatCalls()
+      .map((r) => JSON.parse(r.body) as { messages: { content: string }[] })
+      .slice(-1);
     expect(sent?.messages[0]?.content).toContain("Write the summary in German.");
 
     const versions = await store.listSummaries(articleId);
