@@ -153,6 +153,8 @@ const BLOCKS = new Set([
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 /** Content that must never be judged by link density or vocabulary: code, quotes, tables' cells, media. */
 const PROTECTED = new Set(["pre", "code", "blockquote", "table", "math", "img", "picture", "video", "audio"]);
+/** Elements whose presence protects the block holding them. */
+const GUARDED = new Set(["pre", "code", "blockquote", "table", "math"]);
 
 interface Size {
   /** Characters of text, whitespace collapsed. */
@@ -165,6 +167,10 @@ interface Size {
   start: number;
   /** Links pointing into the page itself (`#…`): a table of contents, not a way out. */
   anchors: number;
+  /** Links whose text is a written-out URL: sources cited, not teasers. */
+  urls: number;
+  /** Protected elements (code, quotes, tables, math) in the subtree, itself included. */
+  guarded: number;
 }
 
 const collapsedLength = (text: string) => {
@@ -187,7 +193,15 @@ function measure(root: Element): Map<Element, Size> {
   const visit = (el: Element, inLink: boolean): Size => {
     const isLink = el.localName === "a";
     const inPage = isLink && (el.getAttribute("href") ?? "").startsWith("#");
-    const size: Size = { text: 0, link: 0, links: isLink ? 1 : 0, start: offset, anchors: inPage ? 1 : 0 };
+    const size: Size = {
+      text: 0,
+      link: 0,
+      links: isLink ? 1 : 0,
+      start: offset,
+      anchors: inPage ? 1 : 0,
+      urls: isLink && isUrlLike(el.textContent ?? "") ? 1 : 0,
+      guarded: GUARDED.has(el.localName) ? 1 : 0,
+    };
     const linked = inLink || el.localName === "a";
     for (let node = el.firstChild; node; node = node.nextSibling) {
       if (node.nodeType === 3) {
@@ -201,6 +215,8 @@ function measure(root: Element): Map<Element, Size> {
         size.link += child.link;
         size.links += child.links;
         size.anchors += child.anchors;
+        size.urls += child.urls;
+        size.guarded += child.guarded;
       }
     }
     sizes.set(el, size);
@@ -252,17 +268,6 @@ function isLinkBlock(el: Element, size: Size): boolean {
   return size.links > 0 && size.text > 0 && size.link >= 0.8 * size.text && !isUrlLike(textOf(el));
 }
 
-/** A list whose links are mostly written-out URLs: sources cited, not teasers. */
-function mostlyUrls(el: Element): boolean {
-  const links = el.querySelectorAll("a");
-  let urls = 0;
-  for (const link of links) if (isUrlLike(link.textContent ?? "")) urls++;
-  return urls * 2 >= links.length;
-}
-
-const hasProtected = (el: Element) =>
-  PROTECTED.has(el.localName) || el.querySelector("pre, code, blockquote, table, math") !== null;
-
 export interface BoilerplateOptions {
   /** Never remove an element holding more than this share of the article's text. */
   maxShare?: number;
@@ -279,7 +284,9 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
   const total = sizes.get(root)?.text ?? 0;
   if (total === 0) return 0;
   const maxShare = options.maxShare ?? 0.25;
-  const size = (el: Element): Size => sizes.get(el) ?? { text: 0, link: 0, links: 0, start: 0, anchors: 0 };
+  const size = (el: Element): Size =>
+    sizes.get(el) ?? { text: 0, link: 0, links: 0, start: 0, anchors: 0, urls: 0, guarded: 0 };
+  const hasProtected = (el: Element) => PROTECTED.has(el.localName) || size(el).guarded > 0;
   // Link lists and runs of teasers are judged only in the article's tail: mid-article, a list of links is
   // more often the content (a reading list, a changelog) than furniture.
   const inTail = (el: Element) => {
@@ -321,20 +328,20 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
         s.links >= 3 &&
         s.link >= 0.7 * s.text &&
         s.anchors < s.links / 2 &&
-        !mostlyUrls(child) &&
+        s.urls * 2 < s.links &&
         inTail(child) &&
         small(child)
       ) {
         mark(child, "link-list");
         continue;
       }
-      if (HEADINGS.has(name) || isHeadingLike(child)) {
+      if (HEADINGS.has(name) || isHeadingLike(child, size)) {
         const text = textOf(child);
         if (text.length <= 60 && HEADING_TEXT.test(text)) {
           mark(child, "heading");
           // What such a heading introduces: the lists and link blocks that follow it, up to the next heading.
           for (let next = child.nextElementSibling; next; next = next.nextElementSibling) {
-            if (HEADINGS.has(next.localName) || isHeadingLike(next)) break;
+            if (HEADINGS.has(next.localName) || isHeadingLike(next, size)) break;
             const ns = size(next);
             if (!small(next) || hasProtected(next)) break;
             if (isLinkBlock(next, ns) || next.localName === "ul" || next.localName === "ol" || ns.link >= 0.5 * ns.text)
@@ -434,11 +441,12 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
 }
 
 /** A short block that only holds emphasised text: a heading written as `<p><strong>…</strong></p>`. */
-function isHeadingLike(el: Element): boolean {
+function isHeadingLike(el: Element, size: (el: Element) => Size): boolean {
   if (el.localName !== "p" && el.localName !== "div") return false;
   const only = el.children.length === 1 ? el.firstElementChild : null;
   if (!only || !["strong", "b", "em", "span", "h2", "h3", "h4"].includes(only.localName)) return false;
-  return textOf(el) === textOf(only) && textOf(el).length <= 60;
+  const length = size(el).text;
+  return length <= 60 && length === size(only).text && textOf(el) === textOf(only);
 }
 
 /** A block with no block children: one line of the article for positional rules. */
