@@ -207,7 +207,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     let body = content;
     // Readability found too little (it missed the article, or gave up): the page's own text blocks, cleaned by the
     // same pass, when they hold clearly more. Costs a second parse, only on such pages.
-    if (text.length < MIN_ARTICLE_CHARS) {
+    if (text.length < MIN_ARTICLE_CHARS && html.length <= MAX_FALLBACK_HTML) {
       fallbackDom = parseHtml(html, url);
       const fallback = bodyBlocks(fallbackDom.window.document);
       const fallbackText = fallback ? normalizeText(fallback.textContent ?? "") : "";
@@ -250,6 +250,9 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     fallbackDom?.window.close();
   }
 }
+
+/** The fallback parses the page a second time: only pages small enough that two DOMs fit any worker's heap. */
+const MAX_FALLBACK_HTML = 1024 * 1024;
 
 /** Elements that are never the article, whatever a page's markup says. */
 const NEVER_ARTICLE =
