@@ -1,6 +1,7 @@
 import { redirect } from "next/navigation";
 import { SafeHtml } from "@/app/components/safe-html";
 import { pageIsAuthorized } from "@/lib/http/api";
+import { snippetHtml } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
 
 export default async function LibraryPage({
@@ -36,7 +37,11 @@ export default async function LibraryPage({
             <a href={`/articles/${item.id}`}>{item.title}</a>
             <span className="muted small"> · {item.siteName ?? new URL(item.url).hostname}</span>
             {/* Snippets carry <b> highlights from the database; sanitized like any other HTML. */}
-            {item.snippet ? <SafeHtml className="small" html={item.snippet} /> : <p className="small">{item.tldr}</p>}
+            {item.snippet ? (
+              <SafeHtml className="small" html={snippetHtml(item.snippet)} />
+            ) : (
+              <p className="small">{item.tldr}</p>
+            )}
           </li>
         ))}
       </ul>

@@ -8,7 +8,7 @@ import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
 import { removeBoilerplate } from "./boilerplate.ts";
 import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
-import { MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
+import { flattenDeepTags, MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
 import { cleanTitle } from "./title.ts";
 import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
 import { detectWall } from "./walls.ts";
@@ -166,10 +166,37 @@ function fromMarkup(document: Document): PageMetadata {
   };
 }
 
+/** Elements nested deeper than this under the sanitized root become their text: nesting costs every later pass. */
+export const MAX_HTML_DEPTH = 48;
+
+/** Flattens what is nested deeper than MAX_HTML_DEPTH into text, with an explicit stack (no recursion). */
+function capDepth(root: Element): void {
+  const stack: [Element, number][] = [[root, 0]];
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [element, depth] = entry;
+    for (const child of Array.from(element.children)) {
+      if (depth + 1 >= MAX_HTML_DEPTH) {
+        child.replaceWith(child.ownerDocument.createTextNode(child.textContent ?? ""));
+      } else stack.push([child, depth + 1]);
+    }
+  }
+}
+
 /** Sanitizes Readability's result where it stands, instead of serializing it and parsing it again. */
 function sanitizeInPlace(dom: JSDOM, element: Element): string {
+  capDepth(element);
   createDOMPurify(dom.window).sanitize(element, { ...SANITIZE_CONFIG, IN_PLACE: true });
   return element.innerHTML;
+}
+
+/** A fragment from outside (feed item notes), sanitized once here in the worker, depth-capped, for storing. */
+export function sanitizeFragment(html: string): string {
+  const dom = parseHtml(`<!doctype html><body>${flattenDeepTags(html, MAX_HTML_DEPTH)}</body>`, "about:blank");
+  try {
+    return sanitizeInPlace(dom, dom.window.document.body);
+  } finally {
+    dom.window.close();
+  }
 }
 
 export function readArticleHtml(html: string, url: string, media: MediaItem[]): Extracted {

@@ -1,7 +1,7 @@
 import { getHeapStatistics } from "node:v8";
 import { parentPort } from "node:worker_threads";
 import { AppError } from "../errors.ts";
-import { detectMediaInHtml, readArticleHtml } from "./html-reader.ts";
+import { detectMediaInHtml, readArticleHtml, sanitizeFragment } from "./html-reader.ts";
 import type { ReaderReply, ReaderRequest } from "./reader-protocol.ts";
 
 /**
@@ -15,7 +15,9 @@ parentPort?.on("message", (message: { id: number; request: ReaderRequest }) => {
     const value =
       request.op === "media"
         ? detectMediaInHtml(request.html, request.url)
-        : readArticleHtml(request.html, request.url, request.media);
+        : request.op === "sanitize"
+          ? sanitizeFragment(request.html)
+          : readArticleHtml(request.html, request.url, request.media);
     reply = { id, ok: true, value, heapUsed: getHeapStatistics().used_heap_size };
   } catch (error) {
     const appError = error instanceof AppError ? error : new AppError("internal", String(error));

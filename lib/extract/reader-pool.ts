@@ -202,11 +202,13 @@ class WorkerOutOfMemory extends AppError {
 
 /** Without the worker file (an unusual bundle), pages are read in-process; jsdom loads only then. */
 async function readInProcess<R extends ReaderRequest>(request: R): Promise<ReaderResult<R>> {
-  const { detectMediaInHtml, readArticleHtml } = await import("./html-reader");
+  const { detectMediaInHtml, readArticleHtml, sanitizeFragment } = await import("./html-reader");
   return (
     request.op === "media"
       ? detectMediaInHtml(request.html, request.url)
-      : readArticleHtml(request.html, request.url, request.media)
+      : request.op === "sanitize"
+        ? sanitizeFragment(request.html)
+        : readArticleHtml(request.html, request.url, request.media)
   ) as ReaderResult<R>;
 }
 

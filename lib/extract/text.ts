@@ -118,3 +118,41 @@ export function removeComments(html: string): string {
   }
   return last === 0 ? html : out + html.slice(last);
 }
+
+const VOID_ELEMENTS = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
+
+/**
+ * Tags nested deeper than `maxDepth` dropped (their text stays), in one linear pass before any parser sees the
+ * markup: an HTML parser's and a sanitizer's cost grows with nesting, and a hostile fragment can nest 50,000 deep.
+ * It counts as written (no implied closes), which only ever flattens more, never less.
+ */
+export function flattenDeepTags(html: string, maxDepth: number): string {
+  let depth = 0;
+  return replaceTags(html, (tag) => {
+    const closing = tag.charCodeAt(1) === 47; /* / */
+    const name = /^<\/?([a-zA-Z][\w-]*)/.exec(tag)?.[1]?.toLowerCase();
+    if (!name) return tag;
+    if (closing) {
+      const keep = depth <= maxDepth;
+      depth = Math.max(0, depth - 1);
+      return keep ? tag : "";
+    }
+    if (VOID_ELEMENTS.has(name) || tag.endsWith("/>")) return depth < maxDepth ? tag : "";
+    depth++;
+    return depth <= maxDepth ? tag : "";
+  });
+}

@@ -61,8 +61,8 @@ export async function extractStage(
         publishedTime: isoDate(item.pubDate),
         excerpt: stripTags(item.description).slice(0, 300) || null,
         text: stripTags(item.description),
-        // Loaded on demand: the sanitizer's DOM is not needed in the server for anything else.
-        html: (await import("../render/safe-html")).sanitizeForRender(item.description),
+        // Sanitized once, in the extraction worker: the server's event loop never parses fetched HTML.
+        html: await deps.reader.read({ op: "sanitize", html: item.description }),
         extractor: "feed",
       };
     }

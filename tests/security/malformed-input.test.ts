@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { Fetched } from "@/lib/domain";
-import type { Reader } from "@/lib/extract/reader-protocol";
 import { enumParam, intParam } from "@/lib/http/request-guard";
 import { createLogger } from "@/lib/log";
 import { fileNameFromUrl } from "@/lib/net/canonical-url";
@@ -8,6 +7,7 @@ import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import { jobStatusSchema } from "@/lib/progress/events";
 import { searchPage } from "@/lib/store/rows";
+import { testReader } from "../helpers/pipeline-fixtures";
 
 const FEED_URL = "https://feeds.podcast.example/show.xml";
 const feed = (link: string) => `<?xml version="1.0"?><rss version="2.0"><channel><title>Show</title>
@@ -28,12 +28,7 @@ const fetchedFeed = (link: string, requested = FEED_URL): Fetched => ({
 const noFetch = async () => {
   throw new Error("no network in this test");
 };
-const reader: Reader = {
-  read: async () => {
-    throw new Error("not used");
-  },
-  close: async () => undefined,
-};
+const reader = testReader;
 const deps = { fetch: noFetch, reader, logger: createLogger({ level: "error" }) };
 
 async function feedArticle(link: string, requested?: string) {
