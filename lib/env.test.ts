@@ -30,6 +30,17 @@ describe("parseConfig", () => {
       "supabase",
     );
     expect(parseConfig({ DATABASE_URL: "postgres://u@h/db" }).store.kind).toBe("postgres");
+    // Both set: Supabase wins, whichever the environment lists first.
+    const both = {
+      DATABASE_URL: "postgres://u@h/db",
+      SUPABASE_URL: "https://p.supabase.co",
+      SUPABASE_SERVICE_ROLE_KEY: "k",
+    };
+    expect(parseConfig(both).store).toEqual({ kind: "supabase", url: "https://p.supabase.co", serviceRoleKey: "k" });
+    expect(parseConfig({ DATABASE_URL: "postgres://u@h/db", PGLITE_DIR: "/tmp/x" }).store).toEqual({
+      kind: "postgres",
+      url: "postgres://u@h/db",
+    });
   });
 
   it("refuses half-configured pairs with a named error", () => {

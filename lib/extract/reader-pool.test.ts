@@ -16,13 +16,24 @@ afterEach(async () => {
 });
 
 describe("extraction worker pool", () => {
-  it("keeps answering correctly across worker replacements", async () => {
+  it("keeps answering correctly across worker replacements (by page count)", async () => {
     pool = new ReaderPool({ pagesPerWorker: 3 });
     const titles: string[] = [];
     for (let n = 0; n < 8; n++) {
       titles.push((await pool.read({ op: "article", html: article(n), url: URL_, media: [] })).title);
     }
     expect(titles).toEqual(Array.from({ length: 8 }, (_, n) => `Story ${n}`));
+    // 8 pages at 3 per worker: at least three workers served them.
+    expect(pool.workersStarted).toBeGreaterThanOrEqual(3);
+  });
+
+  it("replaces a worker whose heap passed the recycle threshold", async () => {
+    // Any page leaves more than 1 MB of heap in use: every worker is replaced after its first page.
+    pool = new ReaderPool({ heapRecycleMb: 1 });
+    for (let n = 0; n < 4; n++) {
+      expect((await pool.read({ op: "article", html: article(n), url: URL_, media: [] })).title).toBe(`Story ${n}`);
+    }
+    expect(pool.workersStarted).toBe(4);
   });
 
   it("reads concurrent pages, each getting its own answer", async () => {
@@ -34,10 +45,17 @@ describe("extraction worker pool", () => {
   });
 
   it("gives a huge page a worker of its own and keeps serving the rest", async () => {
-    pool = new ReaderPool({ bigPageChars: 2_000 });
-    const big = await pool.read({ op: "article", html: article(1), url: URL_, media: [] });
+    const bigPage = article(1) + "<!-- padding -->".repeat(200);
+    pool = new ReaderPool({ bigPageChars: bigPage.length - 1 });
+    const [big, ...rest] = await Promise.all([
+      pool.read({ op: "article", html: bigPage, url: URL_, media: [] }),
+      ...[2, 3, 4].map((n) => pool?.read({ op: "article", html: article(n), url: URL_, media: [] })),
+    ]);
     expect(big.title).toBe("Story 1");
     expect(big.text).toContain("reading room filled again");
+    expect(rest.map((r) => r?.title)).toEqual(["Story 2", "Story 3", "Story 4"]);
+    // The shared worker for the three small pages, and one for the big page alone.
+    expect(pool.workersStarted).toBe(2);
   });
 
   const paragraph = `<p>${"The mill closed and the town rebuilt its library, one shelf at a time. ".repeat(14)}</p>`;

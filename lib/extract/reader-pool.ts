@@ -62,6 +62,7 @@ export class ReaderPool implements Reader {
   private active: Slot | null = null;
   private spare: Slot | null = null;
   private nextId = 1;
+  private started = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly options: ReaderPoolOptions;
   private readonly workerFile: string | null;
@@ -107,6 +108,11 @@ export class ReaderPool implements Reader {
     });
   }
 
+  /** Workers started so far (shared, spare and one-off): how often the pool replaced or added one. */
+  get workersStarted(): number {
+    return this.started;
+  }
+
   /** Stops every worker (tests, shutdown). */
   async close(): Promise<void> {
     const slots = [this.active, this.spare].filter((s): s is Slot => s !== null);
@@ -144,6 +150,7 @@ export class ReaderPool implements Reader {
       },
     });
     const slot: Slot = { worker, dispatched: 0, inFlight: 0, retired: false };
+    this.started += 1;
     worker.on("message", (reply: ReaderReply) => this.settle(slot, reply));
     worker.on("error", (error) => this.fail(slot, error));
     worker.on("exit", (code) => this.fail(slot, new Error(`extraction worker exited with code ${code}`)));

@@ -1,5 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { fileNameFromUrl } from "./canonical-url";
+import { canonicalizeUrl, fileNameFromUrl, resolveCanonicalLink } from "./canonical-url";
+
+describe("canonicalizeUrl: one form for the same page", () => {
+  it.each([
+    ["https://News.Example.COM./a/b?z=1&a=2#top", "https://news.example.com/a/b?a=2&z=1"],
+    ["https://news.example/story/", "https://news.example/story"],
+    ["https://news.example/story///", "https://news.example/story"],
+    ["https://news.example/", "https://news.example/"],
+    ["http://news.example:80/a", "http://news.example/a"],
+    ["https://news.example:443/a", "https://news.example/a"],
+    ["https://news.example:8443/a", "https://news.example:8443/a"],
+    ["https://news.example/a?utm_source=x&id=7&fbclid=y&UTM_Medium=z", "https://news.example/a?id=7"],
+    ["https://news.example/a?b=2&a=1&a=0", "https://news.example/a?a=1&a=0&b=2"],
+  ])("%s → %s", (input, expected) => {
+    expect(canonicalizeUrl(input)).toBe(expected);
+  });
+
+  it("gives every spelling of one page the same key", () => {
+    const spellings = [
+      "https://news.example/story/?b=2&a=1",
+      "https://NEWS.example/story?a=1&b=2&utm_campaign=fall",
+      "https://news.example:443/story?a=1&b=2#comments",
+    ];
+    expect(new Set(spellings.map(canonicalizeUrl))).toEqual(new Set(["https://news.example/story?a=1&b=2"]));
+  });
+});
+
+describe("resolveCanonicalLink", () => {
+  it("trusts a same-host canonical link, in canonical form", () => {
+    expect(resolveCanonicalLink("/story/?b=2&a=1", "https://news.example/amp/story")).toBe(
+      "https://news.example/story?a=1&b=2",
+    );
+  });
+
+  it("refuses another host, another scheme and nothing", () => {
+    expect(resolveCanonicalLink("https://other.example/story", "https://news.example/story")).toBeNull();
+    expect(resolveCanonicalLink("javascript:alert(1)", "https://news.example/story")).toBeNull();
+    expect(resolveCanonicalLink(null, "https://news.example/story")).toBeNull();
+  });
+});
 
 describe("fileNameFromUrl", () => {
   it("decodes the last path segment", () => {

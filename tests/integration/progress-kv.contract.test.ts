@@ -80,9 +80,11 @@ function contract(name: string, make: () => Promise<ProgressKv>, opts: { ttl?: b
       const t0 = Date.now();
       await kv.waitForEvents(jobId, 0, 150);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-      const waiting = kv.waitForEvents(jobId, 0, 10_000);
+      const waiting = kv.waitForEvents(jobId, 0, 10_000).then(() => "woken");
       setTimeout(() => void kv.append({ jobId, type: "job.queued", at: 1 }), 50);
-      await waiting;
+      // Woken by the append, not by the 10 s timeout running out.
+      const outcome = await Promise.race([waiting, new Promise((r) => setTimeout(r, 5_000, "timed out"))]);
+      expect(outcome).toBe("woken");
       expect(await kv.count(jobId)).toBe(1);
       // Already past `after`: returns at once.
       await kv.waitForEvents(jobId, 0, 10_000);

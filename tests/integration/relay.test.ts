@@ -181,11 +181,30 @@ describe("SSE relay (memory KV)", () => {
   });
 
   it("stops reading when the client goes away", async () => {
-    const jobId = newJob();
-    await append(kv, jobId);
-    await readStream(`${relay.origin}/jobs/${jobId}/events`, {}, 1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(relay.open()).toBe(0);
+    // Long heartbeat and lifetime: only the request's abort can end this stream soon.
+    const waits: AbortSignal[] = [];
+    const spy: ProgressKv = {
+      ...kv,
+      waitForEvents: (jobId, after, timeoutMs, signal) => {
+        if (signal) waits.push(signal);
+        return kv.waitForEvents(jobId, after, timeoutMs, signal);
+      },
+    };
+    const quietRelay = await startRelayServer(spy, { heartbeatMs: 20_000, maxLifetimeMs: 60_000 });
+    try {
+      const jobId = newJob();
+      await append(kv, jobId);
+      await readStream(`${quietRelay.origin}/jobs/${jobId}/events`, {}, 1);
+      const deadline = Date.now() + 3_000;
+      while ((quietRelay.open() > 0 || !waits.every((s) => s.aborted)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(waits.length).toBeGreaterThan(0);
+      expect(waits.every((s) => s.aborted)).toBe(true);
+      expect(quietRelay.open()).toBe(0);
+    } finally {
+      await quietRelay.close();
+    }
   });
 
   it("answers a clear error event when the log cannot be read", async () => {

@@ -146,6 +146,36 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(versions?.n).toBe(20);
     });
 
+    it("dedupes by canonical URL, not by the URL the page was fetched from", async () => {
+      const canonical = `https://news.example/story/${randomUUID()}`;
+      const amp = await store.upsertArticle(article({ url: `${canonical}/amp?utm_source=x`, canonicalUrl: canonical }));
+      const plain = await store.upsertArticle(article({ url: `${canonical}?ref=home`, canonicalUrl: canonical }));
+      expect(plain.id).toBe(amp.id);
+      expect(plain.canonicalUrl).toBe(canonical);
+      expect((await store.getArticleByCanonicalUrl(canonical))?.id).toBe(amp.id);
+      const [stored] = await db.query<{ n: number }>(
+        "select count(*)::int as n from articles where canonical_url = $1",
+        [canonical],
+      );
+      expect(stored?.n).toBe(1);
+    });
+
+    it("numbers summary versions in the order they were saved, even within one millisecond", async () => {
+      const url = `https://news.example/versions/${randomUUID()}`;
+      for (let i = 0; i < 12; i++) {
+        await store.upsertArticle(
+          article({ url, summary: { tldr: `take ${i}`, keyPoints: [], markdown: "", tags: [] } }),
+        );
+      }
+      const saved = await store.getArticleByCanonicalUrl(url);
+      const versions = await db.query<{ tldr: string; version: string | number }>(
+        "select content->>'tldr' as tldr, version from summaries where article_id = $1 order by version",
+        [saved?.id],
+      );
+      expect(versions.map((v) => v.tldr)).toEqual(Array.from({ length: 12 }, (_, i) => `take ${i}`));
+      expect(new Set(versions.map((v) => Number(v.version))).size).toBe(12);
+    });
+
     it("upserts by canonical URL: the new summary is current, the earlier one stays as a version", async () => {
       const url = `https://news.example/upsert/${randomUUID()}`;
       const first = await store.upsertArticle(article({ url }));
@@ -163,7 +193,7 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(current).toMatchObject({ title: "Updated title", summary: { tldr: "Second take." } });
       expect(current?.provenance).toMatchObject({ model: "gpt-4o-mini", costUsd: 0.0004 });
       const versions = await db.query<{ tldr: string; model: string; input_tokens: number }>(
-        "select content->>'tldr' as tldr, model, input_tokens from summaries where article_id = $1 order by created_at, id",
+        "select content->>'tldr' as tldr, model, input_tokens from summaries where article_id = $1 order by version",
         [first.id],
       );
       expect(versions.map((v) => [v.tldr, v.model, v.input_tokens])).toEqual([
