@@ -1,0 +1,151 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { AppError } from "@/lib/errors";
+import type { SafeFetch } from "@/lib/net/types";
+import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
+import { createProgressKv } from "@/lib/progress";
+import type { ProgressKv } from "@/lib/progress/kv";
+import { createStore } from "@/lib/store";
+import type { Store } from "@/lib/store/store";
+import { SITE_DIR } from "../helpers/fixture-server";
+import { executeThroughServe } from "../helpers/inngest-executor";
+import { quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
+
+// Cloud mode with a signing key, as in production: the route verifies every request's signature.
+const SIGNING_KEY = `signkey-test-${"ab".repeat(32)}`;
+vi.stubEnv("INNGEST_SIGNING_KEY", SIGNING_KEY);
+vi.stubEnv("INNGEST_DEV", "0");
+const { serve } = await import("inngest/next");
+const { inngest } = await import("@/inngest/client");
+const { createProcessArticle } = await import("@/inngest/functions/process-article");
+
+const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
+const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
+const NOT_ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "not-article.html"));
+
+function fixtureFetch(pages: Record<string, Buffer>) {
+  return vi.fn<SafeFetch>(async (url) => {
+    const body = pages[url];
+    if (!body) throw new AppError("http_error", "The site answered HTTP 503", { status: 503, retriable: true });
+    return {
+      url,
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      contentType: "text/html; charset=utf-8",
+      body: new Uint8Array(body),
+      bodyRead: true,
+      redirects: [url],
+    };
+  });
+}
+
+function summarizer() {
+  const summarize = vi.fn(async () => ({
+    summary: { tldr: "Libraries anchor towns.", keyPoints: ["Hours changed"], markdown: "## TL;DR", tags: [] },
+    provenance: {
+      model: "fake-model",
+      promptVersion: "test",
+      path: "single" as const,
+      inputTokens: 10,
+      outputTokens: 5,
+      costUsd: 0.001,
+    },
+  }));
+  return { summarize, summarizer: singleCallSummarizer({ model: "fake-model", summarize }) as Summarizer };
+}
+
+let store: Store;
+let kv: ProgressKv;
+let dataDir: string;
+let jobId: string;
+let n = 0;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), "as-attempts-"));
+  store = await createStore({ kind: "pglite", dir: path.join(dataDir, "db") });
+  kv = createProgressKv({ kind: "memory" });
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  jobId = `job_attempts_${Date.now()}_${++n}`;
+  await store.createJob({
+    id: jobId,
+    url: `${ARTICLE_URL}?n=${n}`,
+    canonicalUrl: `${ARTICLE_URL}?n=${n}`,
+    force: true,
+  });
+});
+
+function run(deps: PipelineDeps, url = ARTICLE_URL, maxAttempts = 4) {
+  const { POST } = serve({ client: inngest, functions: [createProcessArticle(async () => deps)] });
+  return executeThroughServe({
+    post: (request) => POST(request as never, undefined as never) as Promise<Response>,
+    signingKey: SIGNING_KEY,
+    appId: "article-summarizer",
+    functionId: "process-article",
+    event: { name: "article/submitted", data: { jobId, url, force: true, runKey: jobId } },
+    maxAttempts,
+  });
+}
+
+const deps = (overrides: Partial<PipelineDeps>): PipelineDeps => ({
+  fetch: fixtureFetch({ [ARTICLE_URL]: ARTICLE_HTML }),
+  store,
+  kv,
+  summarizer: summarizer().summarizer,
+  now: Date.now,
+  reader: testReader,
+  logger: quietLogger,
+  ...overrides,
+});
+
+describe("process-article through the SDK's request handling (signed calls, real attempts)", () => {
+  it("retries a failed stage in attempt 1 without running the stages that succeeded again", async () => {
+    const fake = summarizer();
+    fake.summarize.mockRejectedValueOnce(new AppError("summarization_failed", "upstream 500", { retriable: true }));
+    const d = deps({ summarizer: fake.summarizer });
+    const result = await run(d);
+    expect(result.status).toBe("completed");
+    expect(result.output).toMatchObject({ articleId: expect.any(String) });
+    expect(Math.max(...result.attempts)).toBe(1);
+    // Memoized by step id across attempts: the page was fetched once, the summary asked for twice.
+    expect(d.fetch).toHaveBeenCalledTimes(1);
+    expect(fake.summarize).toHaveBeenCalledTimes(2);
+    const started = (await kv.readAfter(jobId, 0, 500)).filter((e) => e.type === "step.started");
+    expect(started.map((e) => [e.step, e.attempt])).toEqual([
+      ["fetch", 1],
+      ["detect", 1],
+      ["extract", 1],
+      ["transcribe", 1],
+      ["summarize", 1],
+      ["summarize", 2],
+      ["save", 2], // later stages run in the attempt the retry started
+    ]);
+    expect(await store.getJob(jobId)).toMatchObject({ status: "completed" });
+  });
+
+  it("fails a permanent error at once and runs onFailure through the function (inngest/function.failed)", async () => {
+    const url = "https://news.example/welcome";
+    const result = await run(deps({ fetch: fixtureFetch({ [url]: NOT_ARTICLE_HTML }) }), url);
+    expect(result.status).toBe("failed");
+    expect(result.attempts.every((a) => a === 0)).toBe(true);
+    expect(result.onFailure?.status).toBe(200);
+    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "not_an_article" });
+    expect((await kv.readAfter(jobId, 0, 500)).at(-1)).toMatchObject({ type: "job.failed", reason: "not_an_article" });
+  });
+
+  it("spends every attempt on a retriable failure, then onFailure records its reason", async () => {
+    const d = deps({ fetch: fixtureFetch({}) });
+    const result = await run(d, ARTICLE_URL, 3);
+    expect(result.status).toBe("failed");
+    expect([...new Set(result.attempts)]).toEqual([0, 1, 2]);
+    expect(d.fetch).toHaveBeenCalledTimes(3);
+    expect(result.onFailure?.status).toBe(200);
+    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "http_error" });
+  });
+});
