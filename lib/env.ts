@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type ModelTable, modelTableSchema } from "./ai/models";
+import { type ChunkingConfig, DEFAULT_CHUNKING } from "./pipeline/chunk-plan";
 
 /**
  * The only module that reads process.env. Everything else receives a typed `Config`.
@@ -15,6 +16,12 @@ const optionalString = z
 const optionalUrl = optionalString.pipe(z.url().optional());
 
 const flag = optionalString.transform((v) => v === "1" || v === "true" || v === "yes");
+
+/** A whole number within bounds, or absent (then the embedded default applies). */
+const positiveInt = (min: number, max: number) =>
+  optionalString
+    .transform((v) => (v === undefined ? undefined : Number(v)))
+    .pipe(z.number().int().min(min).max(max).optional());
 
 const rawSchema = z.object({
   NODE_ENV: optionalString,
@@ -41,6 +48,10 @@ const rawSchema = z.object({
   TRANSCRIBE_MODEL: optionalString,
   TRANSCRIBE_BASE_URL: optionalUrl,
   MODEL_TABLE: optionalString,
+  TRANSCRIBE_CHUNK_SECONDS: positiveInt(30, 3600),
+  TRANSCRIBE_CONCURRENCY: positiveInt(1, 32),
+  TRANSCRIBE_MAX_SECONDS: positiveInt(60, 48 * 3600),
+  TRANSCRIBE_MAX_CHUNKS: positiveInt(1, 500),
   FETCH_ALLOWLIST: optionalString,
   REQUIRE_SERVICES: flag,
   LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).optional()),
@@ -70,6 +81,8 @@ export type LlmConfig =
   | { kind: "offline" };
 
 export interface Config {
+  /** How long media is cut for speech-to-text (lib/pipeline/chunk-plan.ts). */
+  chunking: ChunkingConfig;
   production: boolean;
   auth: { password?: string; token?: string; sessionSecret?: string };
   inngest: InngestSettings;
@@ -198,6 +211,13 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     auth: { password: e.ADMIN_PASSWORD, token: e.ADMIN_TOKEN, sessionSecret: e.SESSION_SECRET },
     inngest: inngestSettings(source),
     runner: e.PIPELINE_RUNNER,
+    chunking: {
+      ...DEFAULT_CHUNKING,
+      ...(e.TRANSCRIBE_CHUNK_SECONDS ? { chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS } : {}),
+      ...(e.TRANSCRIBE_CONCURRENCY ? { concurrency: e.TRANSCRIBE_CONCURRENCY } : {}),
+      ...(e.TRANSCRIBE_MAX_SECONDS ? { maxSeconds: e.TRANSCRIBE_MAX_SECONDS } : {}),
+      ...(e.TRANSCRIBE_MAX_CHUNKS ? { maxChunks: e.TRANSCRIBE_MAX_CHUNKS } : {}),
+    },
     kv,
     store,
     llm,

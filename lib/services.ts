@@ -41,8 +41,11 @@ export interface Services {
 }
 
 /** What one job's pipeline run receives: the services it may touch, with a logger bound to the job. */
-export function pipelineDeps(services: Omit<Services, "runner" | "config">, jobId: string): PipelineDeps {
-  const { fetch, store, kv, summarizer, summarizerFor, models, transcriber, reader, now, logger } = services;
+export function pipelineDeps(
+  services: Omit<Services, "runner" | "config"> & { config?: Pick<Config, "chunking"> },
+  jobId: string,
+): PipelineDeps {
+  const { fetch, store, kv, summarizer, summarizerFor, models, transcriber, reader, now, logger, config } = services;
   return {
     fetch,
     store,
@@ -54,6 +57,7 @@ export function pipelineDeps(services: Omit<Services, "runner" | "config">, jobI
     reader,
     now,
     logger: logger.child({ jobId }),
+    ...(config ? { chunking: config.chunking } : {}),
   };
 }
 

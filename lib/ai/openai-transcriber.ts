@@ -17,12 +17,15 @@ export function createOpenAITranscriber(client: OpenAI, model: string): Transcri
     async transcribe(input: TranscribeInput): Promise<Transcript> {
       try {
         const file = await toFile(Buffer.from(input.audio), input.filename, { type: input.mimeType });
-        const result = (await client.audio.transcriptions.create({
-          file,
-          model,
-          response_format: "verbose_json",
-          ...(input.lang ? { language: input.lang.slice(0, 2) } : {}),
-        })) as unknown as VerboseTranscription;
+        const result = (await client.audio.transcriptions.create(
+          {
+            file,
+            model,
+            response_format: "verbose_json",
+            ...(input.lang ? { language: input.lang.slice(0, 2) } : {}),
+          },
+          input.timeoutMs ? { timeout: input.timeoutMs } : undefined,
+        )) as unknown as VerboseTranscription;
         return {
           source: "openai",
           model,

@@ -5,9 +5,12 @@ import { detectStage } from "./detect-media";
 import { extractStage } from "./extract";
 import { fetchStage } from "./fetch";
 import { saveStage } from "./save";
+import { DEFAULT_CHUNKING } from "./chunk-plan";
 import { runStage, type StageContext, type StageOptions } from "./stage";
+import { mapSteps } from "./steps";
 import { summarizeInput, summarizeSteps } from "./summarize";
-import { transcribeStage } from "./transcribe";
+import { prepareTranscript } from "./transcribe";
+import { chunkProgress, resolveTranscript, stitchTranscription, transcribeChunk } from "./transcribe-chunks";
 import type { PipelineDeps, PipelineInput, Report, StepRunner } from "./types";
 
 export interface PipelineResult {
@@ -26,7 +29,8 @@ export interface RunContext {
  *   1. fetch       the URL, through the SSRF guard
  *   2. detect      audio/video/feed/YouTube media
  *   3. extract     readable text and metadata (Readability on jsdom)
- *   4. transcribe  the primary media, when there is any
+ *   4. transcribe  the primary media, when there is any: a plan, then one step per time window (parallel,
+ *                  bounded: `transcribe:chunk:<i>`), then `transcribe:stitch`; the transcript travels by reference
  *   5. summarize   with the LLM, or the offline extractive summarizer: one step, or for a long input one step per
  *                  part (parallel, bounded) and a combine step (lib/pipeline/summarize.ts); a cached summary is reused
  *   6. save        the article, then announce completion
@@ -47,15 +51,67 @@ export async function processArticle(
   const extracted: Extracted = await stage("extract", () => extractStage(fetched, detected, deps), {
     summary: (e) => ({ title: e.title }),
   });
-  const transcript = await stage("transcribe", (report) => transcribeStage(detected, extracted, deps, report));
+  const chunking = deps.chunking ?? DEFAULT_CHUNKING;
+  // The transcribe stage spans several steps: it stays open (no step.completed) until the stitch step ends it.
+  const prepared = await stage(
+    "transcribe",
+    async (report) => {
+      const outcome = await prepareTranscript(detected, extracted, deps, chunking);
+      if (outcome.kind === "plan") report(0, outcome.plan.windows.length, "chunk");
+      return { ...outcome, startedAt: deps.now() };
+    },
+    {
+      complete: (result) => result.kind !== "plan",
+      summary: (result) => (result.kind === "transcript" && result.reused ? { reused: true } : {}),
+    },
+  );
+  let transcript = prepared.kind === "transcript" ? prepared.handle : null;
+  if (prepared.kind === "plan") {
+    const { plan } = prepared;
+    await mapSteps(
+      step,
+      "transcribe:chunk",
+      plan.windows,
+      (window) =>
+        runStage(
+          "transcribe",
+          async () => {
+            const done = await transcribeChunk(plan, window, deps, chunking);
+            // Counted from the store, so windows finishing out of order (or in an earlier run) add up correctly.
+            const counted = await chunkProgress(plan, deps.store);
+            await progress.publish({
+              type: "step.progress",
+              step: "transcribe",
+              attempt: ctx.attempt + 1,
+              progress: { done: counted.done, total: counted.total, unit: "chunk" },
+              data: { minutesTranscribed: counted.minutes, chunk: window.index + 1, reused: done.cached },
+            });
+            return done;
+          },
+          context,
+          { start: false, complete: () => false },
+        ),
+      { concurrency: chunking.concurrency },
+    );
+    transcript = await step.run("transcribe:stitch", () =>
+      runStage("transcribe", () => stitchTranscription(plan, deps), context, {
+        start: false,
+        startedAt: prepared.startedAt,
+      }),
+    );
+  }
   const summarized = await summarizeSteps(step, context, {
-    load: async () => summarizeInput(extracted, transcript ?? undefined, input.lang),
+    load: async () => summarizeInput(extracted, await resolveTranscript(transcript, deps.store), input.lang),
     summarizer: deps.summarizer,
     force: input.force,
   });
   return stage(
     "save",
-    () => saveStage({ jobId: input.jobId, extracted, transcript: transcript ?? undefined, summarized }, deps),
+    async () =>
+      saveStage(
+        { jobId: input.jobId, extracted, transcript: await resolveTranscript(transcript, deps.store), summarized },
+        deps,
+      ),
     {
       // The terminal event goes last, inside the step, so the relay closes after everything else arrived.
       onCompleted: (saved) =>

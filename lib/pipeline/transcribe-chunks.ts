@@ -1,121 +1,223 @@
-import type { MediaItem, Transcript, TranscriptSegment } from "../domain";
-import { AppError } from "../errors";
-import type { Store } from "../store/store";
-import type { PipelineDeps, Report } from "./types";
-
-/** The part of the store a transcription needs: its cache of finished transcripts and parts. */
-export type TranscriptCache = Pick<Store, "getTranscriptChunk" | "putTranscriptChunk">;
+import type { MediaItem, Transcript } from "../domain";
+import { AppError, toAppError } from "../errors";
+import { cutWindow, probeMedia } from "../media/cut";
+import { openRangeReader, type RangeReader } from "../media/range-reader";
+import type { Store, TranscriptChunkKey } from "../store/store";
+import {
+  type ChunkingConfig,
+  type ChunkWindow,
+  DEFAULT_CHUNKING,
+  formatClock,
+  type MediaFacts,
+  planWindows,
+  stitchChunks,
+} from "./chunk-plan";
+import type { PipelineDeps } from "./types";
 
 /**
- * Media longer than one transcription request allows (OpenAI: 25 MB), split without ffmpeg: an MP3 is a run of
- * self-contained frames, so byte ranges cut at a frame boundary are valid MP3 files. Each part is fetched with an
- * HTTP Range request, transcribed, and cached in the store under its byte range — a retry, or a function that timed
- * out mid-podcast, resumes at the first part not yet done. Other containers (M4A, MP4, OGG) cannot be cut this way.
+ * Speech-to-text by time window. The plan (a step's output: small JSON, never audio) comes from a few `Range` reads;
+ * each window is then cut in process (lib/media/cut.ts), transcribed and cached in the store under its window, in a
+ * durable step of its own; the stitch step joins the cached windows on the episode's timeline and stores the result
+ * once, handing later steps a reference when it is too big to travel comfortably as step output.
  */
 
-export interface TranscriptionLimits {
-  /** The most one transcription request takes (OpenAI: 25 MB). */
-  maxRequestBytes: number;
-  /** Bytes per part of a longer file; under the request limit with room for the multipart envelope. */
-  chunkBytes: number;
+/** The part of the store a transcription needs: its cache of finished transcripts and windows. */
+export type TranscriptCache = Pick<Store, "getTranscriptChunk" | "putTranscriptChunk">;
+
+type ChunkDeps = Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache };
+
+export interface TranscriptionPlan {
+  mediaUrl: string;
+  model: string;
+  lang: string | null;
+  facts: MediaFacts;
+  windows: ChunkWindow[];
 }
 
-export const OPENAI_LIMITS: TranscriptionLimits = { maxRequestBytes: 25 * 1024 * 1024, chunkBytes: 20 * 1024 * 1024 };
+/** A transcript as step output: inline when small, else the store key it was saved under. */
+export type TranscriptHandle = { transcript: Transcript } | { ref: TranscriptChunkKey };
 
-export const isMp3 = (media: MediaItem, contentType: string | null) =>
-  /audio\/(mpeg|mp3)/i.test(contentType ?? media.type ?? "") || /\.mp3(\?|$)/i.test(media.url);
+/** Larger stitched transcripts travel as a reference (Inngest: 4 MiB per step output, 32 MiB per run). */
+const INLINE_TRANSCRIPT_BYTES = 256 * 1024;
 
-/** Offset of the first MPEG audio frame header (11 sync bits, valid version/layer/bitrate/rate). */
-export function firstFrameOffset(bytes: Uint8Array): number {
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    const [a, b, c] = [bytes[i] ?? 0, bytes[i + 1] ?? 0, bytes[i + 2] ?? 0];
-    const sync = a === 0xff && (b & 0xe0) === 0xe0;
-    const version = (b >> 3) & 0x3;
-    const layer = (b >> 1) & 0x3;
-    const bitrate = c >> 4;
-    const rate = (c >> 2) & 0x3;
-    if (sync && version !== 1 && layer !== 0 && bitrate !== 0 && bitrate !== 15 && rate !== 3) return i;
+/** The whole media's transcript is cached under the zero window; windows are cached under where they were cut. */
+export const wholeKey = (mediaUrl: string, model: string): TranscriptChunkKey => ({
+  mediaUrl,
+  startSec: 0,
+  endSec: 0,
+  model,
+});
+export const windowKey = (plan: TranscriptionPlan, window: ChunkWindow): TranscriptChunkKey => ({
+  mediaUrl: plan.mediaUrl,
+  startSec: window.readStart,
+  endSec: window.end,
+  model: plan.model,
+});
+
+const openMedia = (deps: ChunkDeps, url: string, config: ChunkingConfig): Promise<RangeReader> =>
+  openRangeReader(deps.fetch, url, { maxWholeBytes: config.maxUploadBytes });
+
+export type PlanOutcome = { kind: "transcript"; transcript: Transcript } | { kind: "plan"; plan: TranscriptionPlan };
+
+/**
+ * Probes the media (duration, container, codec) with a few Range reads and plans its windows. Media that cannot be
+ * probed but fits one request is uploaded as it is, here (some servers' files are fine for the STT but not for us).
+ */
+export async function planTranscription(
+  media: MediaItem,
+  lang: string | null,
+  deps: ChunkDeps,
+  config: ChunkingConfig = DEFAULT_CHUNKING,
+): Promise<PlanOutcome> {
+  const transcriber = deps.transcriber;
+  if (!transcriber) throw new AppError("transcription_failed", "No speech-to-text is configured", { retriable: false });
+  const reader = await openMedia(deps, media.url, config);
+  let probed: Awaited<ReturnType<typeof probeMedia>>;
+  try {
+    probed = await probeMedia(reader);
+  } catch (error) {
+    if (reader.size > config.maxUploadBytes) throw error;
+    const audio = await reader.read(0, reader.size);
+    const filename = decodeURIComponent(new URL(reader.url).pathname.split("/").pop() || "audio") || "audio";
+    const transcript = await transcriber.transcribe({
+      audio,
+      filename,
+      mimeType: reader.contentType?.split(";")[0] ?? media.type ?? "application/octet-stream",
+      lang,
+    });
+    return { kind: "transcript", transcript };
   }
-  return 0;
-}
-
-/** Joins parts in order; each part's timestamps move by the length of the parts before it. */
-export function joinParts(parts: Transcript[], source: string, model?: string): Transcript {
-  const segments: TranscriptSegment[] = [];
-  let offset = 0;
-  for (const part of parts) {
-    for (const s of part.segments ?? []) segments.push({ start: s.start + offset, end: s.end + offset, text: s.text });
-    offset += part.segments?.at(-1)?.end ?? 0;
-  }
+  const facts: MediaFacts = { size: reader.size, ...probed };
   return {
-    source,
-    ...(model ? { model } : {}),
-    text: parts
-      .map((p) => p.text.trim())
-      .filter(Boolean)
-      .join(" "),
-    ...(segments.length ? { segments } : {}),
+    kind: "plan",
+    plan: {
+      mediaUrl: media.url,
+      model: transcriber.model,
+      lang,
+      facts,
+      windows: planWindows(facts, transcriber.model, config),
+    },
   };
 }
 
-export async function transcribeInChunks(
-  media: MediaItem,
-  lang: string | null,
-  deps: Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache },
-  report: Report,
-  plan: TranscriptionLimits = OPENAI_LIMITS,
-): Promise<Transcript> {
+export interface ChunkDone {
+  index: number;
+  /** Seconds of the episode this window owns. */
+  seconds: number;
+  segments: number;
+  /** True when the store already had it (a new run of the same media and model pays nothing again). */
+  cached: boolean;
+}
+
+/** Generous for real STT speed (about a tenth of real time), and still inside a 300 s function. */
+export const sttTimeoutMs = (seconds: number) => Math.min(270_000, 30_000 + Math.ceil(seconds * 250));
+
+/** One window: cached, or cut, uploaded, shifted onto the episode timeline and cached. */
+export async function transcribeChunk(
+  plan: TranscriptionPlan,
+  window: ChunkWindow,
+  deps: ChunkDeps,
+  config: ChunkingConfig = DEFAULT_CHUNKING,
+): Promise<ChunkDone> {
+  const key = windowKey(plan, window);
+  const done = (transcript: Transcript, cached: boolean): ChunkDone => ({
+    index: window.index,
+    seconds: window.end - window.start,
+    segments: transcript.segments?.length ?? 0,
+    cached,
+  });
+  const cached = await deps.store.getTranscriptChunk(key);
+  if (cached) return done(cached, true);
   const transcriber = deps.transcriber;
-  if (!transcriber) throw new AppError("transcription_failed", "No speech-to-text is configured");
-  const noRanges = (cause?: unknown) =>
-    new AppError("too_large", "The media is over 25 MB and its server does not allow downloading it in parts", {
-      cause,
+  if (!transcriber) throw new AppError("transcription_failed", "No speech-to-text is configured", { retriable: false });
+  const total = plan.windows.length;
+  try {
+    const reader = await openMedia(deps, plan.mediaUrl, config);
+    const cut = await cutWindow(reader, window.readStart, window.end);
+    if (cut.audio.byteLength > config.maxUploadBytes) {
+      throw new AppError("too_large", `The cut is ${cut.audio.byteLength} bytes, over the upload limit`);
+    }
+    const raw = await transcriber.transcribe({
+      audio: cut.audio,
+      filename: `chunk-${window.index + 1}-of-${total}.${cut.extension}`,
+      mimeType: cut.mimeType,
+      lang: plan.lang,
+      timeoutMs: sttTimeoutMs(cut.end - cut.start),
     });
-  const probe = await deps
-    .fetch(media.url, { headers: { Range: "bytes=0-0" }, maxBytes: 64 * 1024 })
-    .catch((error: unknown) => {
-      // A server that ignores Range answers with the whole file, which the size cap refuses.
-      throw error instanceof AppError && error.reason === "too_large" ? noRanges(error) : error;
-    });
-  const total = Number(/\/(\d+)\s*$/.exec(probe.headers["content-range"] ?? "")?.[1] ?? Number.NaN);
-  if (probe.status !== 206 || !Number.isFinite(total)) throw noRanges();
-  if (!isMp3(media, probe.contentType)) {
+    // Times relative to the uploaded cut move to where the cut really begins on the episode (a packet boundary).
+    const transcript: Transcript = {
+      ...raw,
+      text: raw.text.trim(),
+      segments: (raw.segments ?? []).map((s) => ({ start: s.start + cut.start, end: s.end + cut.start, text: s.text })),
+    };
+    await deps.store.putTranscriptChunk(key, transcript);
+    return done(transcript, false);
+  } catch (error) {
+    const cause = toAppError(error);
     throw new AppError(
-      "too_large",
-      "The media is over 25 MB and is not MP3: splitting it would need ffmpeg, which this deployment does not have",
+      "transcription_failed",
+      `Chunk ${window.index + 1} of ${total} (${formatClock(window.start)}–${formatClock(window.end)}) failed: ${cause.toPublic().message}`,
+      {
+        cause,
+        retriable: cause.retriable,
+        ...(cause.retryAfterMs !== undefined ? { retryAfterMs: cause.retryAfterMs } : {}),
+      },
     );
   }
-  const count = Math.ceil(total / plan.chunkBytes);
-  const parts: Transcript[] = [];
-  report(0, count, "part");
-  for (let index = 0; index < count; index++) {
-    const start = index * plan.chunkBytes;
-    const end = Math.min(total, start + plan.chunkBytes) - 1;
-    const key = { mediaUrl: `${media.url}#bytes=${start}-${end}`, startSec: 0, endSec: 0, model: transcriber.model };
-    let part = await deps.store.getTranscriptChunk(key);
-    if (!part) {
-      const response = await deps.fetch(media.url, {
-        headers: { Range: `bytes=${start}-${end}` },
-        maxBytes: plan.chunkBytes + 1024,
-        timeoutMs: 120_000,
-      });
-      if (response.status !== 206) {
-        throw new AppError("http_error", "The media server stopped honouring range requests", { retriable: true });
-      }
-      // The part starts at the first whole frame; the bytes before it end the previous part's last frame.
-      const audio = index === 0 ? response.body : response.body.subarray(firstFrameOffset(response.body));
-      part = await transcriber.transcribe({
-        audio,
-        filename: `part-${index + 1}-of-${count}.mp3`,
-        mimeType: "audio/mpeg",
-        lang,
-      });
-      await deps.store.putTranscriptChunk(key, part);
+}
+
+/** Windows of the plan already in the store, and the minutes they cover: chunk progress that survives replays. */
+export async function chunkProgress(
+  plan: TranscriptionPlan,
+  store: TranscriptCache,
+): Promise<{ done: number; total: number; minutes: number }> {
+  let done = 0;
+  let seconds = 0;
+  for (const window of plan.windows) {
+    if (await store.getTranscriptChunk(windowKey(plan, window))) {
+      done++;
+      seconds += window.end - window.start;
     }
-    parts.push(part);
-    report(index + 1, count, "part");
   }
-  const transcript = joinParts(parts, "openai", transcriber.model);
+  return { done, total: plan.windows.length, minutes: Math.round((seconds / 60) * 10) / 10 };
+}
+
+/** Joins the cached windows, stores the transcript once, and returns it inline or by reference. */
+export async function stitchTranscription(
+  plan: TranscriptionPlan,
+  deps: { store: TranscriptCache },
+): Promise<TranscriptHandle> {
+  const chunks = await Promise.all(
+    plan.windows.map(async (window) => {
+      const transcript = await deps.store.getTranscriptChunk(windowKey(plan, window));
+      if (!transcript) throw new AppError("internal", `Chunk ${window.index + 1} is missing from the store`);
+      return { window, transcript };
+    }),
+  );
+  const transcript = stitchChunks(chunks, "openai", plan.model);
   if (!transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
+  return storeTranscript(wholeKey(plan.mediaUrl, plan.model), transcript, deps.store);
+}
+
+export async function storeTranscript(
+  key: TranscriptChunkKey,
+  transcript: Transcript,
+  store: TranscriptCache,
+): Promise<TranscriptHandle> {
+  await store.putTranscriptChunk(key, transcript);
+  return handleFor(key, transcript);
+}
+
+export const handleFor = (key: TranscriptChunkKey, transcript: Transcript): TranscriptHandle =>
+  Buffer.byteLength(JSON.stringify(transcript)) > INLINE_TRANSCRIPT_BYTES ? { ref: key } : { transcript };
+
+export async function resolveTranscript(
+  handle: TranscriptHandle | null,
+  store: TranscriptCache,
+): Promise<Transcript | undefined> {
+  if (!handle) return undefined;
+  if ("transcript" in handle) return handle.transcript;
+  const transcript = await store.getTranscriptChunk(handle.ref);
+  if (!transcript) throw new AppError("internal", "The stored transcript is missing");
   return transcript;
 }

@@ -3,25 +3,88 @@ import type { Detected, Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
 import { MIN_ARTICLE_CHARS } from "../extract/text";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
-import { fileNameFromUrl } from "../net/canonical-url";
-import { OPENAI_LIMITS, type TranscriptCache, type TranscriptionLimits, transcribeInChunks } from "./transcribe-chunks";
+import { type ChunkingConfig, DEFAULT_CHUNKING } from "./chunk-plan";
+import {
+  handleFor,
+  planTranscription,
+  resolveTranscript,
+  stitchTranscription,
+  storeTranscript,
+  type TranscriptCache,
+  type TranscriptHandle,
+  type TranscriptionPlan,
+  transcribeChunk,
+  wholeKey,
+} from "./transcribe-chunks";
 import type { PipelineDeps, Report } from "./types";
 
 const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_ARTICLE_CHARS;
 
+/** What the first transcribe step decides: nothing to transcribe, a transcript already, or windows to transcribe. */
+export type TranscribeOutcome =
+  | { kind: "none" }
+  | { kind: "transcript"; handle: TranscriptHandle; reused?: boolean }
+  | { kind: "plan"; plan: TranscriptionPlan };
+
+type TranscribeDeps = Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache };
+
 /**
- * Stage 4: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
- * captions are preferred to paying for speech-to-text; transcriptions are cached by media URL (and byte range)
- * and model, so a retry never pays twice.
- * Returns null when there is nothing to transcribe, or when the page's text can stand on its own.
+ * Stage 4, first step: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
+ * captions are preferred to paying for speech-to-text; speech-to-text is planned in time windows, each then its own
+ * durable step (lib/pipeline/process-article.ts). Transcriptions are cached by media URL, window and model, so
+ * neither a retry nor a new run of the same media pays twice.
+ * "none" when there is nothing to transcribe, or when the page's text can stand on its own.
+ */
+export async function prepareTranscript(
+  detected: Detected,
+  extracted: Extracted,
+  deps: TranscribeDeps,
+  config: ChunkingConfig = DEFAULT_CHUNKING,
+): Promise<TranscribeOutcome> {
+  const found = await findTranscript(detected, extracted, deps);
+  if (found === null) return { kind: "none" };
+  if (found !== "stt") return { kind: "transcript", handle: { transcript: found } };
+  const media = detected.primary;
+  const transcriber = deps.transcriber;
+  if (!media || !transcriber) return { kind: "none" };
+  const key = wholeKey(media.url, transcriber.model);
+  const cached = await deps.store.getTranscriptChunk(key);
+  if (cached) return { kind: "transcript", handle: handleFor(key, cached), reused: true };
+  const planned = await planTranscription(media, extracted.lang, deps, config);
+  if (planned.kind === "plan") return planned;
+  if (!planned.transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
+  return { kind: "transcript", handle: await storeTranscript(key, planned.transcript, deps.store) };
+}
+
+/**
+ * The whole stage in one call, windows one after the other: for tools and tests that need a transcript, not
+ * durability (the pipeline runs the windows as steps of their own).
  */
 export async function transcribeStage(
   detected: Detected,
   extracted: Extracted,
-  deps: Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache },
+  deps: TranscribeDeps,
   report: Report,
-  limits: TranscriptionLimits = OPENAI_LIMITS,
+  config: ChunkingConfig = DEFAULT_CHUNKING,
 ): Promise<Transcript | null> {
+  const outcome = await prepareTranscript(detected, extracted, deps, config);
+  if (outcome.kind === "none") return null;
+  if (outcome.kind === "transcript") return (await resolveTranscript(outcome.handle, deps.store)) ?? null;
+  const { plan } = outcome;
+  report(0, plan.windows.length, "chunk");
+  for (const window of plan.windows) {
+    await transcribeChunk(plan, window, deps, config);
+    report(window.index + 1, plan.windows.length, "chunk");
+  }
+  return (await resolveTranscript(await stitchTranscription(plan, deps), deps.store)) ?? null;
+}
+
+/** A transcript that costs nothing (publisher, captions), null when none is needed, or "stt" when one must be paid for. */
+async function findTranscript(
+  detected: Detected,
+  extracted: Extracted,
+  deps: TranscribeDeps,
+): Promise<Transcript | null | "stt"> {
   const media = detected.primary;
   if (!media) return null;
 
@@ -64,29 +127,5 @@ export async function transcribeStage(
     );
   }
 
-  const key = { mediaUrl: media.url, startSec: 0, endSec: 0, model: transcriber.model };
-  const cached = await deps.store.getTranscriptChunk(key);
-  if (cached) return cached;
-
-  report(0, 2, "step");
-  const audio = await deps
-    .fetch(media.url, { maxBytes: limits.maxRequestBytes, timeoutMs: 120_000 })
-    .catch((error: unknown) => {
-      if (error instanceof AppError && error.reason === "too_large") return null;
-      throw error;
-    });
-  // Longer than one request allows: in parts, each cached, so a retry resumes where it stopped.
-  if (!audio) return transcribeInChunks(media, extracted.lang, deps, report, limits);
-  report(1, 2, "step");
-  const filename = fileNameFromUrl(audio.url, "audio");
-  const transcript = await transcriber.transcribe({
-    audio: audio.body,
-    filename,
-    mimeType: audio.contentType?.split(";")[0] ?? media.type ?? "application/octet-stream",
-    lang: extracted.lang,
-  });
-  if (!transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
-  await deps.store.putTranscriptChunk(key, transcript);
-  report(2, 2, "step");
-  return transcript;
+  return "stt";
 }

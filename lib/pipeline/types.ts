@@ -1,5 +1,6 @@
 import type { Provenance, Summary, Transcript } from "../domain";
 import type { Services } from "../services";
+import type { ChunkingConfig } from "./chunk-plan";
 
 /**
  * The minimal step interface the composition is written against. Inngest's `step` satisfies it
@@ -77,6 +78,8 @@ export interface TranscribeInput {
   filename: string;
   mimeType: string;
   lang?: string | null;
+  /** Sized to the audio's length by the caller (a long window needs longer than a clip). */
+  timeoutMs?: number;
 }
 
 export interface Transcriber {
@@ -91,7 +94,10 @@ export type Report = (done: number, total: number, unit: string) => void;
 export type PipelineDeps = Pick<
   Services,
   "fetch" | "store" | "kv" | "summarizer" | "summarizerFor" | "models" | "transcriber" | "reader" | "now" | "logger"
->;
+> & {
+  /** How long media is cut for speech-to-text; the embedded defaults when absent. */
+  chunking?: ChunkingConfig;
+};
 
 export interface PipelineInput {
   jobId: string;

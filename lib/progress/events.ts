@@ -41,6 +41,10 @@ export const stepProgressDataSchema = z.object({
   minutesTranscribed: z.number().optional(),
   /** The summary part (1-based) that just finished, when a long summary runs in parts. */
   part: z.number().int().positive().optional(),
+  /** The transcription chunk (1-based) whose completion this event reports; chunks finish out of order. */
+  chunk: z.number().int().positive().optional(),
+  /** That chunk came from the store (an earlier run paid for it). */
+  reused: z.boolean().optional(),
 });
 /** A stage's summary: explicit per stage (process-article.ts), and only what a reader of the log shows. */
 export const stepCompletedDataSchema = z.object({

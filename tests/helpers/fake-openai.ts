@@ -13,6 +13,38 @@ export interface FakeOpenAIOptions {
   latencyMs?: number;
   /** Transcript text returned by /audio/transcriptions. */
   transcript?: string;
+  /** Answers /audio/transcriptions from the uploaded file itself (see tests/helpers/tone-audio.ts). */
+  transcribe?: (upload: AudioUpload) => Promise<{ status: number; body: object }>;
+}
+
+export interface AudioUpload {
+  model: string;
+  filename: string;
+  audio: Buffer;
+}
+
+/** The file and model fields of a multipart transcription request. */
+function parseUpload(raw: Buffer, contentType: string): AudioUpload {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const marker = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? ""}`);
+  const upload: AudioUpload = { model: "", filename: "", audio: Buffer.alloc(0) };
+  let at = raw.indexOf(marker);
+  while (at >= 0) {
+    const next = raw.indexOf(marker, at + marker.length);
+    if (next < 0) break;
+    const part = raw.subarray(at + marker.length + 2, next - 2);
+    const split = part.indexOf("\r\n\r\n");
+    const head = part.subarray(0, split).toString("utf8");
+    const value = part.subarray(split + 4);
+    const name = /name="([^"]+)"/.exec(head)?.[1];
+    if (name === "model") upload.model = value.toString("utf8");
+    if (name === "file") {
+      upload.filename = /filename="([^"]*)"/.exec(head)?.[1] ?? "";
+      upload.audio = value;
+    }
+    at = next;
+  }
+  return upload;
 }
 
 export interface FakeOpenAI {
@@ -40,7 +72,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+    const raw = Buffer.concat(chunks);
+    const body = raw.toString("utf8");
     const path = new URL(req.url ?? "/", "http://x").pathname;
     requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
@@ -58,6 +91,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     if (path.endsWith("/chat/completions")) {
       const answer = answerChat(JSON.parse(body) as ChatRequest, chat);
+      json(answer.status, answer.body);
+      return;
+    }
+    if (path.endsWith("/audio/transcriptions") && options.transcribe) {
+      const answer = await options.transcribe(parseUpload(raw, req.headers["content-type"] ?? ""));
       json(answer.status, answer.body);
       return;
     }

@@ -1,107 +1,234 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOpenAIClient } from "@/lib/ai/openai";
+import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
+import type { Detected, Transcript } from "@/lib/domain";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import type { SafeFetch } from "@/lib/net/types";
+import { type ChunkingConfig, DEFAULT_CHUNKING, planWindows, stitchChunks } from "@/lib/pipeline/chunk-plan";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
-import { transcribeInChunks } from "@/lib/pipeline/transcribe-chunks";
-import type { TranscribeInput, Transcriber } from "@/lib/pipeline/types";
+import { startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
 import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
+import { hasFfmpeg, synthesizeToneEpisode, type ToneEpisode, toneStt } from "../helpers/tone-audio";
 
-/** MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417-byte frames. The transcriber here never decodes them. */
-const FRAME = Buffer.concat([Buffer.from([0xff, 0xfb, 0x90, 0x64]), Buffer.alloc(413, 0x55)]);
-const ID3 = Buffer.concat([Buffer.from("ID3\x04\x00\x00\x00\x00\x00\x0a"), Buffer.alloc(10)]);
-const EPISODE = Buffer.concat([ID3, ...Array.from({ length: 300 }, () => FRAME)]);
-const LIMITS = { maxRequestBytes: 50_000, chunkBytes: 40_000 };
+// 150 s, a tone per 5 s window (30 windows), silent 88–112 s: across the boundary at 100 s of 50 s chunks.
+const EPISODE: ToneEpisode = { seconds: 150, windowSeconds: 5, silent: [[88, 112]] };
+const WINDOWS = 30;
+const CHUNKING: ChunkingConfig = { ...DEFAULT_CHUNKING, chunkSeconds: 50, overlapSeconds: 2 };
+const ffmpeg = hasFfmpeg();
 
+let dir: string;
 let site: FixtureServer;
 let fetch: SafeFetch;
 beforeAll(async () => {
-  const root = mkdtempSync(path.join(tmpdir(), "chunks-"));
-  writeFileSync(path.join(root, "episode.mp3"), EPISODE);
-  writeFileSync(path.join(root, "episode.m4a"), EPISODE);
-  mkdirSync(path.join(root, "norange"));
-  writeFileSync(path.join(root, "norange", "episode.mp3"), EPISODE);
-  site = await startFixtureServer(root);
+  if (!ffmpeg) return;
+  dir = mkdtempSync(path.join(tmpdir(), "tones-"));
+  mkdirSync(path.join(dir, "norange"));
+  for (const format of ["mp3", "m4a", "webm"]) synthesizeToneEpisode(dir, "episode", format, EPISODE);
+  synthesizeToneEpisode(path.join(dir, "norange"), "episode", "mp3", EPISODE);
+  site = await startFixtureServer(dir);
   fetch = createSafeFetch({ allowlist: [site.hostPort] });
+}, 120_000);
+afterAll(async () => {
+  await site?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
-afterAll(() => site.close());
 
-/** Records what it was sent; answers "part N" with a 10-second segment; can fail on chosen calls. */
-function recordingTranscriber(failOnPart?: number): Transcriber & { calls: TranscribeInput[] } {
-  const calls: TranscribeInput[] = [];
-  return {
-    model: "whisper-test",
-    calls,
-    async transcribe(input) {
-      calls.push(input);
-      const part = Number(/part-(\d+)/.exec(input.filename)?.[1]);
-      if (part === failOnPart) throw new Error("upstream hiccup");
-      return { source: "openai", text: `part ${part}`, segments: [{ start: 0, end: 10, text: `part ${part}` }] };
-    },
-  };
+const detected = (url: string): Detected => ({ media: [], primary: { kind: "audio", url } });
+
+/** Every second of tone heard exactly once, where it is on the episode, and nothing in the silence. */
+function expectEpisodeTimeline(transcript: Transcript) {
+  const segments = transcript.segments ?? [];
+  const mids = segments.map((s) => (s.start + s.end) / 2);
+  for (let i = 1; i < mids.length; i++) expect(mids[i]).toBeGreaterThan((mids[i - 1] ?? 0) + 0.5);
+  for (const s of segments) {
+    const mid = (s.start + s.end) / 2;
+    expect(mid < 88.5 || mid > 111.5, `speech inside the silence at ${mid}`).toBe(true);
+    expect(s.text).toBe(`w${Math.floor(mid / EPISODE.windowSeconds)}`);
+  }
+  // 150 s minus 24 s of silence: one word per second, give or take a second at each of the three edges.
+  expect(segments.length).toBeGreaterThanOrEqual(123);
+  expect(segments.length).toBeLessThanOrEqual(129);
+  expect(transcript.text.split(" ")).toHaveLength(segments.length);
 }
 
-const media = (file: string) => ({ kind: "audio" as const, url: `${site.origin}/${file}` });
+describe.skipIf(!ffmpeg)("long media in time windows, cut in process", () => {
+  it.each(["mp3", "m4a", "webm"])(
+    "transcribes a %s episode window by window onto its timeline",
+    async (format) => {
+      const stt = toneStt(WINDOWS);
+      const llm = await startFakeOpenAI({ transcribe: stt.transcribe });
+      try {
+        const transcriber = createOpenAITranscriber(
+          createOpenAIClient({ apiKey: "sk", baseURL: llm.url }),
+          "whisper-1",
+        );
+        const store = memoryTranscriptCache();
+        const reports: number[][] = [];
+        const transcript = await transcribeStage(
+          detected(`${site.origin}/episode.${format}`),
+          extractedFixture(),
+          { fetch, transcriber, store },
+          (done, total) => reports.push([done, total]),
+          CHUNKING,
+        );
+        expect(transcript).not.toBeNull();
+        expectEpisodeTimeline(transcript as Transcript);
+        // Three windows of 50 s (plus 2 s overlap), each a valid audio file the STT decoded.
+        expect(stt.uploads).toHaveLength(3);
+        for (const upload of stt.uploads) {
+          expect(upload.duration).not.toBeNull();
+          expect(upload.duration).toBeLessThan(53);
+        }
+        expect(reports.at(-1)).toEqual([3, 3]);
+        // A new run of the same media and model pays for nothing.
+        await transcribeStage(
+          detected(`${site.origin}/episode.${format}`),
+          extractedFixture(),
+          { fetch, transcriber, store },
+          () => undefined,
+          CHUNKING,
+        );
+        expect(stt.uploads).toHaveLength(3);
+      } finally {
+        await llm.close();
+      }
+    },
+    60_000,
+  );
 
-describe("transcribing media longer than one request allows", () => {
-  it("splits an MP3 at frame boundaries with Range requests and joins the parts in time order", async () => {
-    const transcriber = recordingTranscriber();
-    const reports: [number, number, string][] = [];
-    const transcript = await transcribeInChunks(
-      media("episode.mp3"),
-      "en",
-      { fetch, transcriber, store: memoryTranscriptCache() },
-      (...r) => reports.push(r),
-      LIMITS,
-    );
-    expect(transcriber.calls).toHaveLength(Math.ceil(EPISODE.length / LIMITS.chunkBytes));
-    expect(transcriber.calls.every((c) => c.audio.byteLength <= LIMITS.chunkBytes)).toBe(true);
-    expect(transcriber.calls.slice(1).every((c) => c.audio[0] === 0xff && c.audio[1] === 0xfb)).toBe(true);
-    expect(transcript.text).toBe("part 1 part 2 part 3 part 4");
-    expect(transcript.segments?.map((s) => s.start)).toEqual([0, 10, 20, 30]);
-    expect(reports.at(-1)).toEqual([4, 4, "part"]);
+  it("never sends a duration-capped model a window over its cap", async () => {
+    const long = synthesizeToneEpisode(dir, "long", "mp3", { seconds: 1500, windowSeconds: 60, silent: [] }, 8000);
+    const stt = toneStt(25);
+    const llm = await startFakeOpenAI({ transcribe: stt.transcribe });
+    try {
+      const client = createOpenAIClient({ apiKey: "sk", baseURL: llm.url });
+      const capped = createOpenAITranscriber(client, "gpt-4o-mini-transcribe");
+      const transcript = await transcribeStage(
+        detected(`${site.origin}/${path.basename(long)}`),
+        extractedFixture(),
+        { fetch, transcriber: capped, store: memoryTranscriptCache() },
+        () => undefined,
+        { ...DEFAULT_CHUNKING, chunkSeconds: 3600 },
+      );
+      expect(stt.uploads.length).toBe(2);
+      for (const upload of stt.uploads) expect(upload.duration).toBeLessThanOrEqual(1400);
+      expect(transcript?.segments?.at(-1)?.end).toBeGreaterThan(1498);
+    } finally {
+      await llm.close();
+    }
+  }, 120_000);
+
+  it("refuses media over the duration limit before any upload, and names a chunk that fails", async () => {
+    const stt = toneStt(WINDOWS);
+    const llm = await startFakeOpenAI({ transcribe: stt.transcribe });
+    try {
+      const transcriber = createOpenAITranscriber(createOpenAIClient({ apiKey: "sk", baseURL: llm.url }), "whisper-1");
+      const url = `${site.origin}/episode.mp3`;
+      await expect(
+        transcribeStage(
+          detected(url),
+          extractedFixture(),
+          { fetch, transcriber, store: memoryTranscriptCache() },
+          () => undefined,
+          {
+            ...CHUNKING,
+            maxSeconds: 120,
+          },
+        ),
+      ).rejects.toMatchObject({ reason: "too_large" });
+      await expect(
+        transcribeStage(
+          detected(url),
+          extractedFixture(),
+          { fetch, transcriber, store: memoryTranscriptCache() },
+          () => undefined,
+          {
+            ...CHUNKING,
+            maxChunks: 2,
+          },
+        ),
+      ).rejects.toMatchObject({ reason: "too_large" });
+      expect(stt.uploads).toHaveLength(0);
+      llm.failNext(500, 5);
+      await expect(
+        transcribeStage(
+          detected(url),
+          extractedFixture(),
+          { fetch, transcriber, store: memoryTranscriptCache() },
+          () => undefined,
+          CHUNKING,
+        ),
+      ).rejects.toMatchObject({
+        reason: "transcription_failed",
+        message: expect.stringMatching(/^Chunk 1 of 3 \(0:00–0:50\)/),
+      });
+    } finally {
+      await llm.close();
+    }
+  }, 60_000);
+
+  it("cuts a small file from a server without Range support from memory", async () => {
+    const stt = toneStt(WINDOWS);
+    const llm = await startFakeOpenAI({ transcribe: stt.transcribe });
+    try {
+      const transcriber = createOpenAITranscriber(createOpenAIClient({ apiKey: "sk", baseURL: llm.url }), "whisper-1");
+      const transcript = await transcribeStage(
+        detected(`${site.origin}/norange/episode.mp3`),
+        extractedFixture(),
+        { fetch, transcriber, store: memoryTranscriptCache() },
+        () => undefined,
+        CHUNKING,
+      );
+      expectEpisodeTimeline(transcript as Transcript);
+    } finally {
+      await llm.close();
+    }
+  }, 60_000);
+});
+
+describe("planning and stitching", () => {
+  it("plans equal whole-second windows under the size and duration limits", () => {
+    const facts = { size: 19 * 1024 * 1024, duration: 2400, container: "MP3", codec: "mp3" };
+    const whisper = planWindows(facts, "whisper-1", DEFAULT_CHUNKING);
+    expect(whisper).toHaveLength(4);
+    expect(whisper.map((w) => [w.readStart, w.start, w.end])).toEqual([
+      [0, 0, 600],
+      [598, 600, 1200],
+      [1198, 1200, 1800],
+      [1798, 1800, 2400],
+    ]);
+    const capped = planWindows(facts, "gpt-4o-mini-transcribe", { ...DEFAULT_CHUNKING, chunkSeconds: 3600 });
+    expect(capped).toHaveLength(2);
+    for (const w of capped) expect(w.end - w.readStart).toBeLessThanOrEqual(1400);
+    // 128 kbps WAV-like density: windows shrink under 25 MB.
+    const dense = planWindows({ ...facts, size: 2400 * 176_400 }, "whisper-1", DEFAULT_CHUNKING);
+    for (const w of dense) expect(((w.end - w.readStart) * 176_400) / (25 * 1024 * 1024)).toBeLessThan(1);
   });
 
-  it("is what the transcribe stage does with a file over the request limit", async () => {
-    const transcriber = recordingTranscriber();
-    const episode = media("episode.mp3");
-    const transcript = await transcribeStage(
-      { media: [episode], primary: episode },
-      extractedFixture({ lang: "en" }),
-      { fetch, transcriber, store: memoryTranscriptCache() },
-      () => {},
-      LIMITS,
+  it("drops the words a window repeats from the one before it", () => {
+    const w = (index: number, start: number, end: number) => ({ index, start, end, readStart: Math.max(0, start - 2) });
+    const transcript = stitchChunks(
+      [
+        {
+          window: w(0, 0, 10),
+          transcript: { source: "openai", text: "", segments: [{ start: 5, end: 10.8, text: "so the library moved" }] },
+        },
+        {
+          window: w(1, 10, 20),
+          transcript: {
+            source: "openai",
+            text: "",
+            segments: [{ start: 10.1, end: 13, text: "Moved into the old mill." }],
+          },
+        },
+      ],
+      "openai",
     );
-    expect(transcript?.text).toBe("part 1 part 2 part 3 part 4");
-    expect(transcriber.calls.map((c) => c.lang)).toEqual(["en", "en", "en", "en"]);
-  });
-
-  it("resumes after a failure without transcribing the finished parts again", async () => {
-    const cache = memoryTranscriptCache();
-    const deps = (transcriber: Transcriber) => ({ fetch, transcriber, store: cache });
-    const first = recordingTranscriber(3);
-    await expect(transcribeInChunks(media("episode.mp3"), null, deps(first), () => {}, LIMITS)).rejects.toThrow(
-      "upstream hiccup",
-    );
-    const second = recordingTranscriber();
-    const transcript = await transcribeInChunks(media("episode.mp3"), null, deps(second), () => {}, LIMITS);
-    expect(second.calls.map((c) => c.filename)).toEqual(["part-3-of-4.mp3", "part-4-of-4.mp3"]);
-    expect(transcript.text).toBe("part 1 part 2 part 3 part 4");
-  });
-
-  it("names why long media cannot be split: not MP3, or no range support", async () => {
-    const deps = { fetch, transcriber: recordingTranscriber(), store: memoryTranscriptCache() };
-    await expect(transcribeInChunks(media("episode.m4a"), null, deps, () => {}, LIMITS)).rejects.toMatchObject({
-      reason: "too_large",
-      message: expect.stringContaining("not MP3"),
-    });
-    await expect(transcribeInChunks(media("norange/episode.mp3"), null, deps, () => {}, LIMITS)).rejects.toMatchObject({
-      reason: "too_large",
-      message: expect.stringContaining("in parts"),
-    });
-    expect(deps.transcriber.calls).toHaveLength(0);
+    expect(transcript.text).toBe("so the library moved into the old mill.");
+    expect(transcript.segments?.[1]?.start).toBeCloseTo(10.8);
   });
 });
