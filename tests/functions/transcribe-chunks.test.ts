@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { InngestTestEngine } from "@inngest/test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProcessArticle } from "@/inngest/functions/process-article";
+import { AppError } from "@/lib/errors";
+import { createLogger } from "@/lib/log";
+import { createSafeFetch } from "@/lib/net/safe-fetch";
+import { DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
+import type { PipelineDeps, Summarizer, Transcriber, TranscribeInput } from "@/lib/pipeline/types";
+import { createProgressKv } from "@/lib/progress";
+import type { ProgressKv } from "@/lib/progress/kv";
+import { createStore } from "@/lib/store";
+import type { Store } from "@/lib/store/store";
+import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { hasFfmpeg, synthesizeToneEpisode } from "../helpers/tone-audio";
+
+const ffmpeg = hasFfmpeg();
+let dir: string;
+let site: FixtureServer;
+let store: Store;
+let kv: ProgressKv;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "as-fn-chunks-"));
+  store = await createStore({ kind: "pglite", dir: path.join(dir, "db") });
+  kv = createProgressKv({ kind: "memory" });
+  if (!ffmpeg) return;
+  synthesizeToneEpisode(dir, "episode", "m4a", { seconds: 150, windowSeconds: 5, silent: [] });
+  site = await startFixtureServer(dir);
+}, 120_000);
+afterAll(async () => {
+  await site?.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Answers every window with one segment at its start; fails the chosen chunk while `failing` is set. */
+function windowTranscriber(failing: { chunk?: number }): Transcriber & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    model: "whisper-1",
+    calls,
+    async transcribe(input: TranscribeInput) {
+      calls.push(input.filename);
+      const chunk = Number(/chunk-(\d+)-of/.exec(input.filename)?.[1]);
+      if (chunk === failing.chunk) throw new AppError("transcription_failed", "upstream 503", { retriable: true });
+      return { source: "openai", text: `chunk ${chunk}`, segments: [{ start: 3, end: 4, text: `chunk ${chunk}` }] };
+    },
+  };
+}
+
+const summarizer: Summarizer = {
+  model: "fake",
+  summarize: async (input) => ({
+    summary: { tldr: input.transcript?.text ?? "", keyPoints: [], markdown: "x", tags: [] },
+    provenance: { model: "fake", promptVersion: "t", path: "single", inputTokens: 1, outputTokens: 1, costUsd: null },
+  }),
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function windowsCached(cache: Store, mediaUrl: string, starts: number[]): Promise<boolean> {
+  for (const start of starts) {
+    const key = { mediaUrl, startSec: Math.max(0, start - 2), endSec: start + 50, model: "whisper-1" };
+    if (!(await cache.getTranscriptChunk(key))) return false;
+  }
+  return true;
+}
+
+describe.skipIf(!ffmpeg)("transcription chunks as Inngest steps", () => {
+  it("runs one step per window with stable ids, and a resumed run re-runs only the failed window", async () => {
+    const jobId = `job_chunks_${Date.now()}`;
+    const url = `${site.origin}/episode.m4a`;
+    await store.createJob({ id: jobId, url, canonicalUrl: url, force: true });
+    const transcriber = windowTranscriber({ chunk: 3 });
+    const deps: PipelineDeps = {
+      fetch: createSafeFetch({ allowlist: [site.hostPort] }),
+      store,
+      kv,
+      summarizer,
+      transcriber,
+      now: Date.now,
+      logger: createLogger(jobId),
+      chunking: { ...DEFAULT_CHUNKING, chunkSeconds: 50 },
+    };
+    const engine = (runDeps: PipelineDeps) =>
+      new InngestTestEngine({
+        function: createProcessArticle(async () => runDeps),
+        events: [{ name: "article/submitted", data: { jobId, url, force: true, runKey: jobId } }],
+      });
+
+    const first = await engine(deps).execute();
+    expect(first.error).toBeDefined();
+    const ids = first.ctx.step.run.mock.calls.map((call) => String(call[0]));
+    expect(ids).toEqual(expect.arrayContaining(["transcribe:chunk:0", "transcribe:chunk:1", "transcribe:chunk:2"]));
+    expect(ids).not.toContain("transcribe:stitch");
+    expect(transcriber.calls).toContain("chunk-3-of-3.m4a");
+    const failed = (await kv.readAfter(jobId, 0, 500)).find((e) => e.type === "step.failed");
+    expect(failed).toMatchObject({ step: "transcribe", reason: "transcription_failed" });
+    expect(failed?.message).toMatch(/^Chunk 3 of 3 \(1:40–2:30\) failed/);
+
+    // The next attempt, as Inngest runs it: the stages and the chunk steps that succeeded are memoized.
+    const runSpy = first.ctx.step.run;
+    const stages = await Promise.all(
+      ["fetch", "detect", "extract", "transcribe"].map(async (id) => {
+        const i = runSpy.mock.calls.findIndex((call) => call[0] === id);
+        return { id, output: await runSpy.mock.results[i]?.value };
+      }),
+    );
+    const chunkSteps = [0, 1].map((index) => ({
+      id: `transcribe:chunk:${index}`,
+      output: { index, seconds: 50, segments: 1, cached: false },
+    }));
+    // The engine may still be finishing the first run's other windows: the store has them once they are done.
+    for (let i = 0; i < 100 && !(await windowsCached(store, url, [0, 50])); i++) await sleep(100);
+    const healthy = windowTranscriber({});
+    const second = await engine({ ...deps, transcriber: healthy }).execute({
+      steps: [...stages, ...chunkSteps].map((s) => ({ id: s.id, handler: () => s.output })),
+    });
+    expect(second.error).toBeUndefined();
+    expect(healthy.calls).toEqual(["chunk-3-of-3.m4a"]);
+    const ran = second.ctx.step.run.mock.calls.map((call) => String(call[0]));
+    expect(ran).toContain("transcribe:stitch");
+    const article = await store.getArticle((second.result as { articleId: string }).articleId);
+    expect(article?.transcript?.segments?.map((s) => Math.round(s.start))).toEqual([3, 51, 101]);
+    const progress = (await kv.readAfter(jobId, 0, 500)).filter((e) => e.type === "step.progress");
+    expect(progress.at(-1)).toMatchObject({ progress: { done: 3, total: 3, unit: "chunk" } });
+  }, 60_000);
+});
