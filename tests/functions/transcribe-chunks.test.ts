@@ -5,7 +5,6 @@ import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProcessArticle } from "@/inngest/functions/process-article";
 import { AppError } from "@/lib/errors";
-import { createLogger } from "@/lib/log";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
 import type { PipelineDeps, Summarizer, Transcriber, TranscribeInput } from "@/lib/pipeline/types";
@@ -14,6 +13,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { hasFfmpeg, synthesizeToneEpisode } from "../helpers/tone-audio";
 
 const ffmpeg = hasFfmpeg();
@@ -82,7 +82,8 @@ describe.skipIf(!ffmpeg)("transcription chunks as Inngest steps", () => {
       summarizer,
       transcriber,
       now: Date.now,
-      logger: createLogger(jobId),
+      reader: testReader,
+      logger: quietLogger,
       chunking: { ...DEFAULT_CHUNKING, chunkSeconds: 50 },
     };
     const engine = (runDeps: PipelineDeps) =>
