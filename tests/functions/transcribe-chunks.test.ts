@@ -4,10 +4,11 @@ import path from "node:path";
 import { InngestTestEngine } from "@inngest/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProcessArticle } from "@/inngest/functions/process-article";
+import { createExtractiveSummarizer } from "@/lib/ai/extractive-summarizer";
 import { AppError } from "@/lib/errors";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
-import type { PipelineDeps, Summarizer, Transcriber, TranscribeInput } from "@/lib/pipeline/types";
+import type { PipelineDeps, TranscribeInput, Transcriber } from "@/lib/pipeline/types";
 import { createProgressKv } from "@/lib/progress";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
@@ -51,13 +52,7 @@ function windowTranscriber(failing: { chunk?: number }): Transcriber & { calls: 
   };
 }
 
-const summarizer: Summarizer = {
-  model: "fake",
-  summarize: async (input) => ({
-    summary: { tldr: input.transcript?.text ?? "", keyPoints: [], markdown: "x", tags: [] },
-    provenance: { model: "fake", promptVersion: "t", path: "single", inputTokens: 1, outputTokens: 1, costUsd: null },
-  }),
-};
+const summarizer = createExtractiveSummarizer();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
