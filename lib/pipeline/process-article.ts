@@ -1,11 +1,11 @@
 import type { Extracted } from "../domain";
 import type { StepName } from "../progress/events";
 import { createPublisher } from "../progress/publisher";
+import { DEFAULT_CHUNKING } from "./chunk-plan";
 import { detectStage } from "./detect-media";
 import { extractStage } from "./extract";
 import { fetchStage } from "./fetch";
 import { saveStage } from "./save";
-import { DEFAULT_CHUNKING } from "./chunk-plan";
 import { runStage, type StageContext, type StageOptions } from "./stage";
 import { mapSteps } from "./steps";
 import { summarizeInput, summarizeSteps } from "./summarize";
