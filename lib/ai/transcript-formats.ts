@@ -23,18 +23,27 @@ export function parseCues(body: string): TranscriptSegment[] {
   return segments;
 }
 
-/** Podcasting 2.0 JSON transcript: `{ segments: [{ startTime, endTime, body, speaker? }] }`. */
+/** Podcasting 2.0 JSON transcript: `{ segments: [{ startTime, endTime, body, speaker? }] }`; anything else is none. */
 function parseJsonTranscript(body: string): TranscriptSegment[] {
-  const data = JSON.parse(body) as {
-    segments?: { startTime?: number; endTime?: number; body?: string; speaker?: string }[];
-  };
-  return (data.segments ?? [])
-    .filter((s) => s.body?.trim())
-    .map((s) => ({
-      start: s.startTime ?? 0,
-      end: s.endTime ?? s.startTime ?? 0,
-      text: `${s.speaker ? `${s.speaker}: ` : ""}${s.body?.trim()}`,
-    }));
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    // Not JSON after all: the caller falls back to reading it as text.
+    return [];
+  }
+  const segments = (data as { segments?: unknown } | null)?.segments;
+  if (!Array.isArray(segments)) return [];
+  const time = (value: unknown) => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+  const out: TranscriptSegment[] = [];
+  for (const raw of segments as { startTime?: unknown; endTime?: unknown; body?: unknown; speaker?: unknown }[]) {
+    const text = typeof raw?.body === "string" ? raw.body.trim() : "";
+    if (!text) continue;
+    const start = time(raw.startTime) ?? 0;
+    const speaker = typeof raw.speaker === "string" && raw.speaker ? `${raw.speaker}: ` : "";
+    out.push({ start, end: time(raw.endTime) ?? start, text: `${speaker}${text}` });
+  }
+  return out;
 }
 
 /** A publisher's transcript (podcast:transcript) in SRT, VTT, JSON, HTML or plain text. */
