@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 import base from "./vitest.config";
 
 /**
@@ -7,4 +7,4 @@ import base from "./vitest.config";
  */
 const tests = (process.env.MUTATION_TESTS ?? "").split(",").filter(Boolean);
 
-export default mergeConfig(base, defineConfig({ test: { include: tests } }));
+export default defineConfig({ ...base, test: { ...base.test, include: tests } });
