@@ -11,7 +11,7 @@ import type {
 } from "../domain";
 import { AppError, type FailureReason, failureReasonSchema } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
-import type { JobPatch, SearchInput, SearchPage } from "./store";
+import type { JobPatch, LibraryPage, LibraryQuery, SearchInput, SearchPage } from "./store";
 
 /**
  * Database rows as the schema defines them, and their mapping to domain objects. The column lists are checked
@@ -353,4 +353,39 @@ export async function searchPage(
   const items = rows.slice(0, size).map(hitFromRow);
   const last = items.at(-1);
   return { items, ...(rows.length > size && last ? { nextCursor: encodeCursor(last, q !== null) } : {}) };
+}
+
+/** library_browse() arguments: only set fields, text cleaned like every other input. */
+export function libraryArgs(query: LibraryQuery): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  const text = (v: string | undefined, max: number) => (v?.trim() ? v.trim().slice(0, max) : undefined);
+  const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const fields: [string, string | number | undefined][] = [
+    ["q", text(query.q, 500)],
+    ["kind", query.kind],
+    ["tag", text(query.tag, 100)],
+    ["site", query.site === undefined ? undefined : query.site.slice(0, 200)],
+    ["from", day(query.from)],
+    ["to", day(query.to)],
+    ["sort", query.sort],
+    ["limit", query.limit],
+    ["offset", query.offset],
+  ];
+  for (const [key, value] of fields) if (value !== undefined) out[key] = value;
+  return cleanText(out);
+}
+
+/** The JSON library_browse() returns, validated (it crosses a process boundary). */
+export function libraryPageFromJson(value: unknown): LibraryPage {
+  const page = (typeof value === "string" ? JSON.parse(value) : value) as LibraryPage | null;
+  if (!page || !Array.isArray(page.items)) throw new Error("library_browse returned no page");
+  return {
+    total: Number(page.total) || 0,
+    items: page.items.map((item) => ({ ...item, createdAt: iso(item.createdAt), tags: item.tags ?? [] })),
+    facets: {
+      kind: page.facets?.kind ?? {},
+      tag: page.facets?.tag ?? [],
+      site: page.facets?.site ?? [],
+    },
+  };
 }

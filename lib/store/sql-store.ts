@@ -12,6 +12,8 @@ import {
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
+  libraryArgs,
+  libraryPageFromJson,
   type SearchRow,
   SUMMARY_COLUMNS,
   type SummaryRow,
@@ -161,6 +163,14 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
           a.afterId,
         ]),
       ),
+    async browseLibrary(query) {
+      const [row] = await run<{ page: unknown }>(
+        "browse the library",
+        "select library_browse($1::text::jsonb) as page",
+        [JSON.stringify(libraryArgs(query))],
+      );
+      return libraryPageFromJson(row?.page);
+    },
     async getTranscriptChunk(key) {
       if (urlTooLong(key.mediaUrl)) return null;
       const [row] = await run<{ transcript: NonNullable<ArticleRow["transcript"]> }>(

@@ -55,6 +55,43 @@ export interface SearchPage {
   nextCursor?: string;
 }
 
+export const LIBRARY_KINDS = ["article", "podcast", "video", "pdf"] as const;
+export type LibraryKind = (typeof LIBRARY_KINDS)[number];
+
+export interface LibraryQuery {
+  q?: string;
+  kind?: LibraryKind;
+  tag?: string;
+  site?: string;
+  /** Saved on or after / on or before these days (YYYY-MM-DD, UTC). */
+  from?: string;
+  to?: string;
+  sort?: "newest" | "relevance";
+  limit?: number;
+  offset?: number;
+}
+
+export interface LibraryHit {
+  id: string;
+  url: string;
+  title: string;
+  siteName: string | null;
+  tldr: string;
+  tags: string[];
+  kind: LibraryKind;
+  publishedTime: string | null;
+  createdAt: string;
+  /** Search matches with <b> highlights (sanitize before rendering). */
+  snippet: string | null;
+}
+
+export interface LibraryPage {
+  total: number;
+  items: LibraryHit[];
+  /** Counts per value of each filter, with the other filters applied. */
+  facets: { kind: Partial<Record<LibraryKind, number>>; tag: [string, number][]; site: [string, number][] };
+}
+
 export interface TranscriptChunkKey {
   mediaUrl: string;
   startSec: number;
@@ -96,6 +133,8 @@ export interface Store {
    */
   getArticleByCanonicalUrl(canonicalUrl: string): Promise<Article | null>;
   searchArticles(input: SearchInput): Promise<SearchPage>;
+  /** The library page: search combined with filters, counts per filter value, offset pages. */
+  browseLibrary(query: LibraryQuery): Promise<LibraryPage>;
   getTranscriptChunk(key: TranscriptChunkKey): Promise<Transcript | null>;
   putTranscriptChunk(key: TranscriptChunkKey, transcript: Transcript): Promise<void>;
   ping(): Promise<boolean>;

@@ -12,6 +12,8 @@ import {
   JOB_COLUMNS,
   type JobRow,
   jobFromRow,
+  libraryArgs,
+  libraryPageFromJson,
   type SearchRow,
   SUMMARY_COLUMNS,
   type SummaryRow,
@@ -214,6 +216,11 @@ export function createSupabaseStore(
             }),
           )) ?? [],
       ),
+    async browseLibrary(query) {
+      return libraryPageFromJson(
+        await wrap<unknown>("browse the library", db.rpc("library_browse", { p: libraryArgs(query) })),
+      );
+    },
     async getTranscriptChunk(wanted) {
       const key = cleanText(wanted);
       if (urlTooLong(key.mediaUrl)) return null;

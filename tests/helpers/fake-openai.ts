@@ -15,6 +15,8 @@ export interface FakeOpenAIOptions {
   transcript?: string;
   /** Answers /audio/transcriptions from the uploaded file itself (see tests/helpers/tone-audio.ts). */
   transcribe?: (upload: AudioUpload) => Promise<{ status: number; body: object }>;
+  /** Timed segments returned with the transcript (default: one segment holding the whole text). */
+  segments?: { start: number; end: number; text: string }[];
 }
 
 export interface AudioUpload {
@@ -101,7 +103,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     if (path.endsWith("/audio/transcriptions")) {
       const text = options.transcript ?? "Hello from the fake transcription server.";
-      json(200, { text, language: "english", duration: 2, segments: [{ id: 0, start: 0, end: 2, text }] });
+      const segments = (options.segments ?? [{ start: 0, end: 2, text }]).map((segment, id) => ({ id, ...segment }));
+      json(200, { text, language: "english", duration: segments.at(-1)?.end ?? 2, segments });
       return;
     }
     json(404, { error: { message: `no route ${path}` } });

@@ -370,6 +370,70 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect((await store.searchArticles({ q: `zzznotaword ${tag}` })).items).toEqual([]);
     });
 
+    it("browses the library: filters by kind, tag, site and date combine with search; counts per filter; pages", async () => {
+      const t = `t${randomUUID().slice(0, 8)}`;
+      const site = `Harbor Radio ${t}`;
+      const summary = (tags: string[]) => ({ tldr: "A show.", keyPoints: [], markdown: "", tags: [t, ...tags] });
+      await store.upsertArticle(
+        article({
+          title: `Lighthouse keepers ${t}`,
+          siteName: site,
+          text: "Show notes.",
+          media: [{ kind: "audio", url: "https://cdn.example/ep7.mp3" }],
+          transcript: { source: "openai", text: `The lighthouse keeper climbs the stairs ${t}.` },
+          summary: summary(["sea"]),
+        }),
+      );
+      await store.upsertArticle(
+        article({
+          title: `Lighthouse history ${t}`,
+          siteName: site,
+          text: `A lighthouse essay ${t}.`,
+          summary: summary(["sea"]),
+        }),
+      );
+      await store.upsertArticle(
+        article({
+          title: `A video ${t}`,
+          text: `About a lighthouse ${t}.`,
+          media: [{ kind: "youtube", url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ" }],
+          summary: summary(["film"]),
+        }),
+      );
+
+      // A word from a transcript, filtered to podcasts.
+      const podcasts = await store.browseLibrary({ q: `keeper ${t}`, kind: "podcast" });
+      expect(podcasts.items.map((i) => [i.title, i.kind])).toEqual([[`Lighthouse keepers ${t}`, "podcast"]]);
+      expect(podcasts.items[0]?.snippet).toContain("<b>keeper</b>");
+
+      const all = await store.browseLibrary({ q: `lighthouse ${t}`, sort: "relevance" });
+      expect(all.total).toBe(3);
+      expect(all.facets.kind).toEqual({ podcast: 1, article: 1, video: 1 });
+      expect(all.facets.site).toContainEqual([site, 2]);
+      expect(all.facets.tag).toContainEqual(["sea", 2]);
+
+      // Counts for one filter apply the others: with kind=article, tags count only the article.
+      const bySite = await store.browseLibrary({ tag: t, site, kind: "article" });
+      expect(bySite.items.map((i) => i.title)).toEqual([`Lighthouse history ${t}`]);
+      expect(bySite.facets.kind).toEqual({ podcast: 1, article: 1 });
+      expect(bySite.facets.tag).toEqual([
+        ["sea", 1],
+        [t, 1],
+      ]);
+
+      const paged = await store.browseLibrary({ tag: t, limit: 2 });
+      const rest = await store.browseLibrary({ tag: t, limit: 2, offset: 2 });
+      expect(paged.total).toBe(3);
+      expect([...paged.items, ...rest.items].map((i) => i.title)).toEqual([
+        `A video ${t}`,
+        `Lighthouse history ${t}`,
+        `Lighthouse keepers ${t}`,
+      ]);
+      const today = new Date().toISOString().slice(0, 10);
+      expect((await store.browseLibrary({ tag: t, from: today, to: today })).total).toBe(3);
+      expect((await store.browseLibrary({ tag: t, to: "2020-01-01" })).total).toBe(0);
+    });
+
     it("lists newest first without a query, and the cursor walks every article exactly once", async () => {
       const latest = await store.upsertArticle(article({ title: "Newest of all" }));
       const first = await store.searchArticles({ limit: 3 });
@@ -552,6 +616,7 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
       "GET transcript_chunks",
       "POST rpc/add_summary",
       "POST rpc/create_job",
+      "POST rpc/library_browse",
       "POST rpc/save_article",
       "POST rpc/search_articles",
       "POST rpc/set_current_summary",

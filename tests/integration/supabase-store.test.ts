@@ -37,6 +37,7 @@ const operations: [string, (store: Store) => Promise<unknown>][] = [
   ["getArticle", (s) => s.getArticle("5b1d7a3e-8f4c-4c1e-9a55-0c3f2d7e9b10")],
   ["getArticleByCanonicalUrl", (s) => s.getArticleByCanonicalUrl("https://a.example/")],
   ["searchArticles", (s) => s.searchArticles({ q: "libraries" })],
+  ["browseLibrary", (s) => s.browseLibrary({ q: "libraries", kind: "podcast" })],
   [
     "getTranscriptChunk",
     (s) => s.getTranscriptChunk({ mediaUrl: "https://a.example/a.mp3", startSec: 0, endSec: 1, model: "m" }),

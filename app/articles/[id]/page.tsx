@@ -1,65 +1,184 @@
 import { notFound, redirect } from "next/navigation";
+import { ArticleMedia, type PlayableMedia } from "@/app/components/article-media";
+import { formatCost } from "@/app/components/job-card";
 import { SafeHtml } from "@/app/components/safe-html";
+import type { Article, MediaItem } from "@/lib/domain";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { renderMarkdown } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
+import { cleanHeadline, paragraphsOf, readingOrListening, youtubeId } from "@/lib/ui/article";
+
+/** Fields other issues add to the article (lead image, versions, whole-job cost); shown when present. */
+interface ArticleExtras {
+  leadImage?: string | null;
+  costUsd?: number | null;
+  versions?: { id: string; model: string; lang: string | null; createdAt: string; current?: boolean }[];
+}
+
+function playable(article: Article): PlayableMedia | null {
+  const pick = (kind: MediaItem["kind"]) => article.media.find((m) => m.kind === kind);
+  const youtube = pick("youtube");
+  const id = youtube ? youtubeId(youtube.url) : youtubeId(article.url);
+  if (id) return { kind: "youtube", url: youtube?.url ?? article.url, youtubeId: id };
+  const audio = pick("audio");
+  if (audio && /^https?:/.test(audio.url)) return { kind: "audio", url: audio.url, type: audio.type };
+  const video = pick("video");
+  if (video && /^https?:/.test(video.url)) return { kind: "video", url: video.url, type: video.type };
+  return null;
+}
+
+function formatDate(value: string | null): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value.slice(0, 10);
+  return date.toLocaleDateString("en", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+}
 
 export default async function ArticlePage({ params }: { params: Promise<{ id: string }> }) {
   if (!(await pageIsAuthorized())) redirect("/login");
   const { id } = await params;
   const { store } = await getServices();
-  const article = await store.getArticle(id);
-  if (!article) notFound();
+  const found = await store.getArticle(id);
+  if (!found) notFound();
+  const article: Article & ArticleExtras = found;
   const { summary, provenance } = article;
+  const site = article.siteName ?? new URL(article.url).hostname;
+  const headline = cleanHeadline(article.title, article.siteName, article.url);
+  const media = playable(article);
+  const segments = article.transcript?.segments ?? [];
+  const paragraphs =
+    segments.length > 0
+      ? paragraphsOf(segments)
+      : (article.transcript?.text ?? "")
+          .split(/\n\s*\n/)
+          .filter((t) => t.trim())
+          .map((text) => ({ start: Number.NaN, text: text.trim() }));
+  const date = formatDate(article.publishedTime);
+  const time = readingOrListening(article);
+  const cost = formatCost(article.costUsd !== undefined ? article.costUsd : provenance.costUsd);
+  const leadImage = article.leadImage && /^https?:\/\//.test(article.leadImage) ? article.leadImage : null;
 
   return (
     <article className="article">
-      <p className="muted small">
+      <p className="kicker small">
         <a href={article.url} rel="noopener noreferrer nofollow">
-          {article.siteName ?? new URL(article.url).hostname}
+          {site}
         </a>
-        {article.byline ? ` · ${article.byline}` : ""}
-        {article.publishedTime ? ` · ${article.publishedTime.slice(0, 10)}` : ""}
+        {article.byline ? <span> · {article.byline}</span> : null}
+        {date ? (
+          <span>
+            {" · "}
+            <time dateTime={article.publishedTime ?? undefined}>{date}</time>
+          </span>
+        ) : null}
+        {time ? <span> · {time}</span> : null}
       </p>
-      <h1>{article.title}</h1>
-      <p className="tldr">{summary.tldr}</p>
+      <h1>{headline}</h1>
+      {leadImage ? (
+        // biome-ignore lint/performance/noImgElement: a remote image of any host; next/image would need every host configured.
+        <img className="lead-image" src={leadImage} alt="" loading="lazy" referrerPolicy="no-referrer" />
+      ) : null}
+
+      <section className="tldr-box" aria-label="TL;DR">
+        <p className="tldr">{summary.tldr}</p>
+      </section>
       <h2>Key points</h2>
-      <ul>
+      <ul className="key-points">
         {summary.keyPoints.map((point) => (
           <li key={point}>{point}</li>
         ))}
       </ul>
-      {/* Both HTML sources are sanitized at render time, whatever was done before they were stored. */}
-      <SafeHtml className="prose" html={renderMarkdown(summary.markdown)} />
-      {summary.tags.length > 0 ? (
-        <p className="tags">
-          {summary.tags.map((tag) => (
-            <span key={tag} className="badge">
-              {tag}
-            </span>
-          ))}
-        </p>
-      ) : null}
-      <p className="muted small">
-        {provenance.path} summary by {provenance.model} · {provenance.inputTokens + provenance.outputTokens} tokens
-        {provenance.costUsd !== null ? ` · $${provenance.costUsd.toFixed(4)}` : ""} · extracted with{" "}
-        {provenance.extractor}
-        {provenance.transcriptSource ? ` · transcript: ${provenance.transcriptSource}` : ""} ·{" "}
-        <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> ·{" "}
-        <a href={`/api/articles/${article.id}`}>JSON</a>
-      </p>
-      {article.transcript ? (
-        <details>
-          <summary>Transcript</summary>
-          <p className="transcript">{article.transcript.text}</p>
-        </details>
-      ) : null}
+
+      <ArticleMedia
+        media={media}
+        chapters={summary.chapters ?? []}
+        paragraphs={paragraphs}
+        transcriptSource={article.transcript?.source}
+      >
+        <h2>Summary</h2>
+        {/* Both HTML sources are sanitized at render time, whatever was done before they were stored. */}
+        <SafeHtml className="prose" html={renderMarkdown(summary.markdown)} />
+
+        {summary.quotes && summary.quotes.length > 0 ? (
+          <>
+            <h2>Quotes</h2>
+            {summary.quotes.map((quote) => (
+              <blockquote key={quote}>{quote}</blockquote>
+            ))}
+          </>
+        ) : null}
+
+        {summary.tags.length > 0 ? (
+          <p className="tags">
+            {summary.tags.map((tag) => (
+              <a key={tag} className="badge" href={`/articles?${new URLSearchParams({ tag })}`}>
+                #{tag}
+              </a>
+            ))}
+          </p>
+        ) : null}
+      </ArticleMedia>
+
       {article.html ? (
-        <details>
+        <details className="original">
           <summary>Original text</summary>
           <SafeHtml className="prose" html={article.html} />
         </details>
       ) : null}
+
+      <section className="provenance card small" aria-label="Provenance">
+        <h2>How this was made</h2>
+        <dl>
+          <dt>Summary</dt>
+          <dd>
+            {provenance.path} by {provenance.model} (prompt {provenance.promptVersion})
+          </dd>
+          <dt>Tokens</dt>
+          <dd>
+            {provenance.inputTokens.toLocaleString("en")} in · {provenance.outputTokens.toLocaleString("en")} out
+          </dd>
+          {cost ? (
+            <>
+              <dt>Total cost</dt>
+              <dd data-testid="article-cost">{cost}</dd>
+            </>
+          ) : null}
+          <dt>Extracted with</dt>
+          <dd>{provenance.extractor}</dd>
+          {provenance.transcriptSource ? (
+            <>
+              <dt>Transcript</dt>
+              <dd>{provenance.transcriptSource}</dd>
+            </>
+          ) : null}
+          {article.lang ? (
+            <>
+              <dt>Language</dt>
+              <dd>{article.lang}</dd>
+            </>
+          ) : null}
+          <dt>Saved</dt>
+          <dd>{formatDate(article.createdAt)}</dd>
+        </dl>
+        {article.versions && article.versions.length > 1 ? (
+          <>
+            <h3>Summary versions</h3>
+            <ul className="versions">
+              {article.versions.map((v) => (
+                <li key={v.id}>
+                  {v.model}
+                  {v.lang ? ` · ${v.lang}` : ""} · {formatDate(v.createdAt)}
+                  {v.current ? " (current)" : ""}
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <p className="export">
+          Export: <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> ·{" "}
+          <a href={`/api/articles/${article.id}`}>JSON</a>
+        </p>
+      </section>
     </article>
   );
 }

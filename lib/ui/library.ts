@@ -1,0 +1,52 @@
+import { LIBRARY_KINDS, type LibraryKind, type LibraryQuery } from "../store/store";
+
+/** The library's URL state (pure, so the page, the API and tests read it the same way). */
+
+export const PAGE_SIZE = 20;
+
+export const KIND_LABEL: Record<LibraryKind, string> = {
+  article: "Article",
+  podcast: "Podcast",
+  video: "Video",
+  pdf: "PDF",
+};
+
+type Params = Record<string, string | string[] | undefined>;
+
+const one = (value: string | string[] | undefined): string | undefined => {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v?.trim() ? v.trim() : undefined;
+};
+
+export function libraryQueryFrom(params: Params): LibraryQuery & { page: number } {
+  const kind = one(params.kind);
+  const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const page = Math.min(Math.max(Number.parseInt(one(params.page) ?? "1", 10) || 1, 1), 5_000);
+  const q = one(params.q)?.slice(0, 500);
+  const sort = one(params.sort) === "relevance" ? "relevance" : one(params.sort) === "newest" ? "newest" : undefined;
+  return {
+    q,
+    kind: LIBRARY_KINDS.find((k) => k === kind),
+    tag: one(params.tag)?.slice(0, 100),
+    site: one(params.site)?.slice(0, 200),
+    from: day(one(params.from)),
+    to: day(one(params.to)),
+    // Relevance is the useful default while searching, newest otherwise.
+    sort: sort ?? (q ? "relevance" : "newest"),
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+    page,
+  };
+}
+
+/** A library URL with some of the current filters changed; empty values are dropped, the page resets unless given. */
+export function libraryHref(current: Params, change: Record<string, string | number | undefined>): string {
+  const next = new URLSearchParams();
+  const keys = ["q", "kind", "tag", "site", "from", "to", "sort", "page"];
+  for (const key of keys) {
+    const value = key in change ? change[key] : key === "page" ? undefined : one(current[key]);
+    if (value !== undefined && value !== "" && !(key === "page" && Number(value) <= 1)) next.set(key, String(value));
+  }
+  const query = next.toString();
+  return query ? `/articles?${query}` : "/articles";
+}
