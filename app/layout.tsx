@@ -11,16 +11,19 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
         <header className="topbar">
           <a href="/admin" className="brand">
             article-summarizer
           </a>
-          <nav>
+          <nav aria-label="Main">
             <a href="/admin">Summarize</a>
             <a href="/articles">Library</a>
           </nav>
         </header>
-        <main>{children}</main>
+        <main id="main">{children}</main>
       </body>
     </html>
   );

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import type { Article } from "@/lib/domain";
+import { formatCost } from "@/lib/ui/format";
 import { progressLabel, type StageView, stageDurationMs } from "@/lib/ui/job-view";
 import { useJobEvents } from "./use-job-events";
 
@@ -10,13 +11,6 @@ function formatMs(ms: number | undefined): string {
   if (ms < 1_000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
-}
-
-export function formatCost(costUsd: number | null | undefined): string | null {
-  if (costUsd === undefined) return null;
-  if (costUsd === null) return "cost unknown";
-  if (costUsd === 0) return "$0 (no paid calls)";
-  return costUsd < 0.01 ? `$${costUsd.toFixed(4)}` : `$${costUsd.toFixed(2)}`;
 }
 
 const STATE_LABEL: Record<StageView["state"], string> = {

@@ -1,12 +1,13 @@
 import { notFound, redirect } from "next/navigation";
 import { ArticleMedia, type PlayableMedia } from "@/app/components/article-media";
-import { formatCost } from "@/app/components/job-card";
 import { SafeHtml } from "@/app/components/safe-html";
+import { SummarizeAgain } from "@/app/components/summarize-again";
 import type { Article, MediaItem } from "@/lib/domain";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { renderMarkdown } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
 import { cleanHeadline, paragraphsOf, readingOrListening, youtubeId } from "@/lib/ui/article";
+import { formatCost } from "@/lib/ui/format";
 
 /** Fields other issues add to the article (lead image, versions, whole-job cost); shown when present. */
 interface ArticleExtras {
@@ -174,6 +175,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
             </ul>
           </>
         ) : null}
+        <SummarizeAgain articleId={article.id} />
         <p className="export">
           Export: <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> ·{" "}
           <a href={`/api/articles/${article.id}`}>JSON</a>
