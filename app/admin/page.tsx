@@ -15,7 +15,10 @@ export default async function AdminPage({
   const prefill = typeof params.url === "string" ? params.url.slice(0, 8_192) : undefined;
   // ?job=<id> opens that job's card (links from the failure inbox); it replays every run of the job.
   const linked = typeof params.job === "string" && /^[\w-]{1,64}$/.test(params.job) ? [params.job] : [];
+  // Running jobs first, then the latest finished ones, so the page opens on what happened last.
   const active = recent.filter((j) => j.status === "running" || j.status === "queued").map((j) => j.id);
+  const finished = recent.filter((j) => !active.includes(j.id)).map((j) => j.id);
+  const shown = [...linked, ...active, ...finished].filter((id, i, all) => all.indexOf(id) === i).slice(0, 6);
   return (
     <>
       <div className="page-head">
@@ -23,7 +26,7 @@ export default async function AdminPage({
         <AdminTabs current="jobs" />
       </div>
       <p className="muted">An article, a podcast episode or feed, an audio or video file, a YouTube page, a PDF.</p>
-      <AdminApp initialJobs={[...linked, ...active.filter((id) => !linked.includes(id))]} prefill={prefill} />
+      <AdminApp initialJobs={shown} prefill={prefill} />
     </>
   );
 }

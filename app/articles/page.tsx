@@ -66,9 +66,9 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
           <button type="submit">Search</button>
         </div>
         <div className="filter-grid">
-          <label>
-            <span>Kind</span>
-            <select name="kind" defaultValue={query.kind ?? ""}>
+          <div className="field">
+            <label htmlFor="f-kind">Kind</label>
+            <select id="f-kind" name="kind" defaultValue={query.kind ?? ""}>
               <option value="">Any kind</option>
               {LIBRARY_KINDS.map((kind) => (
                 <option key={kind} value={kind}>
@@ -76,10 +76,10 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            <span>Tag</span>
-            <select name="tag" defaultValue={query.tag ?? ""}>
+          </div>
+          <div className="field">
+            <label htmlFor="f-tag">Tag</label>
+            <select id="f-tag" name="tag" defaultValue={query.tag ?? ""}>
               <option value="">Any tag</option>
               {query.tag && !result.facets.tag.some(([t]) => t === query.tag) ? (
                 <option value={query.tag}>{query.tag} (0)</option>
@@ -90,10 +90,10 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
                 </option>
               ))}
             </select>
-          </label>
-          <label>
-            <span>Site</span>
-            <select name="site" defaultValue={query.site ?? ""}>
+          </div>
+          <div className="field">
+            <label htmlFor="f-site">Site</label>
+            <select id="f-site" name="site" defaultValue={query.site ?? ""}>
               <option value="">Any site</option>
               {result.facets.site
                 .filter(([site]) => site)
@@ -103,22 +103,22 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
                   </option>
                 ))}
             </select>
-          </label>
-          <label>
-            <span>Saved from</span>
-            <input type="date" name="from" defaultValue={query.from ?? ""} />
-          </label>
-          <label>
-            <span>Saved until</span>
-            <input type="date" name="to" defaultValue={query.to ?? ""} />
-          </label>
-          <label>
-            <span>Sort</span>
-            <select name="sort" defaultValue={query.sort}>
+          </div>
+          <div className="field">
+            <label htmlFor="f-from">Saved from</label>
+            <input id="f-from" type="date" name="from" defaultValue={query.from ?? ""} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-to">Saved until</label>
+            <input id="f-to" type="date" name="to" defaultValue={query.to ?? ""} />
+          </div>
+          <div className="field">
+            <label htmlFor="f-sort">Sort</label>
+            <select id="f-sort" name="sort" defaultValue={query.sort}>
               <option value="newest">Newest first</option>
               <option value="relevance">Most relevant</option>
             </select>
-          </label>
+          </div>
         </div>
         <div className="filter-actions">
           <button type="submit" className="secondary">

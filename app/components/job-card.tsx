@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import type { Article } from "@/lib/domain";
 import { formatCost } from "@/lib/ui/format";
-import { progressLabel, type StageView, stageDurationMs } from "@/lib/ui/job-view";
+import { type JobView, progressLabel, type StageView, stageDurationMs } from "@/lib/ui/job-view";
 import { useJobEvents } from "./use-job-events";
 
 function formatMs(ms: number | undefined): string {
@@ -23,6 +23,10 @@ const STATE_LABEL: Record<StageView["state"], string> = {
 };
 
 interface SnapshotExtras {
+  status?: JobView["status"];
+  articleId?: string;
+  reason?: string;
+  message?: string;
   runId?: string;
   runUrl?: string;
   costUsd?: number | null;
@@ -36,7 +40,14 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
   const [busy, setBusy] = useState<"retry" | "cancel" | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  const live = view.status === "running" || view.status === "queued";
+  // A job whose progress log has expired (7 days) has no events: its row still says how it ended.
+  const hasEvents = view.lastSeq > 0;
+  const fromRow = !hasEvents && extras.status !== undefined;
+  const status = fromRow && extras.status ? extras.status : view.status;
+  const reason = fromRow ? extras.reason : view.reason;
+  const message = fromRow ? extras.message : view.message;
+  const articleId = view.articleId ?? (fromRow ? extras.articleId : undefined);
+  const live = status === "running" || status === "queued";
 
   useEffect(() => {
     if (!live) return;
@@ -46,23 +57,23 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
 
   // The run link and the cost live on the job row (written by the runner and the save stage), not in every event.
   useEffect(() => {
-    if (live) return;
+    if (live && hasEvents) return;
     let cancelled = false;
     void fetch(`/api/jobs/${jobId}`, { cache: "no-store" })
       .then((r) => (r.ok ? (r.json() as Promise<SnapshotExtras>) : null))
       .then((s) => {
-        if (!cancelled && s) setExtras({ runId: s.runId, runUrl: s.runUrl, costUsd: s.costUsd });
+        if (!cancelled && s) setExtras(s);
       })
       .catch(() => undefined);
     return () => {
       cancelled = true;
     };
-  }, [jobId, live]);
+  }, [jobId, live, hasEvents]);
 
   useEffect(() => {
-    if (!view.articleId) return;
+    if (!articleId) return;
     let cancelled = false;
-    void fetch(`/api/articles/${view.articleId}`)
+    void fetch(`/api/articles/${articleId}`)
       .then((r) => (r.ok ? (r.json() as Promise<Article>) : null))
       .then((a) => {
         if (!cancelled) setArticle(a);
@@ -71,7 +82,7 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
     return () => {
       cancelled = true;
     };
-  }, [view.articleId]);
+  }, [articleId]);
 
   const act = async (action: "retry" | "cancel") => {
     setBusy(action);
@@ -101,15 +112,15 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
   const runId = view.runId ?? extras.runId;
 
   return (
-    <article className={`job job-${view.status}`} aria-label={`Job ${title}`} data-job-id={jobId}>
+    <article className={`job job-${status}`} aria-label={`Job ${title}`} data-job-id={jobId}>
       <header className="job-head">
         <div className="job-title">
           <h3>{title}</h3>
           {view.url && view.url !== title ? <p className="muted small url">{view.url}</p> : null}
         </div>
         <div className="badges">
-          <span className={`badge status-${view.status}`} data-testid="job-status">
-            {view.status}
+          <span className={`badge status-${status}`} data-testid="job-status">
+            {status}
           </span>
           {runNumber > 1 ? (
             <span className="badge" data-testid="job-run">
@@ -167,10 +178,10 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
         ))}
       </ol>
 
-      {view.status === "failed" || view.status === "cancelled" ? (
+      {status === "failed" || status === "cancelled" ? (
         <div className="job-error" role="alert">
           <span>
-            <strong className="reason">{view.reason ?? view.status}</strong> {view.message}
+            <strong className="reason">{reason ?? status}</strong> {message}
           </span>
           <button type="button" onClick={() => act("retry")} disabled={busy !== null}>
             {busy === "retry" ? "Retrying…" : "Retry"}
@@ -188,7 +199,7 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
         </p>
       ) : null}
 
-      {view.status === "completed" && view.articleId ? (
+      {status === "completed" && articleId ? (
         <section className="summary" aria-label="Summary">
           {view.message ? <p className="muted">{view.message}</p> : null}
           {article ? (
@@ -201,7 +212,7 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
               </ul>
             </>
           ) : null}
-          <a href={`/articles/${view.articleId}`}>Open article</a>
+          <a href={`/articles/${articleId}`}>Open article</a>
         </section>
       ) : null}
 

@@ -294,7 +294,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.goto(`${baseUrl}/articles?q=storm&kind=podcast`);
     await page.getByRole("link", { name: "Episode 7: The Lighthouse Keepers" }).waitFor();
     expect(await page.getByTestId("library-count").textContent()).toContain("1–1 of 1 item");
-    await page.getByLabel("Kind").selectOption("article");
+    await page.getByLabel("Kind", { exact: true }).selectOption("article");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/kind=article/);
     expect(await page.getByTestId("library-count").textContent()).toContain("No results");

@@ -96,7 +96,7 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
         paragraphs={paragraphs}
         transcriptSource={article.transcript?.source}
       >
-        <h2>Summary</h2>
+        {/^\s*#/.test(summary.markdown) ? null : <h2>Summary</h2>}
         {/* Both HTML sources are sanitized at render time, whatever was done before they were stored. */}
         <SafeHtml className="prose" html={renderMarkdown(summary.markdown)} />
 
