@@ -113,7 +113,12 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
               return (
                 <li key={`${chapter.start}-${chapter.title}`} aria-current={current ? "true" : undefined}>
                   {canSeek ? (
-                    <button type="button" className="chapter" onClick={() => seek(chapter.start)}>
+                    <button
+                      type="button"
+                      className="chapter"
+                      data-start={chapter.start}
+                      onClick={() => seek(chapter.start)}
+                    >
                       <span className="ts">{formatTimestamp(chapter.start)}</span> {chapter.title}
                     </button>
                   ) : (
