@@ -157,9 +157,7 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
             <span className="stage-extra">
               {stage.attempt && stage.attempt > 1 ? <span className="attempt">attempt {stage.attempt}</span> : null}
             </span>
-            {stage.progress &&
-            stage.progress.total > 0 &&
-            (stage.state === "running" || stage.progress.done < stage.progress.total) ? (
+            {stage.progress && stage.progress.total > 0 && stage.state === "running" ? (
               <span className="stage-progress">
                 <progress
                   value={stage.progress.done}

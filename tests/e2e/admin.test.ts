@@ -194,6 +194,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     // Live, not at the end: summarize is seen running while save is still pending and the job is not finished.
     await card.locator('[data-stage="summarize"][data-state="running"]').waitFor({ timeout: 30_000 });
     expect(await card.locator('[data-stage="save"]').getAttribute("data-state")).toBe("pending");
+    // The running stage's progress (summary calls here; transcription chunks use the same bar).
+    await card.getByTestId("progress-summarize").waitFor();
     expect(await card.getByTestId("job-status").textContent()).toBe("running");
 
     for (const stage of ["fetch", "detect", "extract", "transcribe", "summarize", "save"]) {
