@@ -167,7 +167,7 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
                 />
                 <span className="small muted">
                   {progressLabel(stage.progress)}
-                  {stage.message && stage.state !== "failed" ? ` · ${stage.message}` : ""}
+                  {stage.message ? ` · ${stage.message}` : ""}
                 </span>
               </span>
             ) : null}
