@@ -41,7 +41,17 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
   const { store } = await getServices();
   const found = await store.getArticle(id);
   if (!found) notFound();
-  const article: Article & ArticleExtras = found;
+  const summaries = await store.listSummaries(id);
+  const article: Article & ArticleExtras = {
+    ...found,
+    versions: summaries.map((v) => ({
+      id: v.id,
+      model: v.model,
+      lang: v.lang,
+      createdAt: v.createdAt,
+      current: v.current,
+    })),
+  };
   const { summary, provenance } = article;
   const site = article.siteName ?? new URL(article.url).hostname;
   const headline = cleanHeadline(article.title, article.siteName, article.url);
