@@ -128,7 +128,8 @@ export function resolveModel(name: string, table: ModelTable = {}): ResolvedMode
       : Object.keys(merged)
           .sort((a, b) => b.length - a.length)
           .find((listed) => name.startsWith(`${listed}-20`));
-  const info = key ? merged[key] : undefined;
+  // MODEL_TABLE may override one field of a listed model (its context on a given server) and keep the rest.
+  const info = key ? { ...BUILTIN_MODELS[key], ...table[key] } : undefined;
   return {
     name,
     known: Boolean(info),

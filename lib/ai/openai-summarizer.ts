@@ -158,7 +158,12 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
       format,
       lang: input.lang,
       contentTokens: summaryPlan.contentTokens,
-      promptTokens: summaryPlan.promptTokens,
+      // What was sent besides the document: all of the rest for one call (as the provider counted it); for the
+      // combine call, its instructions and framing (the parts' notes are neither content nor prompt).
+      promptTokens:
+        summaryPlan.path === "map-reduce"
+          ? overheadOf(format === "text" ? `${system}\n${schemaInstruction()}` : system, input, note)
+          : Math.max(0, usage.input - summaryPlan.contentTokens),
       dropped,
       repaired,
       ...(summaryPlan.path === "map-reduce" ? { parts: summaryPlan.parts } : {}),

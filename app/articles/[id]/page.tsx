@@ -1,5 +1,6 @@
 import { notFound, redirect } from "next/navigation";
 import { ArticleMedia, type PlayableMedia } from "@/app/components/article-media";
+import { MakeCurrentButton } from "@/app/components/make-current-button";
 import { SafeHtml } from "@/app/components/safe-html";
 import { SummarizeAgain } from "@/app/components/summarize-again";
 import type { Article, MediaItem } from "@/lib/domain";
@@ -35,13 +36,25 @@ function formatDate(value: string | null): string | null {
   return date.toLocaleDateString("en", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 }
 
-export default async function ArticlePage({ params }: { params: Promise<{ id: string }> }) {
+export default async function ArticlePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ version?: string }>;
+}) {
   if (!(await pageIsAuthorized())) redirect("/login");
   const { id } = await params;
+  const { version } = await searchParams;
   const { store } = await getServices();
-  const found = await store.getArticle(id);
-  if (!found) notFound();
+  const stored = await store.getArticle(id);
+  if (!stored) notFound();
   const summaries = await store.listSummaries(id);
+  // ?version=<id> shows another summary version than the current one.
+  const shown = summaries.find((v) => v.id === version && !v.current);
+  const found = shown
+    ? { ...stored, summary: shown.summary, provenance: { ...stored.provenance, ...shown.provenance } }
+    : stored;
   const article: Article & ArticleExtras = {
     ...found,
     versions: summaries.map((v) => ({
@@ -66,7 +79,9 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
           .map((text) => ({ start: Number.NaN, text: text.trim() }));
   const date = formatDate(article.publishedTime);
   const time = readingOrListening(article);
-  const cost = formatCost(article.costUsd !== undefined ? article.costUsd : provenance.costUsd);
+  const cost = formatCost(
+    article.costUsd !== undefined ? article.costUsd : (provenance.totalCostUsd ?? provenance.costUsd),
+  );
   const leadImage = article.leadImage && /^https?:\/\//.test(article.leadImage) ? article.leadImage : null;
 
   return (
@@ -85,6 +100,13 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
         {time ? <span> · {time}</span> : null}
       </p>
       <h1>{headline}</h1>
+      {shown ? (
+        <p className="muted small" role="status">
+          An earlier summary version ({shown.model}, {formatDate(shown.createdAt)}).{" "}
+          <a href={`/articles/${stored.id}`}>Show the current one</a>{" "}
+          <MakeCurrentButton articleId={stored.id} summaryId={shown.id} />
+        </p>
+      ) : null}
       {leadImage ? (
         // biome-ignore lint/performance/noImgElement: a remote image of any host; next/image would need every host configured.
         <img className="lead-image" src={leadImage} alt="" loading="lazy" referrerPolicy="no-referrer" />
@@ -177,8 +199,13 @@ export default async function ArticlePage({ params }: { params: Promise<{ id: st
             <ul className="versions">
               {article.versions.map((v) => (
                 <li key={v.id}>
-                  {v.model}
-                  {v.lang ? ` · ${v.lang}` : ""} · {formatDate(v.createdAt)}
+                  <a
+                    href={v.current ? `/articles/${article.id}` : `/articles/${article.id}?version=${v.id}`}
+                    aria-current={(shown ? v.id === shown.id : v.current) ? "page" : undefined}
+                  >
+                    {v.model}
+                    {v.lang ? ` · ${v.lang}` : ""} · {formatDate(v.createdAt)}
+                  </a>
                   {v.current ? " (current)" : ""}
                 </li>
               ))}
