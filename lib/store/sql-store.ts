@@ -99,7 +99,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
     async findSummary(cacheKey) {
       const [row] = await run<{ content: Summary; provenance: Provenance }>(
         "read the summary cache",
-        "select content, provenance from summaries where cache_key = $1 order by created_at desc, id desc limit 1",
+        "select content, provenance from summaries where cache_key = $1 order by version desc limit 1",
         [cacheKey],
       );
       return row ? { summary: row.content, provenance: row.provenance } : null;
@@ -119,7 +119,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
         "list the summaries",
         `select ${SUMMARY_COLUMNS.map((c) => `s.${c}`).join(", ")}, a.summary_id as current_id
          from summaries s join articles a on a.id = s.article_id
-         where s.article_id = $1 order by s.created_at desc, s.id desc limit 200`,
+         where s.article_id = $1 order by s.version desc limit 200`,
         [articleId],
       );
       return rows.map((row) => versionFromRow(row, row.current_id));

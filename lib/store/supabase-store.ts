@@ -125,8 +125,7 @@ export function createSupabaseStore(
           .from("summaries")
           .select("content,provenance")
           .eq("cache_key", cleanText(cacheKey))
-          .order("created_at", { ascending: false })
-          .order("id", { ascending: false })
+          .order("version", { ascending: false })
           .limit(1)
           .maybeSingle(),
       );
@@ -157,8 +156,7 @@ export function createSupabaseStore(
             .from("summaries")
             .select(SUMMARY_COLUMNS.join(","))
             .eq("article_id", articleId)
-            .order("created_at", { ascending: false })
-            .order("id", { ascending: false })
+            .order("version", { ascending: false })
             .limit(200)
             .overrideTypes<SummaryRow[], { merge: false }>(),
         )) ?? [];
