@@ -52,6 +52,7 @@ const rawSchema = z.object({
   TRANSCRIBE_CONCURRENCY: positiveInt(1, 32),
   TRANSCRIBE_MAX_SECONDS: positiveInt(60, 48 * 3600),
   TRANSCRIBE_MAX_CHUNKS: positiveInt(1, 500),
+  INLINE_LEASE_SECONDS: positiveInt(2, 3600),
   FETCH_ALLOWLIST: optionalString,
   REQUIRE_SERVICES: flag,
   LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).optional()),
@@ -83,6 +84,8 @@ export type LlmConfig =
 export interface Config {
   /** How long media is cut for speech-to-text (lib/pipeline/chunk-plan.ts). */
   chunking: ChunkingConfig;
+  /** The inline runner's lease: a job without a heartbeat for this long has no runner (default 30 s). */
+  inlineLeaseMs: number;
   production: boolean;
   auth: { password?: string; token?: string; sessionSecret?: string };
   inngest: InngestSettings;
@@ -211,6 +214,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     auth: { password: e.ADMIN_PASSWORD, token: e.ADMIN_TOKEN, sessionSecret: e.SESSION_SECRET },
     inngest: inngestSettings(source),
     runner: e.PIPELINE_RUNNER,
+    inlineLeaseMs: (e.INLINE_LEASE_SECONDS ?? 30) * 1000,
     chunking: {
       ...DEFAULT_CHUNKING,
       ...(e.TRANSCRIBE_CHUNK_SECONDS ? { chunkSeconds: e.TRANSCRIBE_CHUNK_SECONDS } : {}),

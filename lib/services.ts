@@ -7,6 +7,7 @@ import type { Reader } from "./extract/reader-protocol";
 import { createInlineRunner } from "./jobs/inline-runner";
 import { createInngestRunner } from "./jobs/inngest-runner";
 import type { JobRunner } from "./jobs/runner";
+import { reclaimAbandonedJobs } from "./jobs/service";
 import { consoleSink, createLogger, type Logger } from "./log";
 import { createSafeFetch } from "./net/safe-fetch";
 import type { SafeFetch } from "./net/types";
@@ -87,7 +88,7 @@ export async function buildServices(config: Config, logger: Logger = loggerFor(c
   const runner =
     chooseRunner(config) === "inngest"
       ? createInngestRunner()
-      : createInlineRunner(async (jobId) => pipelineDeps(services, jobId), { logger });
+      : createInlineRunner(async (jobId) => pipelineDeps(services, jobId), { logger, leaseMs: config.inlineLeaseMs });
   for (const warning of config.warnings) logger.warn(warning);
   logger.info("adapters", {
     store: services.store.kind,
@@ -141,10 +142,21 @@ export function getLogger(): Logger {
 /** The one composition root: every adapter of the process, built once. A failed start is forgotten so the next call retries. */
 export function getServices(): Promise<Services> {
   const h = holder();
-  h.services ??= buildServices(getConfig(), getLogger()).catch((error: unknown) => {
-    h.services = undefined;
-    throw error;
-  });
+  h.services ??= buildServices(getConfig(), getLogger())
+    .then((services) => {
+      // A server start picks up inline jobs whose process stopped (a restarted `npm run dev`); the CLI builds its
+      // own services and does not.
+      if (services.runner.kind === "inline") {
+        reclaimAbandonedJobs(services).catch((error: unknown) =>
+          services.logger.warn("could not resume abandoned jobs", { error }),
+        );
+      }
+      return services;
+    })
+    .catch((error: unknown) => {
+      h.services = undefined;
+      throw error;
+    });
   return h.services;
 }
 

@@ -1,7 +1,7 @@
 import { articleToMarkdown } from "@/lib/articles/markdown";
 import { AppError } from "@/lib/errors";
 import type { InlineRunner } from "@/lib/jobs/inline-runner";
-import { submitJob } from "@/lib/jobs/service";
+import { reclaimIfAbandoned, submitJob } from "@/lib/jobs/service";
 import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { buildServices, getConfig } from "@/lib/services";
@@ -18,8 +18,9 @@ async function main(): Promise<void> {
     const submitted = await submitJob({ url: args.url, force: args.force }, services);
     const display = process.stderr.isTTY ? new StageDisplay() : undefined;
     const follow = followProgress(services.kv, submitted.jobId, (view) => display?.render(view));
-    await (services.runner as InlineRunner).wait(submitted.jobId);
-    await follow;
+    await untilSettled(submitted.jobId, services);
+    // The log's last events, when this process wrote them (a job run elsewhere may log to another process's memory).
+    await Promise.race([follow, new Promise((resolve) => setTimeout(resolve, 1_000))]);
 
     const job = await services.store.getJob(submitted.jobId);
     if (job?.status !== "completed" || !job.articleId) {
@@ -37,6 +38,21 @@ async function main(): Promise<void> {
   } catch (error) {
     await services.store.close().catch(() => undefined);
     fail(error, args.json);
+  }
+}
+
+/**
+ * Waits on the job itself (the store), not only on this process's run: a job another process runs is waited for,
+ * and taken over here once its runner stops renewing its lease. The CLI never waits on a job nobody runs.
+ */
+async function untilSettled(jobId: string, services: Awaited<ReturnType<typeof buildServices>>): Promise<void> {
+  const runner = services.runner as InlineRunner;
+  for (;;) {
+    await runner.wait(jobId);
+    const job = await services.store.getJob(jobId);
+    if (!job || job.status === "completed" || job.status === "failed" || job.status === "cancelled") return;
+    if (!runner.isRunning(jobId)) await reclaimIfAbandoned(job, services);
+    if (!runner.isRunning(jobId)) await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
 }
 

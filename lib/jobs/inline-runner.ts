@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { AppError, toAppError } from "../errors";
 import { createLogger, type Logger } from "../log";
 import { runJob } from "../pipeline/run-job";
@@ -12,17 +14,32 @@ export interface InlineRunnerOptions {
   backoffMs?: (attempt: number) => number;
   /** For a run that crashed before it had a job logger. */
   logger?: Logger;
+  /** How long a job stays ours without a heartbeat (default 30 s); the heartbeat renews it every third of that. */
+  leaseMs?: number;
+  /** Runners that may take a job over from one that stopped before it is failed (default 3). */
+  maxTakeovers?: number;
 }
 
 export interface InlineRunner extends JobRunner {
-  /** Resolves when the job's current run has ended (completed, failed or cancelled). */
+  /** Resolves when the job's current run in this process has ended (completed, failed or cancelled). */
   wait(jobId: string): Promise<void>;
+  /** Whether this process is running the job now. */
+  isRunning(jobId: string): boolean;
+  resume(job: JobDispatch): Promise<boolean>;
 }
+
+/** Says which process holds a lease (logs and the jobs table), unique per runner. */
+const newOwner = () => `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /**
  * Runs the same composition in this process, with Inngest's semantics on one machine: steps are memoized
  * per run, a failed run is re-executed with attempt + 1 and only the failed step runs again, permanent
  * errors stop at once. A convenience for the CLI, tests and keyless development — never the scaling path.
+ *
+ * Durable too: every step's output is saved in the store (job id + run key + step id), and the job is held under a
+ * lease its heartbeat renews. When the process dies (a killed CLI, a restarted `npm run dev`), the lease runs out and
+ * `resume` — called by the next submission of the URL or the next start — continues the run from its saved steps.
+ * A job that has stopped `maxTakeovers` runners is failed with a named reason (`timeout`) instead.
  */
 export function createInlineRunner(
   getDeps: (jobId: string) => Promise<PipelineDeps>,
@@ -31,48 +48,106 @@ export function createInlineRunner(
   const retries = options.retries ?? 3;
   const backoffMs = options.backoffMs ?? ((attempt: number) => Math.min(1_000 * 2 ** attempt, 30_000));
   const logger = options.logger ?? createLogger();
+  const leaseMs = options.leaseMs ?? 30_000;
+  const maxTakeovers = options.maxTakeovers ?? 3;
+  const owner = newOwner();
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
-  async function run(job: JobDispatch, signal: AbortSignal): Promise<void> {
+  async function run(
+    job: JobDispatch,
+    controller: AbortController,
+    takeover: boolean,
+    onLease: (held: boolean) => void,
+  ): Promise<void> {
+    const signal = controller.signal;
     const deps = await getDeps(job.jobId);
-    const memo = new Map<string, unknown>();
-    const step: StepRunner = {
-      async run<T>(id: string, fn: () => Promise<T>): Promise<T> {
-        if (memo.has(id)) return memo.get(id) as T;
-        if (signal.aborted) throw new AppError("cancelled", "The job was cancelled");
-        // A JSON round trip, as Inngest does with step output, so both runners hand stages the same values.
-        const result = JSON.parse(JSON.stringify((await fn()) ?? null)) as T;
-        memo.set(id, result);
-        return result;
-      },
-    };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await runJob(job, step, deps, { attempt });
-        return;
-      } catch (error) {
-        const appError = toAppError(error);
-        if (appError.reason === "cancelled" || signal.aborted) return;
-        if (!appError.retriable || attempt >= retries) {
-          await markJobFailed(job.jobId, appError, deps);
-          return;
-        }
-        await sleep(appError.retryAfterMs ?? backoffMs(attempt), signal);
-      }
+    const lease = await deps.store.leaseJob(job.jobId, owner, leaseMs, takeover ? "takeover" : "claim");
+    onLease(lease.held);
+    if (!lease.held) {
+      if (!takeover) deps.logger.warn("another process holds this job; not running it here");
+      return;
     }
+    if (lease.takeovers > maxTakeovers) {
+      const reason = `The job stopped its runner ${lease.takeovers} times (no heartbeat within the lease)`;
+      await markJobFailed(job.jobId, new AppError("timeout", reason), deps);
+      await deps.store.releaseJob(job.jobId, owner);
+      return;
+    }
+    if (takeover) deps.logger.warn("resuming a job whose runner stopped", { takeovers: lease.takeovers });
+    // The heartbeat: a lost lease (another process took over) stops this run at its next step.
+    const heartbeat = setInterval(() => {
+      deps.store.leaseJob(job.jobId, owner, leaseMs, "renew").then(
+        (renewed) => {
+          if (!renewed.held) controller.abort();
+        },
+        (error: unknown) => deps.logger.warn("could not renew the job's lease", { error }),
+      );
+    }, leaseMs / 3);
+    heartbeat.unref();
+    try {
+      const memo = new Map(Object.entries(await deps.store.loadStepResults(job.jobId, job.runKey)));
+      const step: StepRunner = {
+        async run<T>(id: string, fn: () => Promise<T>): Promise<T> {
+          if (memo.has(id)) return memo.get(id) as T;
+          if (signal.aborted) throw new AppError("cancelled", "The job was cancelled");
+          // A JSON round trip, as Inngest does with step output, so both runners hand stages the same values.
+          const result = JSON.parse(JSON.stringify((await fn()) ?? null)) as T;
+          await deps.store.saveStepResult(job.jobId, job.runKey, id, result);
+          memo.set(id, result);
+          return result;
+        },
+      };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await runJob(job, step, deps, { attempt });
+          return;
+        } catch (error) {
+          const appError = toAppError(error);
+          if (appError.reason === "cancelled" || signal.aborted) return;
+          if (!appError.retriable || attempt >= retries) {
+            await markJobFailed(job.jobId, appError, deps);
+            return;
+          }
+          await sleep(appError.retryAfterMs ?? backoffMs(attempt), signal);
+        }
+      }
+    } finally {
+      clearInterval(heartbeat);
+      await deps.store.releaseJob(job.jobId, owner).catch((error: unknown) => {
+        deps.logger.warn("could not release the job's lease (it expires by itself)", { error });
+      });
+    }
+  }
+
+  /** Starts the run; resolves once the lease is decided (whether this process runs the job), not when it ends. */
+  function start(job: JobDispatch, takeover: boolean): Promise<boolean> {
+    const controller = new AbortController();
+    let decided: (held: boolean) => void = () => undefined;
+    const leased = new Promise<boolean>((resolve) => {
+      decided = resolve;
+    });
+    const done = run(job, controller, takeover, decided)
+      .catch((error: unknown) => logger.error("inline run crashed", { jobId: job.jobId, error }))
+      .finally(() => {
+        decided(false);
+        if (running.get(job.jobId)?.controller === controller) running.delete(job.jobId);
+      });
+    running.set(job.jobId, { controller, done });
+    return leased;
   }
 
   return {
     kind: "inline",
     async dispatch(job) {
-      const controller = new AbortController();
-      const done = run(job, controller.signal)
-        .catch((error: unknown) => logger.error("inline run crashed", { jobId: job.jobId, error }))
-        .finally(() => {
-          if (running.get(job.jobId)?.controller === controller) running.delete(job.jobId);
-        });
-      running.set(job.jobId, { controller, done });
+      void start(job, false);
     },
+    async resume(job) {
+      if (running.has(job.jobId)) return true;
+      const deps = await getDeps(job.jobId);
+      const runKey = (await deps.store.latestRunKey(job.jobId)) ?? job.runKey;
+      return start({ ...job, runKey }, true);
+    },
+    isRunning: (jobId) => running.has(jobId),
     async cancel(jobId) {
       running.get(jobId)?.controller.abort();
     },

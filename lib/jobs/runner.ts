@@ -20,6 +20,11 @@ export interface JobRunner {
   dispatch(job: JobDispatch): Promise<void>;
   /** Stops the job as soon as its current step ends. */
   cancel(jobId: string): Promise<void>;
+  /**
+   * Continues a job whose runner stopped (its lease expired), in this process, from its saved steps. Resolves
+   * false when the job is not abandoned (someone holds it). Absent where the platform resumes work itself (Inngest).
+   */
+  resume?(job: JobDispatch): Promise<boolean>;
   /** Whether the runner can take work now. Both answer true today: Inngest's event API is only checked by a send. */
   ping(): Promise<boolean>;
 }

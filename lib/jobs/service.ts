@@ -7,7 +7,7 @@ import { assertFetchableUrl } from "../net/safe-fetch";
 import type { JobStatus, ProgressEvent, ProgressSnapshot } from "../progress/events";
 import { createPublisher } from "../progress/publisher";
 import type { Services } from "../services";
-import { markJobCancelled } from "./lifecycle";
+import { markJobCancelled, markJobFailed } from "./lifecycle";
 
 export interface SubmitResult {
   jobId: string;
@@ -44,7 +44,11 @@ export async function submitJob(
   }
 
   const lang = input.lang ?? null;
-  const { job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force, lang });
+  let { job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force, lang });
+  // An active job for the URL whose runner stopped is resumed, or failed so that this submission starts afresh.
+  if (!created && !(await reclaimIfAbandoned(job, services))) {
+    ({ job, created } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force, lang }));
+  }
   if (!created) return { jobId: job.id, created: false };
 
   await createPublisher(services, job.id).publish({
@@ -65,18 +69,48 @@ async function recordDuplicate(url: string, canonicalUrl: string, articleId: str
   return { jobId: job.id, articleId };
 }
 
+const dispatchOf = (job: Job, runKey: string) => ({
+  jobId: job.id,
+  url: job.url,
+  force: job.force,
+  runKey,
+  kind: job.kind,
+  ...(job.kind === "summary" && job.articleId ? { articleId: job.articleId } : {}),
+  lang: job.lang ?? null,
+  model: job.model ?? null,
+});
+
+/**
+ * A queued or running job whose runner stopped renewing its lease (a killed CLI, a restarted dev server) is
+ * continued here from its saved steps when the runner can (inline), or failed with a named reason. Resolves
+ * whether the job is still active afterwards; a job whose lease is live (or that never had one) is left alone.
+ */
+export async function reclaimIfAbandoned(job: Job, services: JobServices): Promise<boolean> {
+  if (job.status !== "queued" && job.status !== "running") return false;
+  if (services.runner.resume) {
+    await services.runner.resume(dispatchOf(job, job.id));
+    return true;
+  }
+  const lease = await services.store.leaseJob(job.id, "reclaim", 5_000, "takeover");
+  if (!lease.held) return true;
+  await markJobFailed(
+    job.id,
+    new AppError("timeout", "The process running this job stopped (no heartbeat within its lease)"),
+    { ...services, logger: services.logger.child({ jobId: job.id }) },
+  );
+  return false;
+}
+
+/** At start: every job whose runner stopped is resumed (inline) or failed, never left `running`. */
+export async function reclaimAbandonedJobs(services: JobServices): Promise<number> {
+  const jobs = await services.store.listAbandonedJobs(50);
+  for (const job of jobs) await reclaimIfAbandoned(job, services);
+  return jobs.length;
+}
+
 async function dispatch(job: Job, services: JobServices, runKey: string): Promise<void> {
   try {
-    await services.runner.dispatch({
-      jobId: job.id,
-      url: job.url,
-      force: job.force,
-      runKey,
-      kind: job.kind,
-      ...(job.kind === "summary" && job.articleId ? { articleId: job.articleId } : {}),
-      lang: job.lang ?? null,
-      model: job.model ?? null,
-    });
+    await services.runner.dispatch(dispatchOf(job, runKey));
   } catch (error) {
     await services.store.updateJob(job.id, {
       status: "failed",

@@ -189,6 +189,50 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
         [key.mediaUrl, key.startSec, key.endSec, key.model, JSON.stringify(cleanText(transcript))],
       );
     },
+    async loadStepResults(jobId, runKey) {
+      const rows = await run<{ step_id: string; output: unknown }>(
+        "read the step results",
+        "select step_id, output from job_steps where job_id = $1 and run_key = $2",
+        [jobId, runKey],
+      );
+      return Object.fromEntries(rows.map((r) => [r.step_id, r.output]));
+    },
+    async saveStepResult(jobId, runKey, stepId, output) {
+      await run(
+        "save the step result",
+        `insert into job_steps (job_id, run_key, step_id, output) values ($1, $2, $3, $4::text::jsonb)
+         on conflict (job_id, run_key, step_id) do update set output = excluded.output`,
+        [jobId, runKey, stepId, JSON.stringify(cleanText(output ?? null))],
+      );
+    },
+    async latestRunKey(jobId) {
+      const [row] = await run<{ run_key: string }>(
+        "read the latest run",
+        "select run_key from job_steps where job_id = $1 order by created_at desc limit 1",
+        [jobId],
+      );
+      return row?.run_key ?? null;
+    },
+    async leaseJob(jobId, owner, ms, mode) {
+      const [row] = await run<{ lease: { held: boolean; takeovers: number } }>(
+        "lease the job",
+        "select lease_job($1, $2, $3, $4) as lease",
+        [jobId, owner, Math.round(ms), mode],
+      );
+      return row?.lease ?? { held: false, takeovers: 0 };
+    },
+    async releaseJob(jobId, owner) {
+      await run("release the job", "select release_job($1, $2)", [jobId, owner]);
+    },
+    async listAbandonedJobs(limit = 20) {
+      const rows = await run<JobRow>(
+        "list abandoned jobs",
+        `select ${JOB_SELECT} from jobs where status in ('queued', 'running') and lease_until < now()
+         order by lease_until limit $1`,
+        [limit],
+      );
+      return rows.map(jobFromRow);
+    },
     async ping() {
       return (await run<{ ok: number }>("reach the database", "select 1 as ok"))[0]?.ok === 1;
     },

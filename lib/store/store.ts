@@ -137,6 +137,21 @@ export interface Store {
   browseLibrary(query: LibraryQuery): Promise<LibraryPage>;
   getTranscriptChunk(key: TranscriptChunkKey): Promise<Transcript | null>;
   putTranscriptChunk(key: TranscriptChunkKey, transcript: Transcript): Promise<void>;
+  /** The inline runner's durable step outputs for one run of a job, by step id. */
+  loadStepResults(jobId: string, runKey: string): Promise<Record<string, unknown>>;
+  saveStepResult(jobId: string, runKey: string, stepId: string, output: unknown): Promise<void>;
+  /** The run whose step result was saved last, to resume; null when none was. */
+  latestRunKey(jobId: string): Promise<string | null>;
+  /**
+   * The inline runner's lease on an active job: `claim` takes it when free, expired or already ours; `takeover`
+   * only when it expired (its runner stopped); `renew` only while ours. `takeovers` counts runners that took over.
+   */
+  leaseJob(jobId: string, owner: string, ms: number, mode: LeaseMode): Promise<{ held: boolean; takeovers: number }>;
+  releaseJob(jobId: string, owner: string): Promise<void>;
+  /** Queued or running jobs whose lease expired: nobody runs them. */
+  listAbandonedJobs(limit?: number): Promise<Job[]>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type LeaseMode = "claim" | "takeover" | "renew";

@@ -251,6 +251,58 @@ export function createSupabaseStore(
         ),
       );
     },
+    async loadStepResults(jobId, runKey) {
+      const rows = await wrap<{ step_id: string; output: unknown }[]>(
+        "read the step results",
+        db.from("job_steps").select("step_id, output").eq("job_id", jobId).eq("run_key", runKey),
+      );
+      return Object.fromEntries((rows ?? []).map((r) => [r.step_id, r.output]));
+    },
+    async saveStepResult(jobId, runKey, stepId, output) {
+      await wrap(
+        "save the step result",
+        db
+          .from("job_steps")
+          .upsert(cleanText({ job_id: jobId, run_key: runKey, step_id: stepId, output: output ?? null }), {
+            onConflict: "job_id,run_key,step_id",
+          }),
+      );
+    },
+    async latestRunKey(jobId) {
+      const row = await wrap<{ run_key: string }>(
+        "read the latest run",
+        db
+          .from("job_steps")
+          .select("run_key")
+          .eq("job_id", jobId)
+          .order("created_at", { ascending: false })
+          .limit(1)
+          .maybeSingle(),
+      );
+      return row?.run_key ?? null;
+    },
+    async leaseJob(jobId, owner, ms, mode) {
+      const lease = await wrap<{ held: boolean; takeovers: number }>(
+        "lease the job",
+        db.rpc("lease_job", { p_id: jobId, p_owner: owner, p_ms: Math.round(ms), p_mode: mode }),
+      );
+      return lease ?? { held: false, takeovers: 0 };
+    },
+    async releaseJob(jobId, owner) {
+      await wrap("release the job", db.rpc("release_job", { p_id: jobId, p_owner: owner }));
+    },
+    async listAbandonedJobs(limit = 20) {
+      const query = db
+        .from("jobs")
+        .select(JOB_SELECT)
+        .in("status", ["queued", "running"])
+        .lt("lease_until", new Date().toISOString())
+        .order("lease_until", { ascending: true })
+        .limit(limit);
+      return ((await wrap("list abandoned jobs", query.overrideTypes<JobRow[], { merge: false }>())) ?? []).map(
+        jobFromRow,
+      );
+    },
     async ping() {
       await wrap("reach Supabase", db.from("jobs").select("id").limit(1));
       return true;

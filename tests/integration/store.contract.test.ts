@@ -548,6 +548,7 @@ function schemaChecks(get: () => Opened) {
     );
     expect(tables.map((t) => t.relname).sort()).toEqual([
       "articles",
+      "job_steps",
       "jobs",
       "summaries",
       "transcript_chunks",
