@@ -32,6 +32,8 @@ const rawSchema = z.object({
   INNGEST_SIGNING_KEY: optionalString,
   INNGEST_DEV: optionalString,
   INNGEST_BASE_URL: optionalUrl,
+  INNGEST_EVENT_API_BASE_URL: optionalUrl,
+  INNGEST_ENV: optionalString,
   PIPELINE_RUNNER: optionalString.pipe(z.enum(["inngest", "inline"]).optional()),
   KV_REST_API_URL: optionalUrl,
   KV_REST_API_TOKEN: optionalString,
@@ -56,6 +58,9 @@ const rawSchema = z.object({
   FETCH_ALLOWLIST: optionalString,
   REQUIRE_SERVICES: flag,
   LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"]).optional()),
+  VERCEL: optionalString,
+  DATABASE_POOL_MAX: optionalString.pipe(z.coerce.number<string>().int().min(1).max(100).optional()),
+  RETENTION_DAYS: optionalString.pipe(z.coerce.number<string>().int().min(1).max(3650).optional()),
 });
 
 export type KvConfig =
@@ -65,7 +70,14 @@ export type KvConfig =
 
 export type StoreConfig =
   | { kind: "supabase"; url: string; serviceRoleKey: string }
-  | { kind: "postgres"; url: string }
+  | {
+      kind: "postgres";
+      url: string;
+      /** Behind a transaction pooler (Supabase port 6543, PgBouncer): no prepared statements. */
+      pooled?: boolean;
+      /** Connections per process: small on serverless, where every instance has its own pool. */
+      poolMax?: number;
+    }
   | { kind: "pglite"; dir: string };
 
 export type LlmConfig =
@@ -97,6 +109,10 @@ export interface Config {
   fetchAllowlist: string[];
   requireServices: boolean;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Finished jobs and their progress logs older than this are trimmed by the retention cron. */
+  retentionDays: number;
+  /** Running on Vercel (serverless: work must not outlive its invocation). */
+  vercel: boolean;
   /** Messages about the configuration worth printing once at start-up. */
   warnings: string[];
 }
@@ -111,6 +127,10 @@ export interface InngestSettings {
   /** INNGEST_DEV asked for dev mode (whatever NODE_ENV says): production must refuse to start with it. */
   devRequested: boolean;
   baseUrl?: string;
+  /** Where events are sent (SDK: INNGEST_EVENT_API_BASE_URL, else INNGEST_BASE_URL, else Cloud or the Dev Server). */
+  eventApiBaseUrl?: string;
+  /** Inngest environment (branch environments); the dashboard link uses it. */
+  env?: string;
 }
 
 export type InngestDevMode = { dev: false } | { dev: true; url?: string };
@@ -157,7 +177,106 @@ function parseModelTable(raw: string | undefined): ModelTable {
   return table.data;
 }
 
-export function parseConfig(source: Record<string, string | undefined>): Config {
+/** A setting that stops a production process at start: the variable to fix and why. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+/** package.json engines, .nvmrc and scripts/check-node.mjs say the same. */
+export const REQUIRED_NODE_MAJOR = 24;
+export const MIN_PASSWORD_LENGTH = 12;
+export const MIN_SECRET_LENGTH = 32;
+
+type RawEnv = z.infer<typeof rawSchema>;
+
+/** What the starting process needs: the server everything; the summarize CLI a database; the extract CLI neither. */
+export type StartupScope = "server" | "cli" | "extract";
+
+/**
+ * Why this environment must not serve production (NODE_ENV=production or on Vercel): one entry per variable.
+ * Checked at start by instrumentation.ts (the server) and the CLI, so a misconfigured deployment never says
+ * "Ready" and then fails at first use. The CLIs skip what only a server needs (admin access, runner, KV).
+ */
+export function productionProblems(e: RawEnv, scope: StartupScope = "server"): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const add = (variable: string, message: string) => problems.push({ variable, message });
+  if (scope === "extract") return problems;
+  if (!e.DATABASE_URL && !(e.SUPABASE_URL && e.SUPABASE_SERVICE_ROLE_KEY)) {
+    add(
+      "DATABASE_URL",
+      "no database configured: set DATABASE_URL, or SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (PGlite is never used in production)",
+    );
+  }
+  if (parseInngestDev(e.INNGEST_DEV).dev) {
+    add("INNGEST_DEV", "must not ask for dev mode in production: it turns off signature checks on /api/inngest");
+  }
+  if (scope !== "server") return problems;
+
+  const kvUrl = e.KV_REST_API_URL ?? e.UPSTASH_REDIS_REST_URL;
+  if (!kvUrl && !e.REDIS_URL) {
+    add(
+      "KV_REST_API_URL",
+      "no KV configured: set KV_REST_API_URL and KV_REST_API_TOKEN (Upstash / Vercel KV) or REDIS_URL; an in-memory progress log is invisible to other instances",
+    );
+  }
+  if (!e.PIPELINE_RUNNER) {
+    add("PIPELINE_RUNNER", "must be set in production: inngest (Vercel, serverless) or inline (one server)");
+  } else if (e.PIPELINE_RUNNER === "inline" && e.VERCEL) {
+    add("PIPELINE_RUNNER", "inline cannot run on Vercel (work outlives the request): use inngest");
+  } else if (e.PIPELINE_RUNNER === "inngest") {
+    if (!e.INNGEST_SIGNING_KEY)
+      add("INNGEST_SIGNING_KEY", "required with PIPELINE_RUNNER=inngest (Inngest dashboard → Signing key)");
+    if (!e.INNGEST_EVENT_KEY)
+      add("INNGEST_EVENT_KEY", "required with PIPELINE_RUNNER=inngest (Inngest dashboard → Event keys)");
+  }
+
+  if (!e.ADMIN_PASSWORD && !e.ADMIN_TOKEN) {
+    add("ADMIN_PASSWORD", "set ADMIN_PASSWORD (with SESSION_SECRET) or ADMIN_TOKEN: production is never open");
+  }
+  if (e.ADMIN_PASSWORD && e.ADMIN_PASSWORD.length < MIN_PASSWORD_LENGTH) {
+    add("ADMIN_PASSWORD", `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  if (e.ADMIN_TOKEN && e.ADMIN_TOKEN.length < MIN_SECRET_LENGTH) {
+    add("ADMIN_TOKEN", `must be at least ${MIN_SECRET_LENGTH} characters (openssl rand -hex 32)`);
+  }
+  if (e.ADMIN_PASSWORD && !e.SESSION_SECRET) {
+    add("SESSION_SECRET", "required with ADMIN_PASSWORD: it seals the login cookie (openssl rand -hex 32)");
+  } else if (e.SESSION_SECRET && e.SESSION_SECRET.length < MIN_SECRET_LENGTH) {
+    add("SESSION_SECRET", `must be at least ${MIN_SECRET_LENGTH} characters (openssl rand -hex 32)`);
+  }
+  return problems;
+}
+
+/**
+ * Everything wrong with this environment for the process about to start, named by variable: malformed values
+ * always, production refusals when NODE_ENV=production or VERCEL is set. Empty means start.
+ */
+export function startupProblems(
+  source: Record<string, string | undefined> = process.env,
+  scope: StartupScope = "server",
+): ConfigProblem[] {
+  const parsed = rawSchema.safeParse(source);
+  if (!parsed.success) {
+    return parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? "environment"), message: i.message }));
+  }
+  const e = parsed.data;
+  const problems = e.NODE_ENV === "production" || e.VERCEL ? productionProblems(e, scope) : [];
+  if (problems.length > 0) return problems;
+  try {
+    parseConfig(source, { scope });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const variable = /\b([A-Z][A-Z0-9_]{2,})\b/.exec(message)?.[1] ?? "environment";
+    return [{ variable, message }];
+  }
+  return [];
+}
+
+export function parseConfig(
+  source: Record<string, string | undefined>,
+  options: { scope?: StartupScope } = {},
+): Config {
   const parsed = rawSchema.safeParse(source);
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
@@ -183,8 +302,15 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     store = { kind: "supabase", url: e.SUPABASE_URL, serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY };
   } else if (e.SUPABASE_URL || e.SUPABASE_SERVICE_ROLE_KEY) {
     throw new ConfigError("SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY must be set together");
-  } else if (e.DATABASE_URL) store = { kind: "postgres", url: e.DATABASE_URL };
-  else store = { kind: "pglite", dir: e.PGLITE_DIR ?? ".data/pglite" };
+  } else if (e.DATABASE_URL) {
+    const pooled = isTransactionPooler(e.DATABASE_URL);
+    store = {
+      kind: "postgres",
+      url: e.DATABASE_URL,
+      pooled,
+      poolMax: e.DATABASE_POOL_MAX ?? (pooled || e.VERCEL ? 2 : 10),
+    };
+  } else store = { kind: "pglite", dir: e.PGLITE_DIR ?? ".data/pglite" };
 
   const llm: LlmConfig = e.OPENAI_API_KEY
     ? {
@@ -198,15 +324,14 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       }
     : { kind: "offline" };
 
-  if (production) {
-    const missing = (["ADMIN_PASSWORD", "SESSION_SECRET"] as const).filter((k) => !e[k]);
-    if (missing.length > 0 && !e.ADMIN_TOKEN) {
-      throw new ConfigError(`Production requires ${missing.join(" and ")} (or ADMIN_TOKEN for API-only use)`);
-    }
-    if (!e.PIPELINE_RUNNER) throw new ConfigError("Production requires PIPELINE_RUNNER=inngest or inline");
-  }
   if (e.SESSION_SECRET && e.SESSION_SECRET.length < 32) {
     throw new ConfigError("SESSION_SECRET must be at least 32 characters");
+  }
+  if (production || e.VERCEL) {
+    const problems = productionProblems(e, options.scope);
+    if (problems.length > 0) {
+      throw new ConfigError(problems.map((p) => `${p.variable}: ${p.message}`).join("; "));
+    }
   }
 
   return {
@@ -231,8 +356,21 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
       .filter(Boolean),
     requireServices: e.REQUIRE_SERVICES,
     logLevel: e.LOG_LEVEL ?? "info",
+    retentionDays: e.RETENTION_DAYS ?? 30,
+    vercel: Boolean(e.VERCEL),
     warnings,
   };
+}
+
+/**
+ * Supabase's transaction pooler (Supavisor on port 6543) and PgBouncer in transaction mode hand each transaction
+ * a different server connection, so prepared statements break there. `?pgbouncer=true` (Prisma's spelling) or
+ * `?prepare=false` force it for other poolers.
+ */
+export function isTransactionPooler(databaseUrl: string): boolean {
+  const url = new URL(databaseUrl);
+  if (url.searchParams.get("pgbouncer") === "true" || url.searchParams.get("prepare") === "false") return true;
+  return url.port === "6543";
 }
 
 /**
@@ -253,10 +391,19 @@ export function inngestSettings(source: Record<string, string | undefined> = pro
     devUrl: dev && mode.dev ? mode.url : undefined,
     devRequested: mode.dev,
     baseUrl: value("INNGEST_BASE_URL"),
+    eventApiBaseUrl: value("INNGEST_EVENT_API_BASE_URL"),
+    env: value("INNGEST_ENV"),
   };
+}
+
+let processScope: StartupScope = "server";
+
+/** The CLIs need no admin access or runner settings; scripts/cli.ts says so before anything reads the config. */
+export function declareCliProcess(scope: Exclude<StartupScope, "server">): void {
+  processScope = scope;
 }
 
 /** The configuration of this process's environment; lib/services.ts parses it once and holds it. */
 export function readConfig(): Config {
-  return parseConfig(process.env);
+  return parseConfig(process.env, { scope: processScope });
 }

@@ -30,14 +30,23 @@ export interface LoggerOptions {
   fields?: LogFields;
 }
 
-/** One JSON object per line: errors and warnings on stderr, the rest on stdout. */
-export const consoleSink: LogSink = (record) => {
-  const line = JSON.stringify(
+/** One JSON object per line. */
+function formatRecord(record: LogRecord): string {
+  return JSON.stringify(
     { level: record.level, time: new Date(record.time).toISOString(), msg: record.msg, ...record.fields },
     errorReplacer,
   );
-  if (record.level === "error" || record.level === "warn") console.error(line);
-  else console.log(line);
+}
+
+/** Errors and warnings on stderr, the rest on stdout. */
+export const consoleSink: LogSink = (record) => {
+  if (record.level === "error" || record.level === "warn") console.error(formatRecord(record));
+  else console.log(formatRecord(record));
+};
+
+/** Everything on stderr: for CLIs, whose stdout is their result (`--json` prints one object). */
+export const stderrSink: LogSink = (record) => {
+  process.stderr.write(`${formatRecord(record)}\n`);
 };
 
 export function createLogger(options: LoggerOptions = {}): Logger {

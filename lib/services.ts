@@ -1,3 +1,4 @@
+import { after } from "next/server";
 import { createSummarizer, createTranscriber } from "./ai";
 import type { ModelTable } from "./ai/models";
 import { createRateLimiter, type RateLimiter } from "./auth/rate-limit";
@@ -71,7 +72,16 @@ export function loggerFor(config: Config): Logger {
   return createLogger({ level: config.logLevel, sink: consoleSink });
 }
 
-export async function buildServices(config: Config, logger: Logger = loggerFor(config)): Promise<Services> {
+export interface BuildOptions {
+  /** Inline runs outlive the request that started them: the Next.js server passes `after()` here. */
+  keepAlive?: (work: Promise<void>) => void;
+}
+
+export async function buildServices(
+  config: Config,
+  logger: Logger = loggerFor(config),
+  options: BuildOptions = {},
+): Promise<Services> {
   const services: Omit<Services, "runner"> = {
     config,
     store: await createStore(config.store),
@@ -87,8 +97,12 @@ export async function buildServices(config: Config, logger: Logger = loggerFor(c
   };
   const runner =
     chooseRunner(config) === "inngest"
-      ? createInngestRunner()
-      : createInlineRunner(async (jobId) => pipelineDeps(services, jobId), { logger, leaseMs: config.inlineLeaseMs });
+      ? createInngestRunner(config.inngest)
+      : createInlineRunner(async (jobId) => pipelineDeps(services, jobId), {
+          logger,
+          leaseMs: config.inlineLeaseMs,
+          keepAlive: options.keepAlive,
+        });
   for (const warning of config.warnings) logger.warn(warning);
   logger.info("adapters", {
     store: services.store.kind,
@@ -142,7 +156,10 @@ export function getLogger(): Logger {
 /** The one composition root: every adapter of the process, built once. A failed start is forgotten so the next call retries. */
 export function getServices(): Promise<Services> {
   const h = holder();
-  h.services ??= buildServices(getConfig(), getLogger())
+  h.services ??= buildServices(getConfig(), getLogger(), {
+    // Inline runs are dispatched from a route handler, inside its request scope.
+    keepAlive: (work) => after(work),
+  })
     .then((services) => {
       // A server start picks up inline jobs whose process stopped (a restarted `npm run dev`); the CLI builds its
       // own services and does not.

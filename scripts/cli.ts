@@ -1,4 +1,7 @@
+import { declareCliProcess, startupProblems } from "@/lib/env";
 import { type AppError, toAppError } from "@/lib/errors";
+import { createLogger, type Logger, stderrSink } from "@/lib/log";
+import { getConfig } from "@/lib/services";
 
 /** What the two CLIs share: argument parsing, exit codes (0 done, 2 permanent failure, 1 transient). */
 
@@ -29,4 +32,21 @@ export function fail(error: unknown, json: boolean): never {
   if (json) process.stdout.write(`${JSON.stringify({ status: "failed", reason, message })}\n`);
   else process.stderr.write(`✗ ${reason}: ${message}\n`);
   process.exit(exitCodeFor(appError));
+}
+
+/**
+ * Before any work: a malformed or (in production) unsafe configuration stops the CLI with one line per variable,
+ * exit 2, the same rules the server applies at start.
+ */
+export function checkStartup(scope: "cli" | "extract"): void {
+  declareCliProcess(scope);
+  const problems = startupProblems(process.env, scope);
+  if (problems.length === 0) return;
+  for (const p of problems) process.stderr.write(`refusing to start: ${p.variable}: ${p.message}\n`);
+  process.exit(2);
+}
+
+/** Log lines go to stderr: a CLI's stdout is its result. */
+export function cliLogger(): Logger {
+  return createLogger({ level: getConfig().logLevel, sink: stderrSink });
 }

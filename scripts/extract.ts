@@ -3,21 +3,23 @@ import { assertFetchableUrl, createSafeFetch } from "@/lib/net/safe-fetch";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import { fetchStage } from "@/lib/pipeline/fetch";
-import { getConfig, getLogger } from "@/lib/services";
-import { fail, parseArgs } from "./cli";
+import { getConfig } from "@/lib/services";
+import { checkStartup, cliLogger, fail, parseArgs } from "./cli";
 
 const USAGE = "usage: npm run extract -- <url> [--json]";
 
 /** fetch + detect + extract only: what the pipeline would read from a URL, without an LLM or a database. */
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), USAGE);
+  checkStartup("extract");
   const config = getConfig();
+  const logger = cliLogger();
   try {
     const url = await assertFetchableUrl(args.url, { allowlist: config.fetchAllowlist });
     const deps = {
       fetch: createSafeFetch({ allowlist: config.fetchAllowlist }),
-      reader: createReader({ logger: getLogger() }),
-      logger: getLogger(),
+      reader: createReader({ logger }),
+      logger,
     };
     const fetched = await fetchStage(url, deps);
     const detected = await detectStage(fetched, deps);

@@ -6,14 +6,15 @@ import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/event
 import type { ProgressKv } from "@/lib/progress/kv";
 import { buildServices, getConfig } from "@/lib/services";
 import { applyEvents, emptyJobView, type JobView, stageDurationMs } from "@/lib/ui/job-view";
-import { fail, parseArgs } from "./cli";
+import { checkStartup, cliLogger, fail, parseArgs } from "./cli";
 
 const USAGE = "usage: npm run summarize -- <url> [--json] [--force]";
 
 /** The whole pipeline, inline in this process, with a progress line per stage on a terminal. */
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), USAGE);
-  const services = await buildServices({ ...getConfig(), runner: "inline" });
+  checkStartup("cli");
+  const services = await buildServices({ ...getConfig(), runner: "inline" }, cliLogger());
   try {
     const submitted = await submitJob({ url: args.url, force: args.force }, services);
     const display = process.stderr.isTTY ? new StageDisplay() : undefined;

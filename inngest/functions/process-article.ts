@@ -28,7 +28,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
       timeouts: { finish: "2h" },
       onFailure: ({ event, error }) => onProcessArticleFailure(event.data.event.data.jobId, error, getDeps),
     },
-    async ({ event, step, attempt }) => {
+    async ({ event, step, attempt, runId }) => {
       const { jobId } = event.data;
       const deps = await getDeps(jobId);
       // Step outputs are plain JSON by construction (see lib/pipeline/types.ts), so Jsonify<T> is T here.
@@ -42,7 +42,12 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
             }
           }) as Promise<T>,
       };
-      return runJob({ ...event.data, force: event.data.force ?? false }, durable, deps, { attempt });
+      return runJob(
+        { ...event.data, force: event.data.force ?? false },
+        durable,
+        { ...deps, logger: deps.logger.child({ runId, attempt }) },
+        { attempt, runId },
+      );
     },
   );
 }

@@ -69,7 +69,8 @@ export class ReaderPool implements Reader {
 
   constructor(options: Partial<ReaderPoolOptions> = {}, workerFile = WORKER_FILE, logger: Logger = createLogger()) {
     this.options = { ...DEFAULTS, ...options };
-    this.workerFile = existsSync(workerFile) ? workerFile : null;
+    // The worker and what it imports ship through outputFileTracingIncludes (next.config.ts), not by tracing.
+    this.workerFile = existsSync(/*turbopackIgnore: true*/ workerFile) ? workerFile : null;
     if (!this.workerFile) logger.warn("extraction worker not found: reading pages in-process", { workerFile });
   }
 

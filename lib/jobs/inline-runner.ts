@@ -18,6 +18,11 @@ export interface InlineRunnerOptions {
   leaseMs?: number;
   /** Runners that may take a job over from one that stopped before it is failed (default 3). */
   maxTakeovers?: number;
+  /**
+   * Keeps the host alive until a dispatched run ends. In the Next.js server this is `after()`: on a serverless or
+   * scale-to-zero host, work started by a request and not registered there can be frozen mid-job.
+   */
+  keepAlive?: (work: Promise<void>) => void;
 }
 
 export interface InlineRunner extends JobRunner {
@@ -99,7 +104,7 @@ export function createInlineRunner(
       };
       for (let attempt = 0; ; attempt++) {
         try {
-          await runJob(job, step, deps, { attempt });
+          await runJob(job, step, { ...deps, logger: deps.logger.child({ runId: job.runKey, attempt }) }, { attempt });
           return;
         } catch (error) {
           const appError = toAppError(error);
@@ -140,6 +145,9 @@ export function createInlineRunner(
     kind: "inline",
     async dispatch(job) {
       void start(job, false);
+      // Registered with the request that dispatched it; a resume at start-up has no request and needs none.
+      const done = running.get(job.jobId)?.done;
+      if (done) options.keepAlive?.(done);
     },
     async resume(job) {
       if (running.has(job.jobId)) return true;

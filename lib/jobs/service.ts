@@ -4,9 +4,16 @@ import type { Job } from "../domain";
 import { AppError } from "../errors";
 import { canonicalizeUrl } from "../net/canonical-url";
 import { assertFetchableUrl } from "../net/safe-fetch";
-import type { JobStatus, ProgressEvent, ProgressSnapshot } from "../progress/events";
+import {
+  type JobStatus,
+  type ProgressEvent,
+  type ProgressSnapshot,
+  STEP_NAMES,
+  type StepName,
+} from "../progress/events";
 import { createPublisher } from "../progress/publisher";
 import type { Services } from "../services";
+import { inngestRunUrl } from "./inngest-runner";
 import { markJobCancelled, markJobFailed } from "./lifecycle";
 
 export interface SubmitResult {
@@ -194,13 +201,19 @@ export interface JobSnapshot {
   createdAt: string;
   updatedAt: string;
   steps: Job["steps"];
+  /** The Inngest run that last worked on the job, and where to see it (absent for inline runs). */
+  runId?: string;
+  runUrl?: string;
+  /** What the job's LLM/STT calls cost, when the price is known. */
+  costUsd: number | null;
+  timeline: JobTimeline;
   /** Present when asked for with `?after=seq`: the polling fallback for clients without a stream. */
   eventsAfter?: ProgressEvent[];
 }
 
 export async function getJobSnapshot(
   jobId: string,
-  services: Pick<Services, "store" | "kv">,
+  services: Pick<Services, "store" | "kv" | "config">,
   after?: number,
 ): Promise<JobSnapshot> {
   const job = await requireJob(jobId, services);
@@ -223,8 +236,39 @@ export async function getJobSnapshot(
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     steps: job.steps,
+    ...(job.runId ? { runId: job.runId, runUrl: inngestRunUrl(job.runId, services.config.inngest) } : {}),
+    costUsd: job.costUsd ?? null,
+    timeline: jobTimeline(job),
     ...(eventsAfter ? { eventsAfter } : {}),
   };
+}
+
+/** Per stage, in pipeline order: when it ran, how long, how many attempts; and the job's total and cost. */
+export interface JobTimeline {
+  stages: { step: StepName; startedAt: string; finishedAt?: string; ms?: number; attempts: number }[];
+  totalMs?: number;
+  costUsd: number | null;
+}
+
+export function jobTimeline(job: Job): JobTimeline {
+  const stages: JobTimeline["stages"] = [];
+  for (const step of STEP_NAMES) {
+    const timing = job.steps[step];
+    if (timing?.startedAt === undefined) continue;
+    const finished = timing.finishedAt;
+    stages.push({
+      step,
+      startedAt: new Date(timing.startedAt).toISOString(),
+      ...(finished === undefined
+        ? {}
+        : { finishedAt: new Date(finished).toISOString(), ms: finished - timing.startedAt }),
+      attempts: timing.attempts ?? 1,
+    });
+  }
+  const first = stages[0];
+  const last = stages.at(-1);
+  const totalMs = first && last?.finishedAt ? Date.parse(last.finishedAt) - Date.parse(first.startedAt) : undefined;
+  return { stages, ...(totalMs === undefined ? {} : { totalMs }), costUsd: job.costUsd ?? null };
 }
 
 function isTerminalStatus(status: JobStatus): boolean {

@@ -20,6 +20,8 @@ export interface PipelineResult {
 export interface RunContext {
   /** Inngest's attempt counter (0-based) or the inline runner's. */
   attempt: number;
+  /** Inngest's run id, recorded on the job row so the job links to its run in the dashboard. */
+  runId?: string;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function processArticle(
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
   const progress = createPublisher(deps, input.jobId);
-  const context: StageContext = { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt };
+  const context: StageContext = { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt, runId: ctx.runId };
   const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, options: StageOptions<T> = {}) =>
     step.run(name, () => runStage(name, fn, context, options));
 

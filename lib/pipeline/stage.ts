@@ -4,7 +4,13 @@ import type { ProgressPublisher } from "../progress/publisher";
 import type { JobPatch } from "../store/store";
 import type { PipelineDeps, Report } from "./types";
 
-export type StageContext = PipelineDeps & { progress: ProgressPublisher; jobId: string; attempt: number };
+export type StageContext = PipelineDeps & {
+  progress: ProgressPublisher;
+  jobId: string;
+  attempt: number;
+  /** Inngest's run id: recorded on the job row so the job links to its run in the dashboard. */
+  runId?: string;
+};
 
 export interface StageOptions<T> {
   /** Announce the stage's start (false for the later steps of a stage that spans several). */
@@ -79,7 +85,7 @@ export async function runStage<T>(
 /** The job row mirrors the current step and its last failure for the library and the failure inbox; best-effort like progress. */
 async function recordOnJob(ctx: StageContext, name: StepName, patch: JobPatch) {
   try {
-    await ctx.store.updateJob(ctx.jobId, patch);
+    await ctx.store.updateJob(ctx.jobId, ctx.runId ? { ...patch, runId: ctx.runId } : patch);
   } catch (error) {
     ctx.logger.warn("could not record the step on the job row", { step: name, error });
   }

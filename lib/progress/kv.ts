@@ -30,6 +30,8 @@ export interface ProgressKv {
   count(jobId: string): Promise<number>;
   getSnapshot(jobId: string): Promise<ProgressSnapshot | null>;
   setSnapshot(snapshot: ProgressSnapshot): Promise<void>;
+  /** Deletes these jobs' logs and snapshots (retention; the TTL would drop them later anyway). */
+  remove(jobIds: string[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -67,6 +67,9 @@ export function createMemoryKv(now: () => number = Date.now): ProgressKv {
     async setSnapshot(snapshot) {
       logOf(snapshot.jobId).snapshot = JSON.stringify(snapshot);
     },
+    async remove(jobIds) {
+      for (const jobId of jobIds) logs.delete(jobId);
+    },
     async ping() {
       return true;
     },

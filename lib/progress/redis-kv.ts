@@ -131,6 +131,10 @@ export function createRedisKv(url: string, options: { prefix?: string } = {}): P
     async setSnapshot(snapshot) {
       await redis.set(keys.snapshot(snapshot.jobId), JSON.stringify(snapshot), "EX", PROGRESS_TTL_SECONDS);
     },
+    async remove(jobIds) {
+      if (jobIds.length === 0) return;
+      await redis.del(...jobIds.flatMap((id) => [keys.events(id), keys.snapshot(id)]));
+    },
     async ping() {
       return (await redis.ping()) === "PONG";
     },

@@ -258,6 +258,10 @@ export function createUpstashKv(url: string, token: string, options: UpstashKvOp
     async setSnapshot(snapshot) {
       await redis.set(keys.snapshot(snapshot.jobId), JSON.stringify(snapshot), { ex: PROGRESS_TTL_SECONDS });
     },
+    async remove(jobIds) {
+      if (jobIds.length === 0) return;
+      await redis.del(...jobIds.flatMap((id) => [keys.events(id), keys.snapshot(id)]));
+    },
     async ping() {
       return (await redis.ping()) === "PONG";
     },

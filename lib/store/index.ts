@@ -10,7 +10,7 @@ export async function createStore(config: StoreConfig): Promise<Store> {
     case "supabase":
       return createSupabaseStore(config.url, config.serviceRoleKey);
     case "postgres":
-      return createSqlStore(createPostgresExecutor(config.url));
+      return createSqlStore(createPostgresExecutor(config.url, { pooled: config.pooled, poolMax: config.poolMax }));
     case "pglite":
       return createSqlStore(await createPgliteExecutor(config.dir));
   }

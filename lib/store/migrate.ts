@@ -22,7 +22,7 @@ export async function migrate(db: SqlExecutor, dir = MIGRATIONS_DIR): Promise<st
   const applied: string[] = [];
   for (const file of files) {
     // The folder ships through outputFileTracingIncludes (next.config.ts); no need to trace the whole project.
-    const sql = await readFile(/*turbopackIgnore: true*/ path.join(dir, file), "utf8");
+    const sql = await readFile(path.join(/*turbopackIgnore: true*/ dir, file), "utf8");
     const didApply = await db.transaction(async (tx) => {
       await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
       const done = await tx.query("select 1 from schema_migrations where name = $1", [file]);

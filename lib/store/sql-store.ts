@@ -233,6 +233,14 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       );
       return rows.map(jobFromRow);
     },
+    async trimFinishedJobs(before, limit) {
+      const rows = await run<{ job_id: string }>(
+        "trim finished jobs",
+        "select job_id from trim_finished_jobs($1::timestamptz, $2::integer)",
+        [before.toISOString(), limit],
+      );
+      return rows.map((r) => r.job_id);
+    },
     async ping() {
       return (await run<{ ok: number }>("reach the database", "select 1 as ok"))[0]?.ok === 1;
     },

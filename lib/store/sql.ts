@@ -1,5 +1,4 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 
 /** What runs SQL: the executor itself, or a transaction handed to `transaction(fn)`. `$1…$n` parameters. */
@@ -34,6 +33,11 @@ const pgliteQueryable = (db: PgliteLike): SqlQueryable => ({
 /** PGlite in `dir` (created if missing), or in memory for `memory://`. */
 export async function createPgliteExecutor(dir: string): Promise<SqlExecutor> {
   if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+  // Loaded on demand and left out of the deployment's traces: production never uses PGlite (lib/env.ts refuses it),
+  // and it weighs 20 MB in every function. Development and tests resolve it from node_modules.
+  const { PGlite } = (await import(
+    /* webpackIgnore: true */ /* turbopackIgnore: true */ "@electric-sql/pglite"
+  )) as typeof import("@electric-sql/pglite");
   const db = await PGlite.create(dir);
   return {
     kind: "pglite",
@@ -56,9 +60,26 @@ const postgresQueryable = (sql: Sql): SqlQueryable => ({
   },
 });
 
-export function createPostgresExecutor(url: string): SqlExecutor {
+export interface PostgresOptions {
+  /** Behind a transaction pooler: prepared statements off (each transaction may get another server connection). */
+  pooled?: boolean;
+  poolMax?: number;
+}
+
+export function createPostgresExecutor(url: string, options: PostgresOptions = {}): SqlExecutor {
+  // Our own flags are not server parameters: postgres.js would send unknown query parameters to the server.
+  const connection = new URL(url);
+  connection.searchParams.delete("pgbouncer");
+  connection.searchParams.delete("prepare");
   // types: {} keeps timestamps and numerics as the driver's defaults; rows map them explicitly (rows.ts).
-  const sql = postgres(url, { max: 10, onnotice: () => undefined, prepare: true, types: {} });
+  const sql = postgres(connection.href, {
+    max: options.poolMax ?? 10,
+    // Serverless instances sleep between requests: let idle connections go instead of holding pooler slots.
+    idle_timeout: 20,
+    onnotice: () => undefined,
+    prepare: !options.pooled,
+    types: {},
+  });
   return {
     kind: "postgres",
     ...postgresQueryable(sql),

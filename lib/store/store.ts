@@ -150,6 +150,11 @@ export interface Store {
   releaseJob(jobId: string, owner: string): Promise<void>;
   /** Queued or running jobs whose lease expired: nobody runs them. */
   listAbandonedJobs(limit?: number): Promise<Job[]>;
+  /**
+   * Retention: deletes finished jobs (completed, failed, cancelled) last updated before `before`, oldest first, at
+   * most `limit`; returns their ids. Articles stay.
+   */
+  trimFinishedJobs(before: Date, limit: number): Promise<string[]>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -303,6 +303,13 @@ export function createSupabaseStore(
         jobFromRow,
       );
     },
+    async trimFinishedJobs(before, limit) {
+      const rows = await wrap<{ job_id: string }[]>(
+        "trim finished jobs",
+        db.rpc("trim_finished_jobs", { p_before: before.toISOString(), p_limit: limit }),
+      );
+      return (rows ?? []).map((r) => r.job_id);
+    },
     async ping() {
       await wrap("reach Supabase", db.from("jobs").select("id").limit(1));
       return true;

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "../helpers/app-server";
 import { startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services";
@@ -13,7 +14,7 @@ import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services"
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
 const PASSWORD = "e2e-password-not-secret";
-const TOKEN = "e2e-token-not-secret";
+const TOKEN = "e2e-token-not-secret-0123456789abcdef";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -65,7 +66,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 const PODCAST_SPEECH =
   "Welcome to Harbor Radio. Tonight the lighthouse keeper tells her story, and the storm that came in the night.";
 
-const redisUp = await serviceAvailable("redis");
+const redisUp = (await serviceAvailable("redis")) && (await serviceAvailable("postgres"));
 const chromiumPresent = existsSync(CHROMIUM_PATH);
 if (!chromiumPresent && process.env.REQUIRE_SERVICES === "1") throw new Error(`No Chromium at ${CHROMIUM_PATH}`);
 
@@ -76,6 +77,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
   let browser: Browser;
   let baseUrl: string;
   let dataDir: string;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let siteDir: string;
   let signedIn: BrowserContext;
 
@@ -84,6 +86,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
     }
     dataDir = mkdtempSync(path.join(os.tmpdir(), "as-e2e-"));
+    database = await freshDatabase();
     // A copy of the fixture site the tests can change (a missing page that appears later).
     siteDir = path.join(dataDir, "site");
     cpSync(SITE_DIR, siteDir, { recursive: true });
@@ -134,7 +137,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         SESSION_SECRET: "e2e-session-secret-with-at-least-32-characters",
         PIPELINE_RUNNER: "inline",
         REDIS_URL: `${REDIS_URL}/0`,
-        PGLITE_DIR: path.join(dataDir, "pglite"),
+        // Production never runs on PGlite (instrumentation.ts refuses it): a fresh PostgreSQL database.
+        DATABASE_URL: database.url,
         OPENAI_API_KEY: "sk-fake",
         OPENAI_BASE_URL: llm.url,
         FETCH_ALLOWLIST: site.hostPort,
@@ -165,6 +169,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await site?.close();
     await llm?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop();
   });
 
   it("signs in, pastes two URLs, watches both cards live in stage order and reads the summary", async () => {

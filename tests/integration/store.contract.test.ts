@@ -503,6 +503,32 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(await store.getTranscriptChunk({ ...key, endSec: 600 })).toBeNull();
     });
 
+    it("trims finished jobs older than the cutoff, oldest first and in batches, never running ones", async () => {
+      const make = async (status: "completed" | "failed" | "running", ageDays: number) => {
+        const { job } = await store.createJob(newJob());
+        await store.updateJob(job.id, { status });
+        // Backdated directly: the store always stamps updated_at with now().
+        await db.query(`update jobs set updated_at = now() - make_interval(days => $2::integer) where id = $1`, [
+          job.id,
+          ageDays,
+        ]);
+        return job.id;
+      };
+      const oldest = await make("completed", 50);
+      const older = await make("failed", 40);
+      const stuck = await make("running", 60);
+      const recent = await make("completed", 1);
+      const cutoff = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000);
+
+      expect(await store.trimFinishedJobs(cutoff, 1)).toEqual([oldest]);
+      expect(await store.trimFinishedJobs(cutoff, 100)).toEqual([older]);
+      expect(await store.trimFinishedJobs(cutoff, 100)).toEqual([]);
+      expect(await store.getJob(oldest)).toBeNull();
+      expect(await store.getJob(older)).toBeNull();
+      expect((await store.getJob(stuck))?.status).toBe("running");
+      expect((await store.getJob(recent))?.status).toBe("completed");
+    });
+
     more?.(() => opened);
   });
 }
@@ -621,6 +647,7 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
       "POST rpc/save_article",
       "POST rpc/search_articles",
       "POST rpc/set_current_summary",
+      "POST rpc/trim_finished_jobs",
       "POST rpc/update_job",
       "POST transcript_chunks",
     ]);

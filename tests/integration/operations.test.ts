@@ -1,0 +1,135 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probeInngest } from "@/lib/jobs/inngest-runner";
+import { trimOldJobs } from "@/lib/jobs/retention";
+import { createRedisKv } from "@/lib/progress/redis-kv";
+import { createStore } from "@/lib/store";
+import type { Store } from "@/lib/store/store";
+import { freePort, freshDatabase, ROOT } from "../helpers/app-server";
+import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
+import { quietLogger } from "../helpers/pipeline-fixtures";
+import { REDIS_URL, serviceAvailable } from "../helpers/services";
+
+const run = promisify(execFile);
+const servicesUp = (await serviceAvailable("postgres")) && (await serviceAvailable("redis"));
+
+describe.skipIf(!servicesUp)("operations on PostgreSQL and Redis", () => {
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let store: Store;
+  let site: FixtureServer;
+
+  beforeAll(async () => {
+    database = await freshDatabase();
+    store = await createStore({ kind: "postgres", url: database.url });
+    site = await startFixtureServer(SITE_DIR);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await site?.close();
+    await database?.drop();
+  });
+
+  it("trims finished jobs past the retention period with their progress logs, and keeps the rest", async () => {
+    const kv = createRedisKv(REDIS_URL, { prefix: `ops-${randomUUID()}` });
+    try {
+      const job = async (status: "completed" | "running") => {
+        const { job } = await store.createJob({
+          id: `job_${randomUUID().slice(0, 12)}`,
+          url: `https://a.example/${randomUUID()}`,
+          canonicalUrl: `https://a.example/${randomUUID()}`,
+          force: false,
+        });
+        await store.updateJob(job.id, { status });
+        await kv.append({ jobId: job.id, type: "job.queued", at: Date.now() });
+        return job.id;
+      };
+      const finished = await job("completed");
+      const active = await job("running");
+      // 31 days from now, a 30-day retention reaches back past both jobs.
+      const later = Date.now() + 31 * 24 * 60 * 60 * 1000;
+      const result = await trimOldJobs({ store, kv, now: () => later, logger: quietLogger }, 30);
+
+      expect(result.jobs).toBe(1);
+      expect(await store.getJob(finished)).toBeNull();
+      expect(await kv.count(finished)).toBe(0);
+      expect((await store.getJob(active))?.status).toBe("running");
+      expect(await kv.count(active)).toBe(1);
+      // Within the retention period nothing goes.
+      expect((await trimOldJobs({ store, kv, now: Date.now, logger: quietLogger }, 30)).jobs).toBe(0);
+    } finally {
+      await kv.close();
+    }
+  });
+
+  it("npm run jobs:retry -- --reason re-runs exactly the failed jobs with that reason", async () => {
+    const failed = async (url: string, reason: "http_error" | "timeout") => {
+      const { job } = await store.createJob({
+        id: `job_${randomUUID().slice(0, 12)}`,
+        url,
+        canonicalUrl: url,
+        force: true,
+      });
+      await store.updateJob(job.id, { status: "failed", reason, message: "failed in the test" });
+      return job.id;
+    };
+    const target = await failed(`${site.origin}/article.html`, "http_error");
+    const other = await failed(`${site.origin}/article.html?other`, "timeout");
+
+    const env = {
+      NODE_ENV: "development" as const,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: database.url,
+      REDIS_URL: `${REDIS_URL}/0`,
+      PIPELINE_RUNNER: "inline",
+      FETCH_ALLOWLIST: site.hostPort,
+    };
+    const tsx = path.join(ROOT, "node_modules/.bin/tsx");
+    const dry = await run(tsx, ["scripts/jobs.ts", "retry", "--reason", "http_error", "--dry-run"], { cwd: ROOT, env });
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, jobs: [{ jobId: target, status: "failed" }] });
+
+    const { stdout } = await run(tsx, ["scripts/jobs.ts", "retry", "--reason", "http_error"], { cwd: ROOT, env });
+    expect(JSON.parse(stdout)).toMatchObject({
+      reason: "http_error",
+      runner: "inline",
+      jobs: [{ jobId: target, status: "completed" }],
+    });
+    expect((await store.getJob(target))?.articleId).toBeDefined();
+    expect((await store.getJob(other))?.status).toBe("failed");
+
+    const refused = await run(tsx, ["scripts/jobs.ts", "retry", "--reason", "nope"], { cwd: ROOT, env }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused).toMatchObject({ code: 2 });
+  }, 120_000);
+});
+
+describe("Inngest health probe", () => {
+  it("asks the event API (or the Dev Server's /dev) and reports what it answered", async () => {
+    let status = 200;
+    const paths: string[] = [];
+    const server = http.createServer((req, res) => {
+      paths.push(req.url ?? "");
+      res.statusCode = status;
+      res.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect(await probeInngest({ baseUrl: base })).toBe(true);
+      expect(await probeInngest({ dev: true, devUrl: base })).toBe(true);
+      expect(paths).toEqual(["/", "/dev"]);
+      status = 503;
+      expect(await probeInngest({ baseUrl: base })).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // Nothing listening: the probe fails (GET /api/health reports the runner as not answering).
+    await expect(probeInngest({ baseUrl: `http://127.0.0.1:${await freePort()}` })).rejects.toThrow();
+  });
+});
