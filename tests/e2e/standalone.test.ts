@@ -197,7 +197,7 @@ describe.skipIf(!servicesUp)("the standalone server, copied out of the repositor
     const adapters = server
       .output()
       .split("\n")
-      .find((line) => line.includes('"event":"adapters"'));
+      .find((line) => line.includes('"msg":"adapters"'));
     expect(JSON.parse(adapters ?? "{}")).toMatchObject({
       level: "info",
       store: "postgres",
