@@ -50,6 +50,8 @@ describe("parseConfig", () => {
     expect(parseConfig({ DATABASE_URL: "postgres://u@h/db", PGLITE_DIR: "/tmp/x" }).store).toEqual({
       kind: "postgres",
       url: "postgres://u@h/db",
+      pooled: false,
+      poolMax: 10,
     });
   });
 
