@@ -94,15 +94,16 @@ describe.skipIf(!ready)("a killed inline run", () => {
     // The job is still `running` in the store; the next run takes it over when its lease runs out.
     const second = summarizeCli(url);
     // It ends (the CLI never waits on a job nobody runs), having transcribed the rest of the episode.
-    const { code } = await second.output;
-    expect(code).not.toBeNull();
+    const { code, stdout } = await second.output;
+    expect(code, stdout).toBe(0);
+    expect(JSON.parse(stdout).status).toBe("completed");
     for (const name of finishedBeforeKill) expect(stt.uploads.filter((u) => u.filename === name)).toHaveLength(1);
     for (let n = 1; n <= 5; n++) expect(answered()).toContain(`chunk-${n}-of-5.mp3`);
     const db = postgres(databaseUrl, { max: 1, onnotice: () => undefined });
     try {
       const jobs = await db<{ status: string }[]>`select status from jobs`;
       expect(jobs).toHaveLength(1);
-      expect(jobs[0]?.status).not.toBe("running");
+      expect(jobs[0]?.status).toBe("completed");
     } finally {
       await db.end();
     }
