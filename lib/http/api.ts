@@ -5,22 +5,39 @@ import { getConfig, getLogger, getLoginLimiter } from "../services";
 import { errorResponse } from "./errors";
 import { assertSameOrigin, readJsonBody } from "./request-guard";
 
+/** The session cookie as the request sent it (route handlers read their own request, not Next's request scope). */
+function sessionCookieOf(headerList: Pick<Headers, "get">): string | undefined {
+  for (const part of (headerList.get("cookie") ?? "").split(";")) {
+    const eq = part.indexOf("=");
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) {
+      const value = part.slice(eq + 1).trim();
+      try {
+        return decodeURIComponent(value);
+      } catch {
+        return value; // not percent-encoded: a seal is URL-safe as it is
+      }
+    }
+  }
+  return undefined;
+}
+
 /** One check for routes and pages: the bearer token, the session cookie, or open development on localhost. */
-async function isAdmin(headerList: Pick<Headers, "get">): Promise<boolean> {
-  const cookieStore = await cookies();
+async function isAdmin(headerList: Pick<Headers, "get">, sessionCookie: string | undefined): Promise<boolean> {
   const credentials = {
     authorization: headerList.get("authorization"),
-    sessionCookie: cookieStore.get(SESSION_COOKIE)?.value,
+    sessionCookie,
     host: headerList.get("host"),
     sessionVersion: () => getLoginLimiter().sessionVersion(),
   };
   return isAuthorized(credentials, getConfig(), getLogger());
 }
 
-export const requestIsAuthorized = (request: Request): Promise<boolean> => isAdmin(request.headers);
+export const requestIsAuthorized = (request: Request): Promise<boolean> =>
+  isAdmin(request.headers, sessionCookieOf(request.headers));
 
 /** For server components: is the visitor signed in? */
-export const pageIsAuthorized = async (): Promise<boolean> => isAdmin(await headers());
+export const pageIsAuthorized = async (): Promise<boolean> =>
+  isAdmin(await headers(), (await cookies()).get(SESSION_COOKIE)?.value);
 
 type Handler<P> = (request: Request, params: P) => Promise<Response>;
 
