@@ -54,26 +54,38 @@ describe("job view", () => {
       ev({ type: "step.started", step: "fetch", attempt: 1 }),
       ev({ type: "step.completed", step: "fetch" }),
       ev({ type: "step.started", step: "detect", attempt: 1 }),
-      ev({ type: "step.failed", step: "detect", reason: "http_error", message: "HTTP 404" }),
-      ev({ type: "job.failed", reason: "http_error", message: "HTTP 404" }),
+      ev({ type: "step.completed", step: "detect" }),
+      ev({ type: "step.started", step: "extract", attempt: 1 }),
+      ev({ type: "step.completed", step: "extract" }),
+      ev({ type: "step.started", step: "transcribe", attempt: 1 }),
+      ev({ type: "step.failed", step: "transcribe", reason: "transcription_failed", message: "Chunk 3 of 5" }),
+      ev({ type: "job.failed", reason: "transcription_failed", message: "Chunk 3 of 5" }),
     ]);
     expect(view.status).toBe("failed");
-    expect(view.runs).toEqual([expect.objectContaining({ number: 1, status: "failed", failedStep: "detect" })]);
+    expect(view.runs).toEqual([expect.objectContaining({ number: 1, status: "failed", failedStep: "transcribe" })]);
+    // The retry's memoized steps send no events: fetch, detect and extract are shown reused once transcribe starts.
     view = applyEvents(view, [
       ev({ type: "job.queued", data: { url: "https://a.example/x", retry: 2 } }),
-      ev({ type: "step.started", step: "fetch", attempt: 1 }),
-      ev({ type: "step.completed", step: "fetch", data: { reused: true } }),
       ev({ type: "step.started", step: "transcribe", attempt: 2 }),
       ev({ type: "step.progress", step: "transcribe", progress: { done: 2, total: 5, unit: "chunk" } }),
     ]);
     expect(view.status).toBe("running");
     expect(view.reason).toBeUndefined();
     expect(view.runs.map((r) => r.status)).toEqual(["failed", "running"]);
-    expect(view.stages.map((s) => s.state)).toEqual(["reused", "pending", "pending", "running", "pending", "pending"]);
+    expect(view.stages.map((s) => s.state)).toEqual(["reused", "reused", "reused", "running", "pending", "pending"]);
     expect(view.stages[3]).toMatchObject({ attempt: 2, progress: { done: 2, total: 5 } });
     expect(view.attempt).toBe(2);
     view = applyEvents(view, [ev({ type: "job.completed", data: { articleId: "a1", costUsd: 0.0123 } })]);
     expect(view).toMatchObject({ status: "completed", articleId: "a1", costUsd: 0.0123 });
     expect(view.runs.map((r) => r.status)).toEqual(["failed", "completed"]);
+  });
+
+  it("a first run never shows a stage as reused, even when events arrive late", () => {
+    seq = 0;
+    const view = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/x" } }),
+      ev({ type: "step.started", step: "extract", attempt: 1 }),
+    ]);
+    expect(view.stages.map((s) => s.state)).toEqual(["pending", "pending", "running", "pending", "pending", "pending"]);
   });
 });

@@ -101,6 +101,12 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       if (event.data?.runId) next.runId = event.data.runId;
       next.status = "running";
       patchRun({ status: "running" });
+      // A retry replays the steps an earlier run finished from memory, without events: a stage still pending when a
+      // later one starts was reused (nothing paid again).
+      if (next.runs.length > 1 && event.step) {
+        const at = STEP_NAMES.indexOf(event.step);
+        next.stages = next.stages.map((s, i) => (i < at && s.state === "pending" ? { ...s, state: "reused" } : s));
+      }
       patchStage({
         state: "running",
         attempt: event.attempt,
