@@ -1,12 +1,11 @@
 import type { Extracted } from "../domain";
 import type { StepName } from "../progress/events";
-import { createPublisher } from "../progress/publisher";
 import { DEFAULT_CHUNKING } from "./chunk-plan";
 import { detectStage } from "./detect-media";
 import { extractStage } from "./extract";
 import { fetchStage } from "./fetch";
 import { saveStage } from "./save";
-import { runStage, type StageContext, type StageOptions } from "./stage";
+import { runStage, type StageOptions, stageContext } from "./stage";
 import { mapSteps } from "./steps";
 import { summarizeInput, summarizeSteps } from "./summarize";
 import { prepareTranscript } from "./transcribe";
@@ -43,8 +42,8 @@ export async function processArticle(
   deps: PipelineDeps,
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
-  const progress = createPublisher(deps, input.jobId);
-  const context: StageContext = { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt, runId: ctx.runId };
+  const context = stageContext(deps, input.jobId, ctx);
+  const { progress } = context;
   const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, options: StageOptions<T> = {}) =>
     step.run(name, () => runStage(name, fn, context, options));
 

@@ -1,6 +1,6 @@
 import { toAppError } from "../errors";
 import type { EventData, StepName } from "../progress/events";
-import type { ProgressPublisher } from "../progress/publisher";
+import { createPublisher, type ProgressPublisher } from "../progress/publisher";
 import type { JobPatch } from "../store/store";
 import type { PipelineDeps, Report } from "./types";
 
@@ -23,6 +23,15 @@ export interface StageOptions<T> {
   summary?: (result: T) => EventData<"step.completed">;
   /** Runs inside the step after `step.completed`. */
   onCompleted?: (result: T) => Promise<unknown>;
+}
+
+/** The context every stage of one job run shares (both compositions build it the same way). */
+export function stageContext(
+  deps: PipelineDeps,
+  jobId: string,
+  run: { attempt: number; runId?: string },
+): StageContext {
+  return { ...deps, progress: createPublisher(deps, jobId), jobId, attempt: run.attempt, runId: run.runId };
 }
 
 /**

@@ -1,7 +1,6 @@
 import { AppError } from "../errors";
-import { createPublisher } from "../progress/publisher";
 import type { PipelineResult, RunContext } from "./process-article";
-import { runStage, type StageContext } from "./stage";
+import { runStage, stageContext } from "./stage";
 import { costedProvenance, summarizeInput, summarizeSteps } from "./summarize";
 import type { PipelineDeps, StepRunner } from "./types";
 
@@ -26,8 +25,8 @@ export async function summarizeArticleAgain(
   deps: PipelineDeps,
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
-  const progress = createPublisher(deps, input.jobId);
-  const context: StageContext = { ...deps, progress, jobId: input.jobId, attempt: ctx.attempt };
+  const context = stageContext(deps, input.jobId, ctx);
+  const { progress } = context;
   const summarizer = input.model && deps.summarizerFor ? deps.summarizerFor(input.model) : deps.summarizer;
   const loadArticle = async () => {
     const article = await deps.store.getArticle(input.articleId);

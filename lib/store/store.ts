@@ -71,16 +71,10 @@ export interface LibraryQuery {
   offset?: number;
 }
 
-export interface LibraryHit {
-  id: string;
-  url: string;
-  title: string;
-  siteName: string | null;
-  tldr: string;
-  tags: string[];
+/** A library row: what a search hit shows, plus its kind and dates for the filters. */
+export interface LibraryHit extends Omit<ArticleSearchHit, "snippet" | "rank"> {
   kind: LibraryKind;
   publishedTime: string | null;
-  createdAt: string;
   /** Search matches with <b> highlights (sanitize before rendering). */
   snippet: string | null;
 }
