@@ -97,6 +97,19 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         .replaceAll("How Small Towns Are Rebuilding Their Libraries", "Why Rural Clinics Are Going Mobile")
         .replace("/stories/small-town-libraries", "/stories/rural-clinics"),
     );
+    // A long recording (100 s of tone): with 30 s windows it is transcribed in several chunks, one at a time.
+    execFileSync("sox", [
+      "-n",
+      "-r",
+      "16000",
+      "-c",
+      "1",
+      path.join(siteDir, "long.wav"),
+      "synth",
+      "100",
+      "sine",
+      "440",
+    ]);
     // A podcast episode page: speech synthesized here, a player, few words of its own.
     execFileSync("espeak-ng", ["-s", "150", "-w", path.join(siteDir, "talk.wav"), PODCAST_SPEECH]);
     writeFileSync(
@@ -142,6 +155,9 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         OPENAI_API_KEY: "sk-fake",
         OPENAI_BASE_URL: llm.url,
         FETCH_ALLOWLIST: site.hostPort,
+        // Short windows, one at a time, so a transcription's chunk bar is seen moving.
+        TRANSCRIBE_CHUNK_SECONDS: "30",
+        TRANSCRIBE_CONCURRENCY: "1",
       },
     });
     await waitForHttp(`${baseUrl}/api/health`, 60_000);
@@ -397,5 +413,43 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     }
     await anonymous.close();
     expect(problems).toEqual([]);
+  });
+
+  it("shows a long transcription's chunk bar moving, chunk by chunk, until the stage is done", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const submitted = await fetch(`${baseUrl}/api/jobs`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ url: `${site.origin}/long.wav` }),
+    });
+    const { jobId } = (await submitted.json()) as { jobId: string };
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/admin?job=${jobId}`);
+    const card = page.locator(`article.job[data-job-id="${jobId}"]`);
+    const bar = card.getByTestId("progress-transcribe");
+    await bar.waitFor({ timeout: 30_000 });
+    const total = Number(await bar.getAttribute("max"));
+    expect(total).toBeGreaterThanOrEqual(3);
+    // Every value the bar shows while transcribe runs (each window takes the fake STT's 1.5 s).
+    const seen = new Set<number>();
+    const labels = new Set<string>();
+    const transcribeState = () => card.locator('[data-stage="transcribe"]').getAttribute("data-state");
+    while ((await transcribeState()) === "running") {
+      const value = await bar.getAttribute("value", { timeout: 1_000 }).catch(() => null);
+      if (value !== null) seen.add(Number(value));
+      const label = await card
+        .locator('[data-stage="transcribe"] .stage-progress')
+        .textContent({ timeout: 1_000 })
+        .catch(() => null);
+      if (label) labels.add(label);
+      await page.waitForTimeout(100);
+    }
+    expect(await transcribeState()).toBe("done");
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(total);
+    // The label counts chunks and the minutes of audio already transcribed.
+    expect([...labels].some((l) => /chunk/.test(l) && /min transcribed/.test(l))).toBe(true);
+    await expect.poll(() => card.getByTestId("job-status").textContent(), { timeout: 60_000 }).toBe("completed");
+    await page.close();
   });
 });
