@@ -13,29 +13,12 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
-import { quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
+import { fixtureFetch, quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
 
 const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
 const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
 const NOT_ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "not-article.html"));
 const STAGES = ["fetch", "detect", "extract", "transcribe", "summarize", "save"];
-
-/** The fetcher is the only network edge; here it serves fixture pages by URL. */
-function fixtureFetch(pages: Record<string, Buffer>): SafeFetch & ReturnType<typeof vi.fn> {
-  return vi.fn(async (url: string) => {
-    const body = pages[url];
-    if (!body) throw new AppError("http_error", "HTTP 404", { status: 404, retriable: false });
-    return {
-      url,
-      status: 200,
-      headers: { "content-type": "text/html; charset=utf-8" },
-      contentType: "text/html; charset=utf-8",
-      body: new Uint8Array(body),
-      bodyRead: true,
-      redirects: [url],
-    };
-  }) as SafeFetch & ReturnType<typeof vi.fn>;
-}
 
 function fakeSummarizer(): Summarizer & { summarize: ReturnType<typeof vi.fn> } {
   return singleCallSummarizer({

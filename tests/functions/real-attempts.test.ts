@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError } from "@/lib/errors";
-import type { SafeFetch } from "@/lib/net/types";
 import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
 import { createProgressKv } from "@/lib/progress";
 import type { ProgressKv } from "@/lib/progress/kv";
@@ -11,7 +10,7 @@ import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
 import { executeThroughServe } from "../helpers/inngest-executor";
-import { quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
+import { fixtureFetch, quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
 
 // Cloud mode with a signing key, as in production: the route verifies every request's signature.
 const SIGNING_KEY = `signkey-test-${"ab".repeat(32)}`;
@@ -24,22 +23,8 @@ const { createProcessArticle } = await import("@/inngest/functions/process-artic
 const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
 const ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "article.html"));
 const NOT_ARTICLE_HTML = readFileSync(path.join(SITE_DIR, "not-article.html"));
-
-function fixtureFetch(pages: Record<string, Buffer>) {
-  return vi.fn<SafeFetch>(async (url) => {
-    const body = pages[url];
-    if (!body) throw new AppError("http_error", "The site answered HTTP 503", { status: 503, retriable: true });
-    return {
-      url,
-      status: 200,
-      headers: { "content-type": "text/html; charset=utf-8" },
-      contentType: "text/html; charset=utf-8",
-      body: new Uint8Array(body),
-      bodyRead: true,
-      redirects: [url],
-    };
-  });
-}
+/** Every other URL: a retriable failure, so attempts are spent. */
+const siteDown = () => new AppError("http_error", "The site answered HTTP 503", { status: 503, retriable: true });
 
 function summarizer() {
   const summarize = vi.fn(async () => ({
@@ -94,7 +79,7 @@ function run(deps: PipelineDeps, url = ARTICLE_URL, maxAttempts = 4) {
 }
 
 const deps = (overrides: Partial<PipelineDeps>): PipelineDeps => ({
-  fetch: fixtureFetch({ [ARTICLE_URL]: ARTICLE_HTML }),
+  fetch: fixtureFetch({ [ARTICLE_URL]: ARTICLE_HTML }, siteDown),
   store,
   kv,
   summarizer: summarizer().summarizer,
@@ -131,7 +116,7 @@ describe("process-article through the SDK's request handling (signed calls, real
 
   it("fails a permanent error at once and runs onFailure through the function (inngest/function.failed)", async () => {
     const url = "https://news.example/welcome";
-    const result = await run(deps({ fetch: fixtureFetch({ [url]: NOT_ARTICLE_HTML }) }), url);
+    const result = await run(deps({ fetch: fixtureFetch({ [url]: NOT_ARTICLE_HTML }, siteDown) }), url);
     expect(result.status).toBe("failed");
     expect(result.attempts.every((a) => a === 0)).toBe(true);
     expect(result.onFailure?.status).toBe(200);
@@ -140,7 +125,7 @@ describe("process-article through the SDK's request handling (signed calls, real
   });
 
   it("spends every attempt on a retriable failure, then onFailure records its reason", async () => {
-    const d = deps({ fetch: fixtureFetch({}) });
+    const d = deps({ fetch: fixtureFetch({}, siteDown) });
     const result = await run(d, ARTICLE_URL, 3);
     expect(result.status).toBe("failed");
     expect([...new Set(result.attempts)]).toEqual([0, 1, 2]);

@@ -1,6 +1,9 @@
+import { vi } from "vitest";
 import type { Extracted, Transcript } from "@/lib/domain";
+import { AppError } from "@/lib/errors";
 import { createReader } from "@/lib/extract/reader-pool";
 import { createLogger } from "@/lib/log";
+import type { SafeFetch } from "@/lib/net/types";
 import type { TranscriptCache } from "@/lib/pipeline/transcribe-chunks";
 import type { Summarizer } from "@/lib/pipeline/types";
 import type { TranscriptChunkKey } from "@/lib/store/store";
@@ -59,4 +62,27 @@ export function singleCallSummarizer<S extends Pick<Summarizer, "model" | "summa
     combine: never,
     ...fake,
   };
+}
+
+/**
+ * The fetcher is the pipeline's only network edge; this one serves fixture pages by URL and throws `missing` for
+ * any other URL (a permanent 404 unless the test wants a retriable failure).
+ */
+export function fixtureFetch(
+  pages: Record<string, Uint8Array>,
+  missing: () => AppError = () => new AppError("http_error", "HTTP 404", { status: 404, retriable: false }),
+) {
+  return vi.fn<SafeFetch>(async (url) => {
+    const body = pages[url];
+    if (!body) throw missing();
+    return {
+      url,
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8" },
+      contentType: "text/html; charset=utf-8",
+      body: new Uint8Array(body),
+      bodyRead: true,
+      redirects: [url],
+    };
+  });
 }
