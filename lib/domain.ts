@@ -192,6 +192,8 @@ export interface Job {
   runId?: string;
   steps: Partial<Record<StepName, StepTiming>>;
   costUsd?: number | null;
+  /** When the job was dismissed from the failure inbox (still retriable); absent when it was not. */
+  dismissedAt?: string;
   createdAt: string;
   updatedAt: string;
 }

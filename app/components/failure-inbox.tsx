@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { JobCard } from "./job-card";
 
 export interface InboxItem {
@@ -11,33 +11,52 @@ export interface InboxItem {
   step: string | null;
   attempts: number;
   updatedAt: string;
+  /** Set when the job was dismissed from the inbox (stored with the job, so every browser agrees). */
+  dismissedAt: string | null;
 }
 
-const DISMISSED_KEY = "article-summarizer:dismissed-failures";
+type Outcome = { ok: string[]; failed: Record<string, string> };
 
-function readDismissed(): Set<string> {
-  try {
-    const raw = window.localStorage.getItem(DISMISSED_KEY);
-    return new Set(raw ? (JSON.parse(raw) as string[]) : []);
-  } catch {
-    return new Set();
+/** One request per job, in order; each job's own error is kept for its row. */
+async function forEach(ids: string[], method: "POST" | "DELETE", action: string): Promise<Outcome> {
+  const outcome: Outcome = { ok: [], failed: {} };
+  for (const id of ids) {
+    try {
+      const response = await fetch(`/api/jobs/${id}/${action}`, { method });
+      if (response.ok) outcome.ok.push(id);
+      else {
+        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+        outcome.failed[id] = body?.error?.message ?? `HTTP ${response.status}`;
+      }
+    } catch (cause) {
+      outcome.failed[id] = `Could not reach the server (${String(cause)})`;
+    }
   }
+  return outcome;
 }
 
-/** Failed jobs: filter by reason, select, retry (selected or every job of a reason), dismiss. */
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** Failed jobs: filter by reason, select, retry (selected or every job of a reason), dismiss and restore. */
 export function FailureInbox({ items, initialReason }: { items: InboxItem[]; initialReason: string }) {
   const [reason, setReason] = useState(initialReason);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  // Dismissal is this browser's triage state; the job itself stays failed and retriable through the API.
-  const [dismissed, setDismissed] = useState<Set<string>>(new Set());
+  const [dismissed, setDismissed] = useState<Set<string>>(
+    () => new Set(items.filter((i) => i.dismissedAt).map((i) => i.id)),
+  );
+  const [showDismissed, setShowDismissed] = useState(false);
+  // The last dismissal, for its Undo.
+  const [lastDismissed, setLastDismissed] = useState<string[]>([]);
   const [retried, setRetried] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => setDismissed(readDismissed()), []);
-
   const open = useMemo(
     () => items.filter((i) => !dismissed.has(i.id) && !retried.includes(i.id)),
+    [items, dismissed, retried],
+  );
+  const hidden = useMemo(
+    () => items.filter((i) => dismissed.has(i.id) && !retried.includes(i.id)),
     [items, dismissed, retried],
   );
   const counts = useMemo(() => {
@@ -45,7 +64,9 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
     for (const item of open) map.set(item.reason, (map.get(item.reason) ?? 0) + 1);
     return [...map.entries()].sort((a, b) => b[1] - a[1]);
   }, [open]);
-  const visible = reason ? open.filter((i) => i.reason === reason) : open;
+  const matches = (i: InboxItem) => !reason || i.reason === reason;
+  const visible = open.filter(matches);
+  const visibleHidden = hidden.filter(matches);
   const selectedVisible = visible.filter((i) => selected.has(i.id));
 
   const setFilter = (value: string) => {
@@ -57,37 +78,31 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
     window.history.replaceState(null, "", url);
   };
 
-  const retry = async (ids: string[]) => {
+  const run = async (ids: string[], method: "POST" | "DELETE", action: string): Promise<string[]> => {
     setBusy(true);
-    const failures: Record<string, string> = {};
-    const started: string[] = [];
-    for (const id of ids) {
-      try {
-        const response = await fetch(`/api/jobs/${id}/retry`, { method: "POST" });
-        if (response.ok) started.push(id);
-        else {
-          const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-          failures[id] = body?.error?.message ?? `HTTP ${response.status}`;
-        }
-      } catch (cause) {
-        failures[id] = `Could not reach the server (${String(cause)})`;
-      }
-    }
-    setErrors(failures);
-    setRetried((current) => [...started, ...current]);
+    const outcome = await forEach(ids, method, action);
+    setErrors(outcome.failed);
     setSelected(new Set());
     setBusy(false);
+    return outcome.ok;
   };
 
-  const dismiss = (ids: string[]) => {
-    const next = new Set([...dismissed, ...ids]);
-    setDismissed(next);
-    setSelected(new Set());
-    try {
-      window.localStorage.setItem(DISMISSED_KEY, JSON.stringify([...next].slice(-1_000)));
-    } catch {
-      // Private mode: the dismissal lasts for this page only.
-    }
+  const retry = async (ids: string[]) => {
+    const started = await run(ids, "POST", "retry");
+    setRetried((current) => [...started, ...current]);
+    setLastDismissed([]);
+  };
+
+  const dismiss = async (ids: string[]) => {
+    const done = await run(ids, "POST", "dismiss");
+    setDismissed((current) => new Set([...current, ...done]));
+    setLastDismissed(done);
+  };
+
+  const restore = async (ids: string[]) => {
+    const done = await run(ids, "DELETE", "dismiss");
+    setDismissed((current) => new Set([...current].filter((id) => !done.includes(id))));
+    setLastDismissed([]);
   };
 
   const toggle = (id: string) =>
@@ -99,6 +114,12 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
     });
 
   const allVisibleSelected = visible.length > 0 && selectedVisible.length === visible.length;
+  const errorOf = (id: string) =>
+    errors[id] ? (
+      <span className="form-error small block" role="alert">
+        {errors[id]}
+      </span>
+    ) : null;
 
   return (
     <div className="inbox">
@@ -111,18 +132,24 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
         </section>
       ) : null}
 
-      {items.length === 0 || open.length === 0 ? (
+      <p className="inbox-status" role="status">
+        {lastDismissed.length > 0 ? (
+          <>
+            Dismissed {plural(lastDismissed.length, "job")}.{" "}
+            <button type="button" className="link" disabled={busy} onClick={() => restore(lastDismissed)}>
+              Undo
+            </button>
+          </>
+        ) : null}
+      </p>
+
+      {open.length === 0 ? (
         <div className="empty">
           <p className="empty-title">{items.length === 0 ? "Nothing has failed" : "Inbox cleared"}</p>
           <p className="muted">
             Jobs that stop with a reason — a missing page, a paywall, no readable text — land here to be retried or
             dismissed.
           </p>
-          {dismissed.size > 0 ? (
-            <button type="button" className="secondary" onClick={() => restore(setDismissed)}>
-              Show dismissed
-            </button>
-          ) : null}
         </div>
       ) : (
         <>
@@ -194,37 +221,86 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
                       {item.url}
                     </a>
                     {item.message ? <span className="small muted block">{item.message}</span> : null}
-                    {errors[item.id] ? (
-                      <span className="form-error small block" role="alert">
-                        Retry failed: {errors[item.id]}
-                      </span>
-                    ) : null}
+                    {errorOf(item.id)}
                   </td>
-                  <td>
-                    <span className="badge status-failed">{item.reason}</span>
-                    {item.step ? <span className="small muted block">at {item.step}</span> : null}
-                  </td>
-                  <td className="small muted nowrap">
-                    <time dateTime={item.updatedAt}>{formatWhen(item.updatedAt)}</time>
-                    {item.attempts > 1 ? <span className="block">{item.attempts} runs</span> : null}
-                  </td>
+                  <ReasonCells item={item} />
                 </tr>
               ))}
             </tbody>
           </table>
         </>
       )}
+
+      {hidden.length > 0 ? (
+        <section className="dismissed" aria-label="Dismissed jobs">
+          <button
+            type="button"
+            className="secondary"
+            aria-expanded={showDismissed}
+            aria-controls="dismissed-jobs"
+            onClick={() => setShowDismissed((shown) => !shown)}
+          >
+            {showDismissed ? "Hide dismissed" : "Show dismissed"} ({hidden.length})
+          </button>
+          {showDismissed ? (
+            <table className="failures" id="dismissed-jobs">
+              <caption className="visually-hidden">Dismissed jobs{reason ? ` with reason ${reason}` : ""}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <span className="visually-hidden">Restore</span>
+                  </th>
+                  <th scope="col">URL</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">When</th>
+                </tr>
+              </thead>
+              <tbody>
+                {visibleHidden.map((item) => (
+                  <tr key={item.id} data-job-id={item.id} data-dismissed="true">
+                    <td>
+                      <button
+                        type="button"
+                        className="secondary small-button"
+                        disabled={busy}
+                        aria-label={`Restore ${item.url}`}
+                        onClick={() => restore([item.id])}
+                      >
+                        Restore
+                      </button>
+                    </td>
+                    <td className="url-cell">
+                      <a className="url" href={`/admin?job=${item.id}`}>
+                        {item.url}
+                      </a>
+                      {item.message ? <span className="small muted block">{item.message}</span> : null}
+                      {errorOf(item.id)}
+                    </td>
+                    <ReasonCells item={item} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+      ) : null}
     </div>
   );
 }
 
-function restore(setDismissed: (s: Set<string>) => void) {
-  try {
-    window.localStorage.removeItem(DISMISSED_KEY);
-  } catch {
-    // Nothing stored.
-  }
-  setDismissed(new Set());
+function ReasonCells({ item }: { item: InboxItem }) {
+  return (
+    <>
+      <td>
+        <span className="badge status-failed">{item.reason}</span>
+        {item.step ? <span className="small muted block">at {item.step}</span> : null}
+      </td>
+      <td className="small muted nowrap">
+        <time dateTime={item.updatedAt}>{formatWhen(item.updatedAt)}</time>
+        {item.attempts > 1 ? <span className="block">{item.attempts} runs</span> : null}
+      </td>
+    </>
+  );
 }
 
 function formatWhen(iso: string): string {

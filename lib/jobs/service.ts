@@ -172,6 +172,8 @@ export async function retryJob(jobId: string, services: JobServices): Promise<Jo
     reason: null,
     message: null,
     attempts,
+    // A dismissed job that is retried is back in the inbox should it fail again.
+    dismissedAt: null,
   });
   await createPublisher(services, jobId).publish({
     type: "job.queued",
@@ -179,6 +181,19 @@ export async function retryJob(jobId: string, services: JobServices): Promise<Jo
   });
   await dispatch(updated, services, `${jobId}:retry-${attempts}`);
   return updated;
+}
+
+/**
+ * Dismisses a failed or cancelled job from the failure inbox, or restores it (`dismissed: false`). The job stays
+ * as it is (failed, retriable); only the inbox's shared triage state changes.
+ */
+export async function dismissJob(jobId: string, dismissed: boolean, services: Pick<Services, "store">): Promise<Job> {
+  const job = await requireJob(jobId, services);
+  const changed = await services.store.dismissJob(jobId, dismissed);
+  if (!changed) {
+    throw new AppError("conflict", `Only failed or cancelled jobs can be dismissed (this one is ${job.status})`);
+  }
+  return changed;
 }
 
 export async function cancelJob(jobId: string, services: JobServices): Promise<Job> {

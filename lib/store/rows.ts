@@ -36,6 +36,7 @@ export interface JobRow {
   model: string | null;
   steps: Job["steps"];
   cost_usd: string | number | null;
+  dismissed_at: string | Date | null;
   created_at: string | Date;
   updated_at: string | Date;
 }
@@ -116,6 +117,7 @@ export const JOB_SCHEMA = {
   model: "null",
   steps: "not null",
   cost_usd: "null",
+  dismissed_at: "null",
   created_at: "not null",
   updated_at: "not null",
 } as const satisfies Nullability<JobRow>;
@@ -205,6 +207,7 @@ export function jobFromRow(row: JobRow): Job {
     runId: row.run_id ?? undefined,
     steps: row.steps ?? {},
     costUsd: num(row.cost_usd),
+    ...(row.dismissed_at ? { dismissedAt: iso(row.dismissed_at) } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

@@ -78,13 +78,22 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       if (!row?.job) throw new AppError("storage_failed", `No job ${id} to update`);
       return jobFromRow(row.job);
     },
-    async listJobs({ status, limit = 50 }) {
+    async listJobs({ status, dismissed, limit = 50 }) {
       const rows = await run<JobRow>(
         "list jobs",
-        `select ${JOB_SELECT} from jobs where ($1::text is null or status = $1) order by created_at desc limit $2`,
-        [status ?? null, limit],
+        `select ${JOB_SELECT} from jobs
+         where ($1::text is null or status = $1) and ($3::boolean is null or (dismissed_at is not null) = $3)
+         order by created_at desc limit $2`,
+        [status ?? null, limit, dismissed ?? null],
       );
       return rows.map(jobFromRow);
+    },
+    async dismissJob(id, dismissed) {
+      const [row] = await run<{ job: JobRow | null }>("dismiss the job", "select dismiss_job($1, $2) as job", [
+        id,
+        dismissed,
+      ]);
+      return row?.job ? jobFromRow(row.job) : null;
     },
     async upsertArticle(article) {
       assertUrlSize(article.canonicalUrl);

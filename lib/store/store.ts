@@ -39,6 +39,8 @@ export interface JobPatch {
   runId?: string | null;
   attempts?: number;
   costUsd?: number | null;
+  /** ISO time the job left the failure inbox; null puts it back (a retry does). */
+  dismissedAt?: string | null;
   /** Merged into the stored per-step timings. */
   steps?: Job["steps"];
 }
@@ -106,7 +108,13 @@ export interface Store {
   createJob(input: CreateJobInput): Promise<{ job: Job; created: boolean }>;
   getJob(id: string): Promise<Job | null>;
   updateJob(id: string, patch: JobPatch): Promise<Job>;
-  listJobs(filter: { status?: JobStatus; limit?: number }): Promise<Job[]>;
+  /** Newest first. `dismissed`: only dismissed jobs (true), only the others (false), or both (absent). */
+  listJobs(filter: { status?: JobStatus; dismissed?: boolean; limit?: number }): Promise<Job[]>;
+  /**
+   * Dismisses a failed or cancelled job from the failure inbox (true) or restores it (false), in one conditional
+   * statement; null when there is no such job in a state that can be dismissed.
+   */
+  dismissJob(id: string, dismissed: boolean): Promise<Job | null>;
   /**
    * Inserts or updates by canonical URL; a new summary becomes the current one, earlier ones are kept as versions.
    * The summary is filed under `provenance.cacheKey` when it has one.

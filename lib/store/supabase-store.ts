@@ -104,10 +104,19 @@ export function createSupabaseStore(
       if (!job) throw new AppError("storage_failed", `No job ${id} to update`);
       return jobFromRow(job);
     },
-    async listJobs({ status, limit = 50 }) {
+    async listJobs({ status, dismissed, limit = 50 }) {
       let query = db.from("jobs").select(JOB_SELECT).order("created_at", { ascending: false }).limit(limit);
       if (status) query = query.eq("status", status);
+      if (dismissed === true) query = query.not("dismissed_at", "is", null);
+      if (dismissed === false) query = query.is("dismissed_at", null);
       return ((await wrap("list jobs", query.overrideTypes<JobRow[], { merge: false }>())) ?? []).map(jobFromRow);
+    },
+    async dismissJob(id, dismissed) {
+      const job = await wrap<JobRow | null>(
+        "dismiss the job",
+        db.rpc("dismiss_job", cleanText({ p_id: id, p_dismissed: dismissed })),
+      );
+      return job ? jobFromRow(job) : null;
     },
     async upsertArticle(article) {
       assertUrlSize(article.canonicalUrl);

@@ -7,6 +7,7 @@ import path from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../helpers/app-server";
+import type { ChatBehaviour } from "../helpers/fake-chat";
 import { startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services";
@@ -66,6 +67,14 @@ async function seriousViolations(page: Page): Promise<string[]> {
 const PODCAST_SPEECH =
   "Welcome to Harbor Radio. Tonight the lighthouse keeper tells her story, and the storm that came in the night.";
 
+/** How the fake LLM answers: chapters on the podcast's own timeline (the summarizer checks them against it). */
+const CHAT: ChatBehaviour = {
+  chapters: [
+    { start: 0, title: "Welcome" },
+    { start: 3, title: "The keeper's story" },
+  ],
+};
+
 const redisUp = (await serviceAvailable("redis")) && (await serviceAvailable("postgres"));
 const chromiumPresent = existsSync(CHROMIUM_PATH);
 if (!chromiumPresent && process.env.REQUIRE_SERVICES === "1") throw new Error(`No Chromium at ${CHROMIUM_PATH}`);
@@ -80,6 +89,23 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   let siteDir: string;
   let signedIn: BrowserContext;
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const submit = async (url: string): Promise<string> => {
+    const response = await fetch(`${baseUrl}/api/jobs`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ url }),
+    });
+    if (response.status !== 202) throw new Error(`submit ${url}: HTTP ${response.status}`);
+    return ((await response.json()) as { jobId: string }).jobId;
+  };
+  const snapshot = async (jobId: string) =>
+    (await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as {
+      status: string;
+      reason?: string;
+      step?: string;
+      articleId?: string;
+    };
 
   beforeAll(async () => {
     if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
@@ -118,6 +144,14 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
 <meta property="og:site_name" content="Harbor Radio"></head><body><main><h1>Episode 7: The Lighthouse Keepers</h1>
 <audio controls src="/talk.wav"></audio><p>Listen to this week's episode.</p></main></body></html>`,
     );
+    // Another episode, with its own recording, for the failure inbox: transcribed (paid), then its summary refused.
+    execFileSync("espeak-ng", ["-s", "150", "-w", path.join(siteDir, "ep8.wav"), PODCAST_SPEECH]);
+    writeFileSync(
+      path.join(siteDir, "episode8.html"),
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Episode 8: Fog Signals | Harbor Radio</title>
+<meta property="og:site_name" content="Harbor Radio"></head><body><main><h1>Episode 8: Fog Signals</h1>
+<audio controls src="/ep8.wav"></audio><p>Listen to this week's episode.</p></main></body></html>`,
+    );
     site = await startFixtureServer(siteDir);
     // Slow enough that every stage is visibly "running" in the browser before it is done.
     llm = await startFakeOpenAI({
@@ -129,12 +163,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         { start: 5, end: 7, text: "and the storm that came in the night." },
       ],
     });
-    llm.setChat({
-      chapters: [
-        { start: 0, title: "Welcome" },
-        { start: 3, title: "The keeper's story" },
-      ],
-    });
+    llm.setChat(CHAT);
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     // Its own process group, so teardown stops next-server and not just the launcher.
@@ -236,64 +265,146 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.close();
   });
 
-  it("a failed job shows in the inbox by reason; retry all of that reason follows the new run live, also after a reload", async () => {
-    const auth = { Authorization: `Bearer ${TOKEN}` };
-    const submitted = await fetch(`${baseUrl}/api/jobs`, {
-      method: "POST",
-      headers: { ...auth, "Content-Type": "application/json" },
-      body: JSON.stringify({ url: `${site.origin}/later.html` }),
-    });
-    const { jobId } = (await submitted.json()) as { jobId: string };
-    const status = async () =>
-      ((await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as { status: string }).status;
-    await expect.poll(status, { timeout: 30_000 }).toBe("failed");
+  it("a job failing at summarize is in the inbox by reason; retry all after the fix reuses the paid transcript and is followed live to completed, also after a reload", async () => {
+    const transcriptions = () => llm.requests.filter((r) => r.path.endsWith("/audio/transcriptions")).length;
+    // Two failures with different reasons: a missing page (http_error at fetch) and an episode whose transcript was
+    // paid for, then the AI provider refused the summary (403: permanent, so the runner does not retry it).
+    llm.setChat({ ...CHAT, failWith: { status: 403, message: "This project's key was revoked" } });
+    const missing = await submit(`${site.origin}/later.html`);
+    const episode = await submit(`${site.origin}/episode8.html`);
+    await expect.poll(async () => (await snapshot(missing)).status, { timeout: 30_000 }).toBe("failed");
+    await expect.poll(async () => (await snapshot(episode)).status, { timeout: 60_000 }).toBe("failed");
+    expect(await snapshot(episode)).toMatchObject({ reason: "summarization_failed", step: "summarize" });
+    const paidTranscriptions = transcriptions();
+    expect(paidTranscriptions).toBeGreaterThan(0);
 
     const page = await signedIn.newPage();
     await page.goto(`${baseUrl}/admin/failures`);
-    const row = page.locator(`tr[data-job-id="${jobId}"]`);
-    await row.getByText("http_error").waitFor();
-    await page.getByLabel("Reason").selectOption("http_error");
-    expect(page.url()).toContain("reason=http_error");
+    const episodeRow = page.locator(`tr[data-job-id="${episode}"]`);
+    const missingRow = page.locator(`tr[data-job-id="${missing}"]`);
+    await episodeRow.getByText("summarization_failed").waitFor();
+    await episodeRow.getByText("at summarize").waitFor();
+    await missingRow.getByText("http_error").waitFor();
+    await page.getByLabel("Reason").selectOption("summarization_failed");
+    expect(page.url()).toContain("reason=summarization_failed");
+    await missingRow.waitFor({ state: "detached" });
+    expect(await episodeRow.isVisible()).toBe(true);
     await page.screenshot({ path: path.join(ARTIFACTS, "failures-filtered.png"), fullPage: true });
 
-    // The page is put back, then every http_error job is retried from the inbox.
-    writeFileSync(
-      path.join(siteDir, "later.html"),
-      readFileSync(path.join(SITE_DIR, "article.html"), "utf8")
-        .replaceAll("How Small Towns Are Rebuilding Their Libraries", "The Library That Came Back")
-        .replace("/stories/small-town-libraries", "/stories/library-came-back"),
-    );
-    await page.getByRole("button", { name: /^Retry all http_error/ }).click();
-    const card = page.locator(`article.job[data-job-id="${jobId}"]`);
-    await card.getByTestId("job-run").filter({ hasText: "run 2" }).waitFor();
-    await card.locator('[data-stage="fetch"]:not([data-state="pending"])').waitFor({ timeout: 20_000 });
+    // The provider is back; its answers are held so the retry is seen running (on this page and after a reload).
+    llm.setChat(CHAT);
+    const release = llm.hold();
+    try {
+      await page.getByRole("button", { name: /^Retry all summarization_failed \(1\)/ }).click();
+      const card = page.locator(`article.job[data-job-id="${episode}"]`);
+      await card.getByTestId("job-run").filter({ hasText: "run 2" }).waitFor();
+      await card.locator('[data-stage="summarize"][data-state="running"]').waitFor({ timeout: 30_000 });
+      // The paid stage was not paid again: the transcript came from the store.
+      expect(await card.locator('[data-stage="transcribe"]').getAttribute("data-state")).toBe("reused");
+      expect(await card.locator('[data-stage="save"]').getAttribute("data-state")).toBe("pending");
+      await page.screenshot({ path: path.join(ARTIFACTS, "failures-retrying.png"), fullPage: true });
 
-    // A reload while the retry runs: the card replays the failed run as history and follows run 2 live.
-    await page.goto(`${baseUrl}/admin?job=${jobId}`);
-    const reloaded = page.locator(`article.job[data-job-id="${jobId}"]`);
-    await expect.poll(() => reloaded.getByTestId("job-status").textContent(), { timeout: 30_000 }).toBe("completed");
-    expect(await reloaded.getByTestId("job-run").textContent()).toBe("run 2");
-    await reloaded.getByText("1 earlier run").waitFor();
-    expect(await status()).toBe("completed");
-    await page.screenshot({ path: path.join(ARTIFACTS, "admin-retried.png"), fullPage: true });
+      // A reload while the retry runs: the card replays the failed run as history and follows run 2 live.
+      await page.goto(`${baseUrl}/admin?job=${episode}`);
+      const reloaded = page.locator(`article.job[data-job-id="${episode}"]`);
+      await reloaded.locator('[data-stage="summarize"][data-state="running"]').waitFor({ timeout: 20_000 });
+      expect(await reloaded.getByTestId("job-run").textContent()).toBe("run 2");
+      expect(await reloaded.getByTestId("job-status").textContent()).toBe("running");
+      expect(await reloaded.locator('[data-stage="transcribe"]').getAttribute("data-state")).toBe("reused");
+      release();
+      await expect.poll(() => reloaded.getByTestId("job-status").textContent(), { timeout: 30_000 }).toBe("completed");
+      for (const stage of ["fetch", "detect", "extract", "summarize", "save"]) {
+        expect(await reloaded.locator(`[data-stage="${stage}"]`).getAttribute("data-state")).toBe("done");
+      }
+      expect(await reloaded.locator('[data-stage="transcribe"]').getAttribute("data-state")).toBe("reused");
+      await reloaded.getByText("1 earlier run").waitFor();
+      await reloaded.getByRole("region", { name: "Summary" }).getByRole("link", { name: "Open article" }).waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, "admin-retried.png"), fullPage: true });
+    } finally {
+      release();
+    }
+    expect(await snapshot(episode)).toMatchObject({ status: "completed" });
+    expect(transcriptions()).toBe(paidTranscriptions);
+    // The other reason was not retried.
+    expect((await snapshot(missing)).status).toBe("failed");
+    await page.close();
+  });
+
+  it("dismisses a failure for every browser (stored with the job), undoes it, shows and restores dismissed ones", async () => {
+    const gone = await submit(`${site.origin}/gone.html`);
+    await expect.poll(async () => (await snapshot(gone)).status, { timeout: 30_000 }).toBe("failed");
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/admin/failures`);
+    const row = page.locator(`tr[data-job-id="${gone}"]`);
+    await row.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Dismiss (1)" }).click();
+    await row.waitFor({ state: "detached" });
+    await page.getByRole("status").getByText("Dismissed 1 job.").waitFor();
+    // Undo puts it back; a second dismissal sticks.
+    await page.getByRole("button", { name: "Undo" }).click();
+    await row.waitFor();
+    await row.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Dismiss (1)" }).click();
+    await row.waitFor({ state: "detached" });
+
+    // Another browser, signed in on its own, sees the same inbox: the dismissal is the server's, not localStorage.
+    const other = await browser.newContext();
+    expect((await other.request.post(`${baseUrl}/api/auth/login`, { data: { password: PASSWORD } })).ok()).toBe(true);
+    const otherPage = await other.newPage();
+    await otherPage.goto(`${baseUrl}/admin/failures`);
+    await otherPage.getByRole("button", { name: /^Show dismissed/ }).waitFor();
+    expect(await otherPage.locator(`tr[data-job-id="${gone}"]`).count()).toBe(0);
+    await otherPage.getByRole("button", { name: /^Show dismissed/ }).click();
+    const dismissedRow = otherPage.locator(`tr[data-job-id="${gone}"][data-dismissed="true"]`);
+    await dismissedRow.waitFor();
+    await otherPage.screenshot({ path: path.join(ARTIFACTS, "failures-dismissed.png"), fullPage: true });
+
+    // The API says the same; dismissal leaves the job failed and retriable.
+    const listed = async (query: string) =>
+      (
+        (await (await fetch(`${baseUrl}/api/jobs?status=failed${query}`, { headers: auth })).json()) as {
+          jobs: { id: string; status: string; dismissedAt?: string }[];
+        }
+      ).jobs.find((j) => j.id === gone);
+    expect(await listed("&dismissed=false")).toBeUndefined();
+    expect(await listed("&dismissed=true")).toMatchObject({ status: "failed", dismissedAt: expect.any(String) });
+    expect(await listed("")).toMatchObject({ status: "failed" });
+
+    // Restore from the other browser: back in the inbox for everyone.
+    await dismissedRow.getByRole("button", { name: /^Restore/ }).click();
+    await otherPage.locator(`tr[data-job-id="${gone}"]:not([data-dismissed])`).waitFor();
+    expect(await listed("&dismissed=false")).toMatchObject({ status: "failed" });
+    await page.reload();
+    await row.waitFor();
+
+    // Mutations refuse other sites, unknown jobs and jobs that did not fail.
+    const crossSite = await fetch(`${baseUrl}/api/jobs/${gone}/dismiss`, {
+      method: "POST",
+      headers: { ...auth, Origin: "https://evil.example" },
+    });
+    expect(crossSite.status).toBe(401);
+    expect((await fetch(`${baseUrl}/api/jobs/job_unknown/dismiss`, { method: "POST", headers: auth })).status).toBe(
+      404,
+    );
+    const completed = (await (
+      await fetch(`${baseUrl}/api/jobs?status=completed&limit=1`, { headers: auth })
+    ).json()) as {
+      jobs: { id: string }[];
+    };
+    const done = completed.jobs[0]?.id;
+    expect(done).toBeDefined();
+    const refused = await fetch(`${baseUrl}/api/jobs/${done}/dismiss`, { method: "POST", headers: auth });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { reason: string } }).error.reason).toBe("conflict");
+    expect((await fetch(`${baseUrl}/api/jobs/${gone}/dismiss`, { method: "POST" })).status).toBe(401);
+    await other.close();
     await page.close();
   });
 
   it("plays a podcast: a chapter click seeks the player, the transcript is searchable; library filters combine with search", async () => {
-    const auth = { Authorization: `Bearer ${TOKEN}` };
-    const submitted = await fetch(`${baseUrl}/api/jobs`, {
-      method: "POST",
-      headers: { ...auth, "Content-Type": "application/json" },
-      body: JSON.stringify({ url: `${site.origin}/talk.html` }),
-    });
-    const { jobId } = (await submitted.json()) as { jobId: string };
-    const snapshot = async () =>
-      (await (await fetch(`${baseUrl}/api/jobs/${jobId}`, { headers: auth })).json()) as {
-        status: string;
-        articleId?: string;
-      };
-    await expect.poll(async () => (await snapshot()).status, { timeout: 60_000 }).toBe("completed");
-    const articleId = (await snapshot()).articleId;
+    const jobId = await submit(`${site.origin}/talk.html`);
+    await expect.poll(async () => (await snapshot(jobId)).status, { timeout: 60_000 }).toBe("completed");
+    const articleId = (await snapshot(jobId)).articleId;
 
     const page = await signedIn.newPage();
     await page.goto(`${baseUrl}/articles/${articleId}`);
@@ -332,7 +443,6 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
   });
 
   it("relays a finished job's log over SSE from any sequence number, then closes", async () => {
-    const auth = { Authorization: `Bearer ${TOKEN}` };
     const submitted = await fetch(`${baseUrl}/api/jobs`, {
       method: "POST",
       headers: { ...auth, "Content-Type": "application/json" },
@@ -416,7 +526,6 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
   });
 
   it("shows a long transcription's chunk bar moving, chunk by chunk, until the stage is done", async () => {
-    const auth = { Authorization: `Bearer ${TOKEN}` };
     const submitted = await fetch(`${baseUrl}/api/jobs`, {
       method: "POST",
       headers: { ...auth, "Content-Type": "application/json" },

@@ -19,6 +19,12 @@ export interface ChatBehaviour {
   fenceText?: boolean;
   /** Tags returned as given. */
   tags?: string[];
+  /**
+   * Every chat completion fails with this HTTP status (OpenAI's error body) until the behaviour is changed: an
+   * outage or a revoked key that a test switches off at run time (`setChat`). A 4xx other than 408/409/429 is a
+   * permanent failure for the app, so the job stops at summarize instead of being retried.
+   */
+  failWith?: { status: number; message?: string };
 }
 
 export interface ChatRequest {
@@ -108,6 +114,10 @@ function summaryFor(user: string, behaviour: ChatBehaviour): object {
 
 /** The answer to one chat completion request under the current behaviour (which it may update). */
 export function answerChat(request: ChatRequest, behaviour: ChatBehaviour): ChatAnswer {
+  if (behaviour.failWith) {
+    const { status, message = `The fake server refuses chat completions (HTTP ${status})` } = behaviour.failWith;
+    return { status, body: { error: { message, type: "invalid_request_error", param: null, code: null } } };
+  }
   const format = request.response_format?.type;
   if (format === "json_schema" || format === "json_object") {
     const flavour = behaviour.refuse?.[format];

@@ -58,6 +58,11 @@ export interface FakeOpenAI {
   setChat(behaviour: ChatBehaviour): void;
   /** The next n requests fail with this status (and optional Retry-After seconds). */
   failNext(status: number, times?: number, retryAfterSeconds?: number): void;
+  /**
+   * Holds every request (after its latency) until the returned function is called: a test sees a stage running for
+   * as long as it needs, then lets it finish.
+   */
+  hold(): () => void;
   close(): Promise<void>;
 }
 
@@ -70,6 +75,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const failures: { status: number; retryAfter?: number }[] = [];
   const requests: RecordedRequest[] = [];
   let chat: ChatBehaviour = {};
+  let gate: Promise<void> | null = null;
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -79,6 +85,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const path = new URL(req.url ?? "/", "http://x").pathname;
     requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    if (gate) await gate;
     const json = (status: number, value: object, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(value));
     };
@@ -119,6 +126,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     },
     setLatency: (ms) => {
       latencyMs = ms;
+    },
+    hold: () => {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      gate = held;
+      return () => {
+        if (gate === held) gate = null;
+        release();
+      };
     },
     failNext: (status, times = 1, retryAfterSeconds) => {
       for (let i = 0; i < times; i++) failures.push({ status, retryAfter: retryAfterSeconds });

@@ -105,6 +105,47 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect(await store.getJob("job_missing")).toBeNull();
     });
 
+    it("dismisses a failed job from the inbox and restores it; only failed or cancelled jobs; a patch clears it", async () => {
+      const failed = (await store.createJob(newJob())).job;
+      const running = (await store.createJob(newJob())).job;
+      await store.updateJob(failed.id, { status: "failed", reason: "http_error", message: "HTTP 404" });
+      await store.updateJob(running.id, { status: "running" });
+      const before = await store.getJob(failed.id);
+      expect(before?.dismissedAt).toBeUndefined();
+
+      const dismissed = await store.dismissJob(failed.id, true);
+      expect(dismissed?.id).toBe(failed.id);
+      expect(Date.parse(dismissed?.dismissedAt ?? "")).not.toBeNaN();
+      // Dismissal is triage, not a change of the job: status, reason and the failure's time stay.
+      expect(dismissed).toMatchObject({ status: "failed", reason: "http_error", updatedAt: before?.updatedAt });
+      expect((await store.getJob(failed.id))?.dismissedAt).toBe(dismissed?.dismissedAt);
+      // A second dismissal keeps the first time.
+      expect((await store.dismissJob(failed.id, true))?.dismissedAt).toBe(dismissed?.dismissedAt);
+
+      const open = (await store.listJobs({ status: "failed", dismissed: false, limit: 200 })).map((j) => j.id);
+      const hidden = (await store.listJobs({ status: "failed", dismissed: true, limit: 200 })).map((j) => j.id);
+      const all = (await store.listJobs({ status: "failed", limit: 200 })).map((j) => j.id);
+      expect(open).not.toContain(failed.id);
+      expect(hidden).toContain(failed.id);
+      expect(all).toContain(failed.id);
+
+      const restored = await store.dismissJob(failed.id, false);
+      expect(restored?.dismissedAt).toBeUndefined();
+      expect((await store.listJobs({ status: "failed", dismissed: false, limit: 200 })).map((j) => j.id)).toContain(
+        failed.id,
+      );
+
+      // A running job, or none, cannot be dismissed: null, and nothing changes.
+      expect(await store.dismissJob(running.id, true)).toBeNull();
+      expect((await store.getJob(running.id))?.dismissedAt).toBeUndefined();
+      expect(await store.dismissJob("job_missing", true)).toBeNull();
+
+      // A retry's patch puts a dismissed job back in the inbox.
+      await store.dismissJob(failed.id, true);
+      const retried = await store.updateJob(failed.id, { status: "queued", dismissedAt: null });
+      expect(retried.dismissedAt).toBeUndefined();
+    });
+
     it("refuses an update of a missing job, and a status outside the schema's check or a reason outside lib/errors.ts", async () => {
       await expect(store.updateJob("job_missing", { status: "running" })).rejects.toMatchObject({
         reason: "storage_failed",
@@ -643,6 +684,7 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
       "GET transcript_chunks",
       "POST rpc/add_summary",
       "POST rpc/create_job",
+      "POST rpc/dismiss_job",
       "POST rpc/library_browse",
       "POST rpc/save_article",
       "POST rpc/search_articles",

@@ -7,7 +7,12 @@ import { getServices } from "@/lib/services";
 export default async function FailuresPage({ searchParams }: { searchParams: Promise<{ reason?: string }> }) {
   if (!(await pageIsAuthorized())) redirect("/login");
   const [{ store }, params] = await Promise.all([getServices(), searchParams]);
-  const failed = await store.listJobs({ status: "failed", limit: 200 });
+  // The open inbox and, for "Show dismissed", the jobs dismissed from it: each list capped on its own.
+  const [open, dismissed] = await Promise.all([
+    store.listJobs({ status: "failed", dismissed: false, limit: 200 }),
+    store.listJobs({ status: "failed", dismissed: true, limit: 100 }),
+  ]);
+  const failed = [...open, ...dismissed];
   const items: InboxItem[] = failed.map((job) => ({
     id: job.id,
     url: job.url,
@@ -16,6 +21,7 @@ export default async function FailuresPage({ searchParams }: { searchParams: Pro
     step: job.step ?? null,
     attempts: job.attempts,
     updatedAt: job.updatedAt,
+    dismissedAt: job.dismissedAt ?? null,
   }));
   return (
     <>

@@ -30,11 +30,13 @@ export const POST = adminRoute(async (request) => {
   );
 });
 
-/** The job list; `?status=failed` is the failure inbox. */
+/** The job list; `?status=failed` is the failure inbox, `&dismissed=false` without the jobs dismissed from it. */
 export const GET = adminRoute(async (request) => {
   const params = new URL(request.url).searchParams;
   const status = enumParam(params, "status", jobStatusSchema.options);
+  const dismissed = enumParam(params, "dismissed", ["true", "false"] as const);
   const limit = intParam(params, "limit", 50, 1, 200);
   const { store } = await getServices();
-  return Response.json({ jobs: await store.listJobs({ status, limit }) });
+  const jobs = await store.listJobs({ status, limit, ...(dismissed ? { dismissed: dismissed === "true" } : {}) });
+  return Response.json({ jobs });
 });
