@@ -432,8 +432,10 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
 
     // A word only the transcript has, filtered to podcasts; the same words filtered to articles find nothing.
     await page.goto(`${baseUrl}/articles?q=storm&kind=podcast`);
+    // Both episodes (the failure inbox test's episode 8 has the same fake transcript), no article.
     await page.getByRole("link", { name: "Episode 7: The Lighthouse Keepers" }).waitFor();
-    expect(await page.getByTestId("library-count").textContent()).toContain("1–1 of 1 item");
+    await page.getByRole("link", { name: "Episode 8: Fog Signals" }).waitFor();
+    expect(await page.getByTestId("library-count").textContent()).toContain("1–2 of 2 items");
     await page.getByLabel("Kind", { exact: true }).selectOption("article");
     await page.getByRole("button", { name: "Apply filters" }).click();
     await page.waitForURL(/kind=article/);
