@@ -64,7 +64,9 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
   return (
     <>
       {media ? (
-        <section className="player" aria-label="Player">
+        // Audio stays docked at the top while the reader scrolls to chapters and timestamps; a video or an embed
+        // would cover most of a phone's screen, so it stays in the flow.
+        <section className={media.kind === "audio" ? "player player-docked" : "player"} aria-label="Player">
           {media.kind === "youtube" && media.youtubeId ? (
             <div className="embed">
               <iframe

@@ -62,8 +62,10 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
   const counts = useMemo(() => {
     const map = new Map<string, number>();
     for (const item of open) map.set(item.reason, (map.get(item.reason) ?? 0) + 1);
+    // The chosen reason stays listed (with 0) once all its jobs were retried or dismissed.
+    if (reason && !map.has(reason)) map.set(reason, 0);
     return [...map.entries()].sort((a, b) => b[1] - a[1]);
-  }, [open]);
+  }, [open, reason]);
   const matches = (i: InboxItem) => !reason || i.reason === reason;
   const visible = open.filter(matches);
   const visibleHidden = hidden.filter(matches);
@@ -173,7 +175,7 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
               >
                 Retry selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
               </button>
-              {reason ? (
+              {reason && visible.length > 0 ? (
                 <button type="button" disabled={busy} onClick={() => retry(visible.map((i) => i.id))}>
                   Retry all {reason} ({visible.length})
                 </button>
@@ -188,46 +190,55 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
               </button>
             </div>
           </div>
-          <table className="failures">
-            <caption className="visually-hidden">Failed jobs{reason ? ` with reason ${reason}` : ""}</caption>
-            <thead>
-              <tr>
-                <th scope="col">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all shown"
-                    checked={allVisibleSelected}
-                    onChange={() => setSelected(allVisibleSelected ? new Set() : new Set(visible.map((i) => i.id)))}
-                  />
-                </th>
-                <th scope="col">URL</th>
-                <th scope="col">Reason</th>
-                <th scope="col">When</th>
-              </tr>
-            </thead>
-            <tbody>
-              {visible.map((item) => (
-                <tr key={item.id} data-job-id={item.id}>
-                  <td>
+          {visible.length === 0 ? (
+            <p className="empty-filter muted">
+              No open failures with reason {reason}.{" "}
+              <button type="button" className="link" onClick={() => setFilter("")}>
+                Show all reasons
+              </button>
+            </p>
+          ) : (
+            <table className="failures">
+              <caption className="visually-hidden">Failed jobs{reason ? ` with reason ${reason}` : ""}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">
                     <input
                       type="checkbox"
-                      aria-label={`Select ${item.url}`}
-                      checked={selected.has(item.id)}
-                      onChange={() => toggle(item.id)}
+                      aria-label="Select all shown"
+                      checked={allVisibleSelected}
+                      onChange={() => setSelected(allVisibleSelected ? new Set() : new Set(visible.map((i) => i.id)))}
                     />
-                  </td>
-                  <td className="url-cell">
-                    <a className="url" href={`/admin?job=${item.id}`}>
-                      {item.url}
-                    </a>
-                    {item.message ? <span className="small muted block">{item.message}</span> : null}
-                    {errorOf(item.id)}
-                  </td>
-                  <ReasonCells item={item} />
+                  </th>
+                  <th scope="col">URL</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">When</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {visible.map((item) => (
+                  <tr key={item.id} data-job-id={item.id}>
+                    <td>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${item.url}`}
+                        checked={selected.has(item.id)}
+                        onChange={() => toggle(item.id)}
+                      />
+                    </td>
+                    <td className="url-cell">
+                      <a className="url" href={`/admin?job=${item.id}`}>
+                        {item.url}
+                      </a>
+                      {item.message ? <span className="small muted block">{item.message}</span> : null}
+                      {errorOf(item.id)}
+                    </td>
+                    <ReasonCells item={item} />
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
         </>
       )}
 

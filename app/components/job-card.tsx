@@ -108,7 +108,9 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
   const title = view.title ?? article?.title ?? view.url ?? jobId;
   const runNumber = view.runs.length;
   const earlierRuns = view.runs.slice(0, -1);
-  const cost = formatCost(view.costUsd !== undefined ? view.costUsd : extras.costUsd);
+  // A total is shown once the job is done, or when one was recorded: a job that failed before any paid call has none.
+  const costUsd = view.costUsd !== undefined ? view.costUsd : extras.costUsd;
+  const cost = status === "completed" || typeof costUsd === "number" ? formatCost(costUsd) : null;
   const runId = view.runId ?? extras.runId;
 
   return (

@@ -69,10 +69,11 @@ export async function submitJob(
 /** A finished article for this URL exists: the job completes at once and points at it. */
 async function recordDuplicate(url: string, canonicalUrl: string, articleId: string, services: JobServices) {
   const { job } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force: false });
-  await services.store.updateJob(job.id, { status: "completed", articleId });
+  // Nothing was paid for: the job's cost is zero, not unknown.
+  await services.store.updateJob(job.id, { status: "completed", articleId, costUsd: 0 });
   const publisher = createPublisher(services, job.id);
   await publisher.publish({ type: "job.queued", data: { url } });
-  await publisher.publish({ type: "job.completed", data: { articleId, deduplicated: true } });
+  await publisher.publish({ type: "job.completed", data: { articleId, deduplicated: true, costUsd: 0 } });
   return { jobId: job.id, articleId };
 }
 

@@ -298,6 +298,9 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       await page.getByRole("button", { name: /^Retry all summarization_failed \(1\)/ }).click();
       const card = page.locator(`article.job[data-job-id="${episode}"]`);
       await card.getByTestId("job-run").filter({ hasText: "run 2" }).waitFor();
+      // The retried job left the list; the filter says so instead of showing an empty table.
+      await page.getByText("No open failures with reason summarization_failed.").waitFor();
+      expect(await page.getByRole("button", { name: /^Retry all/ }).count()).toBe(0);
       await card.locator('[data-stage="summarize"][data-state="running"]').waitFor({ timeout: 30_000 });
       // The paid stage was not paid again: the transcript came from the store.
       expect(await card.locator('[data-stage="transcribe"]').getAttribute("data-state")).toBe("reused");
@@ -428,6 +431,18 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.getByLabel("Search the transcript").fill("lighthouse");
     await expect.poll(() => page.getByTestId("transcript-matches").textContent()).toBe("1 match");
     await page.locator(".transcript mark", { hasText: "lighthouse" }).waitFor();
+    // What the reader sees scrolled down to the transcript: the audio player docked at the top, nothing under it.
+    await page.getByRole("heading", { name: "Transcript" }).evaluate((h) => h.scrollIntoView());
+    await page.screenshot({ path: path.join(ARTIFACTS, "article-podcast-scrolled.png") });
+    const docked = await page.evaluate(() => {
+      const player = document.querySelector(".player")?.getBoundingClientRect();
+      const heading = document.querySelector("#transcript-heading")?.getBoundingClientRect();
+      return { playerBottom: player?.bottom ?? 0, playerTop: player?.top ?? -1, headingTop: heading?.top ?? 0 };
+    });
+    expect(docked.playerTop).toBe(0);
+    expect(docked.headingTop).toBeGreaterThanOrEqual(docked.playerBottom);
+    // The whole page from the top (a full-page shot taken scrolled would paint the docked player mid-page).
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(ARTIFACTS, "article-podcast.png"), fullPage: true });
 
     // A word only the transcript has, filtered to podcasts; the same words filtered to articles find nothing.
