@@ -65,6 +65,24 @@ describe("the boilerplate pass removes", () => {
     ],
     ["a photo credit line", `<p>Photo: Max Mustermann / Example Agency</p>`, ["Max Mustermann"]],
     ["an advertising label", `<p>Advertisement</p>`, ["Advertisement"]],
+    ["an advertising label between dashes", `<p>- Anzeige -</p>`, ["Anzeige"]],
+    [
+      "a teaser label set apart in bold, without a link (another language)",
+      `<p><strong>Lea también: El puerto cierra por obras</strong></p>`,
+      ["Lea también", "El puerto cierra"],
+    ],
+    [
+      "a comment prompt (another language)",
+      `<p>Um diesen Artikel kommentieren zu können, melden Sie sich bitte an.</p>`,
+      ["kommentieren zu können"],
+    ],
+    ["a privacy note", `<p>We respect your privacy: nothing you read here is shared.</p>`, ["respect your privacy"]],
+    ["an agency credit on its own line", `<p>Max Mustermann/Getty Images</p>`, ["Getty Images"]],
+    [
+      "a teaser box (named by its class, linking elsewhere)",
+      `<div class="teaser"><a href="/harbor"><h3>Harbor festival returns</h3></a><p>Boats, music and food on the quay.</p></div>`,
+      ["Harbor festival", "Boats, music"],
+    ],
   ])("%s", (_, furniture, gone) => {
     const text = read(`${prose(3)}${furniture}${prose(3, "the reading room")}`);
     for (const fragment of gone) expect(text).not.toContain(fragment);
@@ -79,6 +97,33 @@ describe("the boilerplate pass removes", () => {
     expect(text).not.toContain("Storm closes");
     expect(text).not.toContain("School board elects");
     expect(text).toContain("Paragraph 6 about the mill");
+  });
+
+  it.each([
+    [
+      "a subscription pitch",
+      `<p>Subscribe now to our weekend edition for the full story and the archive.</p>`,
+      "weekend edition",
+    ],
+    ["a post footer", `<p>This entry was posted in Local news and tagged library, mill.</p>`, "This entry was posted"],
+    ["an author's biography", `<p>About the author: Jane Roe has covered the valley since 2004.</p>`, "Jane Roe"],
+    [
+      "a provenance note (another language)",
+      `<p>Dieser Text wurde zuerst im Stadtmagazin veröffentlicht.</p>`,
+      "Stadtmagazin",
+    ],
+  ])("%s at the end of the article", (_, furniture, gone) => {
+    const text = read(`${prose(6)}${furniture}`);
+    expect(text).not.toContain(gone);
+    expect(text).toContain("Paragraph 6 about the mill");
+  });
+
+  it("the credit at the end of a caption, keeping the caption", () => {
+    const text = read(
+      `${prose(3)}<figure><img src="/night.jpg" alt=""><figcaption>The reading room at night. <span>Jane Roe/Example Agency</span></figcaption></figure>${prose(3, "the reading room")}`,
+    );
+    expect(text).toContain("The reading room at night.");
+    expect(text).not.toContain("Example Agency");
   });
 
   it("a byline and date leaking into the first lines of the body", () => {
@@ -137,6 +182,31 @@ describe("the boilerplate pass keeps", () => {
       ["Why here?", "Because people already came.", "Now they stay."],
     ],
     [
+      "a lead paragraph classed as a teaser (it links nowhere)",
+      `<p class="teaser">In short: the mill library doubled its opening hours after the town voted to fund it.</p>`,
+      ["doubled its opening hours"],
+    ],
+    [
+      "a time stamp inside a sentence",
+      `<p>At <span class="timestamp">10:00 on Monday</span> the reading room reopened after a month of repairs to its roof.</p>`,
+      ["At 10:00 on Monday the reading room reopened"],
+    ],
+    [
+      "a caption classed as the image's credit",
+      `<figure><img src="/dusk.jpg" alt=""><figcaption class="lead-image__credit">The reading room at dusk, before the last bus.</figcaption></figure>`,
+      ["before the last bus"],
+    ],
+    [
+      "a sentence about subscribers and newsletters",
+      `<p>Subscribers to the library's newsletter rose by a third last year, the council said.</p>`,
+      ["Subscribers to the library's newsletter"],
+    ],
+    [
+      "an interview answer by a speaker whose name looks like a teaser label",
+      `<p><strong>Mira:</strong> We opened at six, and by seven every table was taken.</p>`,
+      ["We opened at six"],
+    ],
+    [
       "a sentence that merely mentions a date",
       `<p>The library opened on 3 March 2025 with a reading by local authors.</p>`,
       ["opened on 3 March 2025"],
@@ -144,6 +214,13 @@ describe("the boilerplate pass keeps", () => {
   ])("%s", (_, content, kept) => {
     const text = read(`${prose(3)}${content}${prose(3, "the reading room")}`);
     for (const fragment of kept) expect(text).toContain(fragment);
+  });
+
+  it("a table of contents under its heading", () => {
+    const text = read(
+      `<h2>Contents</h2><ul><li><a href="#history">History of the mill</a></li><li><a href="#today">The reading room today</a></li></ul>${prose(6)}`,
+    );
+    expect(text).toContain("History of the mill");
   });
 
   it("CJK text", () => {

@@ -66,6 +66,29 @@ const FURNITURE = new Set([
   "popular",
   "mostread",
   "interest",
+  // Metadata rows, widgets, recommendation vendors, pop-ups, paywall and subscription boxes, print-hidden furniture.
+  "postmetadata",
+  "outbrain",
+  "taboola",
+  "timestamp",
+  "paywall",
+  "popup",
+  "modal",
+  "toolbar",
+  "affiliate",
+  "syndication",
+  "shariff",
+  "noprint",
+  "abo",
+  "teaser",
+  "teasers",
+  "authorbox",
+  "authorbio",
+  "authorinfo",
+  "authorcard",
+  "authordescription",
+  "aboutauthor",
+  "abouttheauthor",
 ]);
 
 /** Words that name furniture however long it is (a long related-articles box is still one); up to half the text. */
@@ -78,7 +101,20 @@ const STRONG = new Set([
   "share",
   "social",
   "sidebar",
+  "authorbox",
+  "authorbio",
+  "authorinfo",
+  "authorcard",
+  "authordescription",
+  "aboutauthor",
+  "abouttheauthor",
 ]);
+
+/** Words that name a person or a date in the line they sit in: inside a sentence ("<span class=dateline>CAIRO —</span> …") they are its text. */
+const INLINE_PROSE = new Set(["dateline", "byline", "author", "authors", "credit", "credits", "timestamp"]);
+
+/** Words that name a teaser only when it links somewhere: a site's lead paragraph is often classed `teaser` too. */
+const LINKED_ONLY = new Set(["teaser", "teasers"]);
 
 /** Two-word class names whose words alone are too common to mean furniture (`post-meta`, `more-articles`). */
 const FURNITURE_PAIRS =
@@ -88,35 +124,98 @@ const FURNITURE_PAIRS =
 const FURNITURE_HEADING = new RegExp(
   [
     // English
-    "related( (articles|posts|stories|content|news|topics))?|read (more|also|next)|see also|more (from|on|about|stories|articles|news|in)\\b.*|you (may|might) (also )?(like|enjoy)|recommended( for you)?|(most )?popular|trending|most read|further reading|share( this( (article|post|story))?)?|follow us|newsletter|sign up|subscribe|comments?|leave a (reply|comment)|about the author|tags|table of contents|contents",
+    "related( (articles|posts|stories|content|news|topics))?|read (more|also|next)|see also|more (from|on|about|stories|articles|news|in)\\b.*|you (may|might) (also )?(like|enjoy)|recommended( for you)?|(most )?popular|trending|most read|further reading|share( this( (article|post|story))?)?|follow us|newsletter|sign up|subscribe|comments?|leave a (reply|comment)|(write|add|post) a comment|no comments( yet)?|about (the )?authors?|tags|table of contents|contents|latest (news|articles|posts|stories)|(next|previous) (article|post|story)|similar (articles|posts|stories)|don'?t miss|also read|up next",
     // German
-    "ähnliche (beiträge|artikel|themen)|auch interessant|das könnte (sie|dich) auch interessieren|lesen sie (auch|mehr)|mehr zum thema.*|mehr zu\\b.*|weitere (artikel|beiträge|nachrichten|news|themen|informationen)\\b.*|siehe auch|zum weiterlesen|verwandte (artikel|beiträge|themen)|empfehlungen|teilen|kommentare?|schlagworte|schlagwörter|inhaltsverzeichnis|quellen(angaben)?|news",
+    "ähnliche (beiträge|artikel|themen)|auch interessant|das könnte (sie|dich) auch interessieren|lesen sie (auch|mehr)|mehr zum thema.*|mehr zu\\b.*|weitere (artikel|beiträge|nachrichten|news|themen|informationen)\\b.*|siehe auch|zum weiterlesen|verwandte (artikel|beiträge|themen)|empfehlungen|teilen|kommentare?|schlagworte|schlagwörter|inhaltsverzeichnis|quellen(angaben)?|news|über (den|die) autor(in)?|zum autor|zur autorin|neueste (artikel|beiträge|nachrichten|news)|(schon|auch) gelesen|noch mehr\\b.*|(nächste[rnm]?|vorherige[rnm]?) (artikel|beitrag)|keine kommentare|kommentar(e)? (schreiben|verfassen)|auch lesenswert|zum thema|mehr dazu|auch lesen|(das|dieses) thema könnte (dich|sie) auch interessieren|weiterführende(r)? (links?|artikel|beiträge)|empfohlene (beiträge|artikel)|entdecke weitere\\b.*|meist(gelesen|diskutiert|-diskutiert|-gelesen)|vorschau auf (den|die|das) nächsten? \\S+",
     // French, Spanish, Italian, Portuguese, Dutch
-    "(à )?lire aussi|voir aussi|articles? (similaires|liés)|sur le même sujet|partager|commentaires?|(le|te) puede interesar|lea también|ver también|(noticias|artículos) relacionad[oa]s|comentarios|compartir|leggi anche|potrebbe interessarti|articoli correlati|commenti|condividi|leia também|veja também|comentários|lees ook|gerelateerd|reacties|delen",
+    "(à )?lire aussi|voir aussi|articles? (similaires|liés)|sur le même sujet|partager|commentaires?|(le|te) puede interesar|lea también|ver también|(noticias|artículos) relacionad[oa]s|comentarios|compartir|leggi anche|potrebbe interessarti|articoli correlati|commenti|condividi|leia também|veja também|comentários|lees ook|gerelateerd|reacties|delen|à propos de l'auteur|sur l'auteur|(à )?lire (la suite|également)|dernières? (actualités|nouvelles|articles)|sobre (el|la) autor[a]?|lea (más|también)|lee (más|también)|puedes ver|ver más|más noticias|otras noticias|últimas noticias|lo más (leído|visto)|leia mais|saiba mais|veja mais|mais lidas|sobre o autor|vea también|mire",
     // Polish, Russian, Chinese, Japanese
-    "czytaj (też|także|również)|zobacz (też|także)|polecamy|komentarze|udostępnij|читайте также|смотрите также|похожие (статьи|новости)|комментарии|поделиться|相关(文章|阅读|新闻|推荐)|推荐阅读|延伸阅读|热门文章|关联记事|関連記事|あわせて読みたい|コメント",
+    "czytaj (też|także|również|więcej)|o autorze|najnowsze|najczęściej czytane|zobacz (też|także)|polecamy|komentarze|udostępnij|читайте также|смотрите также|похожие (статьи|новости)|комментарии|поделиться|相关(文章|阅读|新闻|推荐)|推荐阅读|延伸阅读|热门文章|关联记事|関連記事|あわせて読みたい|コメント",
   ]
     .map((group) => `(?:${group})`)
     .join("|"),
   "iu",
 );
 const HEADING_TEXT = new RegExp(`^\\s*(?:${FURNITURE_HEADING.source})\\s*[:：!.?…»›>-]*\\s*$`, "iu");
-/** A label that introduces a teaser link inside the text ("Read more: …", "Lesen Sie auch: …"). */
-const TEASER_LABEL = new RegExp(`^\\s*(?:>>\\s*)?(?:${FURNITURE_HEADING.source})\\s*[:：»›>]`, "iu");
+/** A label that introduces a teaser link inside the text ("Read more: …", "Lesen Sie auch: …", "Lea: …"). */
+const TEASER_LABEL = new RegExp(
+  `^\\s*(?:>>\\s*)?(?:${FURNITURE_HEADING.source}|lea|lee|mira|ver|véase|voir|siehe|see|watch|video|listen)\\s*[:：»›>]`,
+  "iu",
+);
+
+/** `\b` for every script (JavaScript's `\b` knows only ASCII letters: `\búnete` would never match). */
+const WORD_EDGE = "(?:(?<=[\\p{L}\\p{N}])(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])(?=[\\p{L}\\p{N}]))";
+
+/**
+ * A call to action addressed to the reader, not the article's text: subscription and paywall pitches, app and
+ * channel invitations, newsletter sign-ups, share and comment prompts, donation appeals, consent notes. Phrases,
+ * not words: an article about subscriptions still says "subscribers rose".
+ */
+const CALL_TO_ACTION = new RegExp(
+  [
+    // English
+    "\\b(please |now |today )?subscribe (now|today|to (our|the|read)|for)\\b|\\bsubscribe\\b.{0,40}\\b(full story|unlimited|access|newsletter)|\\balready a (subscriber|member)\\b|\\b(become|be) a (member|subscriber|patron|supporter)\\b|\\bsign up (for|to|here|now|today)\\b|\\b(download|get) (our|the) [\\w' -]{0,40}apps?\\b|\\bfollow us (on|at)\\b|\\bjoin (us|our) (on|at|in)?\\b.{0,30}\\b(telegram|whatsapp|facebook|twitter|instagram|channel|community|newsletter)|\\bif you (enjoyed|liked|found|appreciate)\\b.{0,40}\\b(this|our|reading)\\b|\\bsupport (our|independent) journalism\\b|\\b(share|like) (this|it) (with|on)\\b|\\bleave a (comment|reply)\\b|\\bcomments? (are|is) (closed|disabled)\\b|\\b(you must|to) (be )?log(ged)? ?in to (comment|post|reply)\\b|\\bsubmit (your|a) (letter|comment|story|tip)\\b|\\bwe (respect|value) your privacy\\b|\\bthis (site|website) uses cookies\\b|\\bto (view|read|continue reading) (the )?(full|rest|this)\\b|\\bnever miss\\b|\\bwritten permission\\b|\\bcopyrighted (property|material)\\b|\\ball rights reserved\\b|\\bwe want to hear (from you|what you think)\\b|\\byou are (currently )?not logged in\\b|\\b(we|i) (may )?(earn|receive) (a )?(small )?commission\\b|\\baffiliate links?\\b|\\bthis (entry|post) was (posted|filed)\\b|\\brate this (article|post|story)\\b|\\bdownload (this|the) (script|article|transcript)?\\s?(as )?(a )?pdf\\b|\\bprint (this )?recipe\\b",
+    // German
+    "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[\\p{Lu}][\\p{L}]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\b(kennt ihr|kennen sie) schon unser|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b",
+    // French, Spanish, Portuguese, Italian, Polish
+    "\\babonnez-vous\\b|\\bpour lire la suite\\b|\\binscrivez-vous\\b|\\bsuivez-nous\\b|\\bsuscr[ií]bete\\b|\\bsuscríbase\\b|\\b[úu]nete\\b|\\bs[ií]guenos\\b|\\bdescarga (nuestra|la) app\\b|\\bassine (já|agora|o|a)\\b|\\binscreva-se\\b|\\bsiga-nos\\b|\\biscriviti\\b|\\bseguici\\b|\\bzapraszamy (też |także )?do (subskrypcji|prenumeraty)\\b|\\bsubskrybuj\\b|\\bmateriał chroniony prawem\\b|\\btous droits réservés\\b|\\btodos los derechos reservados\\b|\\bhazte (miembro|socio)\\b|\\bvalora esta (noticia|nota)\\b|\\btú también puedes\\b|\\bcet article (a été|est paru)\\b",
+  ]
+    .join("|")
+    .replaceAll("\\b", WORD_EDGE),
+  "iu",
+);
 
 /** A photo credit or source line: "Foto: X", "(© X)", "Photo by X", "Bild via X", "Credit: X". */
 const CREDIT_LINE =
-  /^[\s([]*(?:©|\(c\)|copyright\b|(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|credits|quelle|source|fuente|crédit|crédits|picture|illustration|grafik)\s*(?:[:/]|by\b|via\b|von\b|credit\b|©))/iu;
+  /^[\s([]*(?:©|\(c\)|copyright\b|(?:foto|fotos|photo|photos|photograph|photography|bild|bilder|titelbild|beitragsbild|image|images|imagen|imágenes|fotografía|credit|credits|quelle|source|fuente|crédit|crédits|crédito|créditos|picture|illustration|grafik|zdjęcie|fot\.|źródło)(?:\s+(?:photos?|fotos?|images?|credits?|de l'image))?\s*(?:[:/]|by\b|via\b|von\b|credit\b|©))/iu;
 const CREDIT_TAIL = /(?:\bbild via\b|\bphoto:|\bfoto:|\bcredit:|©)[^.!?]{0,60}[)\]]?\s*$/iu;
 
 /** A line that is only a label: advertising markers, a heading for furniture with nothing else in it. */
 const LABEL_ONLY = new RegExp(
-  `^\\s*(?:advertisement|advertising|sponsored|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|广告|広告|${FURNITURE_HEADING.source})\\s*[:：]?\\s*$`,
+  `^[\\s\\-–—*•·|()[\\]]*(?:advertisement|advertising|sponsored|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|广告|広告|externer inhalt|external content|(bild|bilder|image|images|video|galerie|gallery) (anzeigen|ansehen|vergrößern|show|view|enlarge)|(lade|loading) (weitere|more)( inhalte| content| articles)?|(mehr|weitere inhalte) laden|load more|show more|mehr anzeigen|zurück|back|drucken|print|drukuj|imprimir|imprimer|zum vergrößern.*|click to enlarge.*|${FURNITURE_HEADING.source})[\\s\\-–—*•·|()[\\]:：]*$`,
+  "iu",
+);
+
+/** Headings over an author's biography, in the languages of the heading vocabulary. */
+const AUTHOR_ABOUT =
+  "about (the )?authors?|über (den|die) autor(in)?|zum autor|zur autorin|à propos de l'auteur|sur l'auteur|sobre (el|la|o) autor[a]?|o autorze|об авторе";
+const AUTHOR_WORD = "(the )?author|der autor|die autorin|l'auteur|el autor|la autora";
+const AUTHOR_HEADING = new RegExp(`^\\s*(?:${AUTHOR_ABOUT}|${AUTHOR_WORD})\\s*[:：.]?\\s*$`, "iu");
+/** A paragraph that starts with its own author heading ("About the author Jane Roe …", "Author: Jane Roe, …"). */
+const AUTHOR_HEADING_START = new RegExp(
+  `^\\s*(?:(?:${AUTHOR_ABOUT})\\s*[:：.]?|(?:${AUTHOR_WORD})\\s*[:：])\\s+\\S`,
+  "iu",
+);
+
+/** An agency and a photographer joined by a slash ("AFP / Jane Roe", "Studio/Shutterstock.com"): no sentence in it. */
+function isCreditShape(text: string): boolean {
+  const match = /^[(\s]*((?:[\p{L}\d&'’ -]|\.(?!\s)){2,40})\s?\/\s?((?:[\p{L}\d&'’ -]|\.(?!\s)){2,40})[)\s]*$/u.exec(
+    text,
+  );
+  // Names, not phrases: a few words on each side.
+  return match?.slice(1).every((side) => side.trim().split(/\s+/).length <= 3) ?? false;
+}
+/** Picture agencies and stock libraries, the names credits are made of. */
+const CREDIT_AGENCY =
+  /\b(getty( images)?|reuters|afp|dpa|epa|istock(photo)?|shutterstock|unsplash|pixabay|pexels|imago|picture[- ]alliance|keystone|ansa|efe|wenn|pap|adobe ?stock|depositphotos|fotolia|123rf|ap photo|associated press)\b/iu;
+/** Credit vocabulary alone ("Getty Images", "Shutterstock", "dpa"), for a caption's last element. */
+const CREDIT_WORD =
+  /^[(\s]*(?:©|\(c\)|getty( images)?|shutterstock(\.com)?|istock(photo)?|reuters|afp|ap( photo)?|dpa|epa|picture alliance|imago|unsplash|pixabay|adobe ?stock|keystone|ansa|efe)\b/iu;
+
+/** "Posted on", "Veröffentlicht am", "Publicado el": the line is a publication date, whatever follows. */
+const POSTED = new RegExp(
+  [
+    "^\\s*(posted|published|updated|last (updated|modified)|written|erstellt|veröffentlicht|aktualisiert|geschrieben|zuletzt (aktualisiert|geändert)|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano|dodano)\\b",
+    "\\b(der|dieser) (beitrag|artikel|eintrag) wurde\\b",
+    "\\bthis (entry|post|article) was (posted|published|filed)\\b",
+  ]
+    .join("|")
+    .replaceAll("\\b", WORD_EDGE),
   "iu",
 );
 
 const MONTHS =
-  "jan(uary|uar|vier)?|feb(ruary|ruar|ruari)?|mar(ch|s)?|märz|apr(il)?|avril|may|mai|mei|jun[ei]?|juin|jul[iy]?|juillet|aug(ust)?|août|sep(t|tember|tembre)?|okt(ober)?|oct(ober|obre)?|nov(ember|embre)?|de[cz](ember|embre)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre";
+  "jan(uary|uar|vier)?|feb(ruary|ruar|ruari)?|mar(ch|s)?|märz|apr(il)?|avril|may|mai|mei|jun[ei]?|juin|jul[iy]?|juillet|aug(ust)?|août|sep(t|tember|tembre)?|okt(ober)?|oct(ober|obre)?|nov(ember|embre)?|de[cz](ember|embre)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|janvier|février|juillet|décembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia";
 const DATE = new RegExp(
   `\\b\\d{1,2}[./-]\\s?\\d{1,2}[./-]\\s?\\d{2,4}\\b|\\b\\d{4}-\\d{2}-\\d{2}\\b|\\b\\d{1,2}\\.?\\s+(${MONTHS})\\.?\\s+\\d{4}\\b|\\b(${MONTHS})\\.?\\s+\\d{1,2},?\\s+\\d{4}\\b|\\d{4}年\\d{1,2}月\\d{1,2}日|\\b\\d+\\s*(min|minutes?|minuten)\\.?\\s+(read|lesezeit|lesedauer)\\b`,
   "iu",
@@ -150,6 +249,8 @@ const BLOCKS = new Set([
   "span",
   "small",
 ]);
+/** Inline elements judged as lines when they stand alone, never splitting the line they sit in. */
+const INLINE_BLOCKS = new Set(["span", "small"]);
 const HEADINGS = new Set(["h1", "h2", "h3", "h4", "h5", "h6"]);
 /** Content that must never be judged by link density or vocabulary: code, quotes, tables' cells, media. */
 const PROTECTED = new Set(["pre", "code", "blockquote", "table", "math", "img", "picture", "video", "audio"]);
@@ -311,9 +412,16 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
     for (let child = el.firstElementChild; child; child = child.nextElementSibling) {
       const name = child.localName;
       const s = size(child);
-      if (PROTECTED.has(name) || rules.has(child)) continue;
+      if (rules.has(child)) continue;
+      if (PROTECTED.has(name)) continue;
       let inner = spared;
-      const words = furnitureWords(child).filter((word) => !spared.has(word.replace(/s$/, "")));
+      const words = furnitureWords(child).filter(
+        (word) =>
+          !spared.has(word.replace(/s$/, "")) &&
+          (!LINKED_ONLY.has(word) || s.links > 0) &&
+          // A caption named after its credit ("lead-image__credit") is still the caption: its credit goes by shape.
+          !(name === "figcaption" && INLINE_PROSE.has(word)),
+      );
       if (words.length > 0 && s.text > 0) {
         const limit = words.some((word) => STRONG.has(word)) ? 0.5 : maxShare;
         if (s.text <= limit * total && !hasProtected(child)) {
@@ -344,8 +452,12 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
             if (HEADINGS.has(next.localName) || isHeadingLike(next, size)) break;
             const ns = size(next);
             if (!small(next) || hasProtected(next)) break;
+            // A table of contents (links into the page) is a way through the article, not out of it.
+            if (ns.anchors > 0 && ns.anchors >= ns.links / 2) break;
             if (isLinkBlock(next, ns) || next.localName === "ul" || next.localName === "ol" || ns.link >= 0.5 * ns.text)
               mark(next, "after-heading");
+            // An author heading in the tail introduces the author's biography.
+            else if (AUTHOR_HEADING.test(text) && inTail(next) && ns.text <= 600) mark(next, "after-heading");
             else break;
           }
           continue;
@@ -355,9 +467,15 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
         lines.push(child);
         // Inline furniture inside a line (a rating widget in a <span>): judged by markup only.
         for (const inline of child.querySelectorAll("[class], [id]")) {
-          const words = furnitureWords(inline).filter((word) => !inner.has(word.replace(/s$/, "")));
-          if (words.length > 0 && size(inline).text <= maxShare * total && !hasProtected(inline))
-            mark(inline, "markup");
+          const is = size(inline);
+          const words = furnitureWords(inline).filter(
+            (word) =>
+              !inner.has(word.replace(/s$/, "")) &&
+              (!LINKED_ONLY.has(word) || is.links > 0) &&
+              // A dateline or a name inside a sentence is the sentence's text.
+              !(INLINE_PROSE.has(word) && s.text > 2 * is.text),
+          );
+          if (words.length > 0 && is.text <= maxShare * total && !hasProtected(inline)) mark(inline, "markup");
         }
         continue;
       }
@@ -372,13 +490,68 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
     const s = size(line);
     const text = textOf(line);
     if (text === "") continue;
-    // "Read more: <link>", "Lesen Sie auch: <link>": a teaser inside the text.
-    if (s.links > 0 && s.link >= 0.4 * s.text && text.length <= 200 && TEASER_LABEL.test(text)) {
+    // "Read more: <link>", "Lesen Sie auch: <link>": a teaser inside the text; unlinked when set apart as a heading.
+    if (
+      text.length <= 200 &&
+      ((s.links > 0 && s.link >= 0.4 * s.text) || HEADINGS.has(line.localName) || isEmphasized(line)) &&
+      TEASER_LABEL.test(text)
+    ) {
       mark(line, "teaser-label");
       continue;
     }
     if (text.length <= 120 && (CREDIT_LINE.test(text) || (text.length <= 40 && CREDIT_TAIL.test(text)))) {
       mark(line, "credit");
+      continue;
+    }
+    // Outside captions too: a short line naming a picture agency, alone or after a slash ("Name/Agency").
+    if (
+      text.length <= 60 &&
+      CREDIT_AGENCY.test(text) &&
+      (isCreditShape(text) || CREDIT_WORD.test(text) || /^\(.*\)$/.test(text))
+    ) {
+      mark(line, "credit");
+      continue;
+    }
+    const caption = inCaption(line, root);
+    // In a caption, the agency and photographer ("AFP / Jane Roe", "Werk/Studio"): a credit by its shape.
+    if (caption && text.length <= 60 && isCreditShape(text)) {
+      mark(line, "credit");
+      continue;
+    }
+    if (caption) {
+      // The credit at the end of a caption, set apart in its own element: the caption stays, the credit goes.
+      const last = line.lastElementChild;
+      const lastText = last ? textOf(last) : "";
+      if (
+        last &&
+        lastText.length > 0 &&
+        lastText.length <= 80 &&
+        lastText.length < text.length &&
+        (CREDIT_LINE.test(lastText) || isCreditShape(lastText) || CREDIT_WORD.test(lastText)) &&
+        text.endsWith(lastText)
+      )
+        mark(last, "credit");
+    }
+    // Subscription pitches, app and channel invitations, share and comment prompts: short, addressed to the reader.
+    if (text.length <= 300 && s.link <= 0.5 * s.text && (inTail(line) || i < 2 || text.length <= 120)) {
+      if (CALL_TO_ACTION.test(text)) {
+        mark(line, "call-to-action");
+        continue;
+      }
+    }
+    // "About the author: …" in the tail: a biography.
+    if (inTail(line) && text.length <= 600 && AUTHOR_HEADING_START.test(text)) {
+      mark(line, "author-bio");
+      continue;
+    }
+    // A "posted on"/"published" line at the edges: metadata.
+    if (
+      text.length <= 200 &&
+      (inTail(line) || i < 3) &&
+      POSTED.test(text) &&
+      (DATE.test(text) || line.querySelector("time") !== null)
+    ) {
+      mark(line, "date-byline");
       continue;
     }
     if (LABEL_ONLY.test(text)) {
@@ -452,7 +625,25 @@ function isHeadingLike(el: Element, size: (el: Element) => Size): boolean {
 /** A block with no block children: one line of the article for positional rules. */
 function isLine(el: Element): boolean {
   for (let child = el.firstElementChild; child; child = child.nextElementSibling) {
-    if (BLOCKS.has(child.localName) && child.localName !== "span" && child.localName !== "small") return false;
+    if (BLOCKS.has(child.localName) && !INLINE_BLOCKS.has(child.localName)) return false;
   }
   return true;
+}
+
+/** A line whose text is all emphasis (`<p><strong>…</strong></p>`): set apart like a heading. */
+function isEmphasized(el: Element): boolean {
+  const only = el.children.length === 1 ? el.firstElementChild : null;
+  return (
+    only !== null && ["strong", "b", "em", "i"].includes(only.localName) && textOf(only).length >= textOf(el).length - 1
+  );
+}
+
+/** Inside a figure's caption: a <figcaption>, or any element of a <figure>, or a block classed as a caption. */
+function inCaption(el: Element, root: Element): boolean {
+  for (let e: Element | null = el; e && e !== root; e = e.parentElement) {
+    if (e.localName === "figcaption" || e.localName === "figure") return true;
+    const cls = e.getAttribute("class");
+    if (cls && /caption|credit|imagedescription|img-desc|image-desc/i.test(cls)) return true;
+  }
+  return false;
 }
