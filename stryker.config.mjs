@@ -20,7 +20,7 @@ export default {
   coverageAnalysis: "perTest",
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
   timeoutMS: 20_000,
-  reporters: ["clear-text", "json", "html"],
+  reporters: ["clear-text", "progress-append-only", "json", "html"],
   jsonReporter: { fileName: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.json` },
   htmlReporter: { fileName: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.html` },
   tempDirName: ".stryker-tmp",

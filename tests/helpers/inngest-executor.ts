@@ -71,6 +71,30 @@ async function call(options: ExecutorOptions, fnId: string, payload: unknown): P
   );
 }
 
+/**
+ * What Inngest Cloud learns when it syncs the app: a signed in-band sync (`PUT` with `x-inngest-sync-kind: in_band`),
+ * answered by the SDK with every function's registered configuration (triggers, retries, concurrency, cancellation…).
+ */
+export async function syncInBand(options: {
+  put: Handler;
+  signingKey: string;
+  url?: string;
+}): Promise<{ status: number; body: { functions?: Array<Record<string, unknown>> } & Record<string, unknown> }> {
+  const body = canonical({ url: options.url ?? "http://app.local/api/inngest" });
+  const response = await options.put(
+    new Request("http://app.local/api/inngest", {
+      method: "PUT",
+      headers: {
+        "Content-Type": "application/json",
+        "X-Inngest-Signature": sign(body, options.signingKey),
+        "X-Inngest-Sync-Kind": "in_band",
+      },
+      body,
+    }),
+  );
+  return { status: response.status, body: await response.json() };
+}
+
 export async function executeThroughServe(options: ExecutorOptions): Promise<ExecutedRun> {
   const fnId = `${options.appId}-${options.functionId}`;
   const runId = `01${randomUUID().replaceAll("-", "").slice(0, 24).toUpperCase()}`;
