@@ -27,6 +27,20 @@ describe("extraction worker pool", () => {
     expect(pool.workersStarted).toBeGreaterThanOrEqual(3);
   });
 
+  it("starts the next worker while the current one serves its last pages, and hands over to it", async () => {
+    pool = new ReaderPool({ pagesPerWorker: 10 });
+    const read = async (n: number) =>
+      expect((await pool?.read({ op: "article", html: article(n), url: URL_, media: [] }))?.title).toBe(`Story ${n}`);
+    for (let n = 0; n < 9; n++) await read(n);
+    expect(pool.workersStarted).toBe(1);
+    // The tenth page (90 % of the worker's pages) starts the spare beside it…
+    await read(9);
+    expect(pool.workersStarted).toBe(2);
+    // …and the spare, already warm, serves the eleventh: no third worker.
+    await read(10);
+    expect(pool.workersStarted).toBe(2);
+  });
+
   it("replaces a worker whose heap passed the recycle threshold", async () => {
     // Any page leaves more than 1 MB of heap in use: every worker is replaced after its first page.
     pool = new ReaderPool({ heapRecycleMb: 1 });
