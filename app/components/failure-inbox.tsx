@@ -242,7 +242,7 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
         </>
       )}
 
-      {hidden.length > 0 ? (
+      {visibleHidden.length > 0 ? (
         <section className="dismissed" aria-label="Dismissed jobs">
           <button
             type="button"
@@ -251,7 +251,7 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
             aria-controls="dismissed-jobs"
             onClick={() => setShowDismissed((shown) => !shown)}
           >
-            {showDismissed ? "Hide dismissed" : "Show dismissed"} ({hidden.length})
+            {showDismissed ? "Hide dismissed" : "Show dismissed"} ({visibleHidden.length})
           </button>
           {showDismissed ? (
             <table className="failures" id="dismissed-jobs">

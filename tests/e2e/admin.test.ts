@@ -380,6 +380,14 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.reload();
     await row.waitFor();
 
+    // A retry brings a dismissed job back: should it fail again, it is in everyone's inbox.
+    expect((await fetch(`${baseUrl}/api/jobs/${gone}/dismiss`, { method: "POST", headers: auth })).status).toBe(200);
+    expect(await listed("&dismissed=false")).toBeUndefined();
+    expect((await fetch(`${baseUrl}/api/jobs/${gone}/retry`, { method: "POST", headers: auth })).status).toBe(202);
+    await expect.poll(async () => (await snapshot(gone)).status, { timeout: 30_000 }).toBe("failed");
+    expect(await listed("&dismissed=false")).toMatchObject({ status: "failed" });
+    expect((await listed(""))?.dismissedAt).toBeUndefined();
+
     // Mutations refuse other sites, unknown jobs and jobs that did not fail.
     const crossSite = await fetch(`${baseUrl}/api/jobs/${gone}/dismiss`, {
       method: "POST",
