@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase } from "../helpers/app-server";
@@ -190,6 +191,11 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       },
     });
     await waitForHttp(`${baseUrl}/api/health`, 60_000);
+    // Sign-ins are rate-limited in this shared Redis (10 per address per 15 min; every client here is loopback):
+    // earlier runs on this machine must not lock this one out.
+    const redis = new Redis(`${REDIS_URL}/0`);
+    await redis.del("as:ratelimit:login:ip:127.0.0.1", "as:ratelimit:login:ip:unknown", "as:ratelimit:login:global");
+    await redis.quit();
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: [
@@ -351,8 +357,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await row.waitFor({ state: "detached" });
 
     // Another browser, signed in on its own, sees the same inbox: the dismissal is the server's, not localStorage.
-    const other = await browser.newContext();
-    expect((await other.request.post(`${baseUrl}/api/auth/login`, { data: { password: PASSWORD } })).ok()).toBe(true);
+    // A fresh profile holding only the session cookie: no localStorage from the first one.
+    const other = await browser.newContext({ storageState: { cookies: await signedIn.cookies(), origins: [] } });
     const otherPage = await other.newPage();
     await otherPage.goto(`${baseUrl}/admin/failures`);
     await otherPage.getByRole("button", { name: /^Show dismissed/ }).waitFor();
