@@ -7,7 +7,9 @@ import { buildServices, getConfig } from "@/lib/services";
 import { checkStartup, cliLogger, fail } from "./cli";
 
 const USAGE = `usage:
-  npm run jobs:retry -- --reason <reason> [--limit N] [--dry-run]   re-enqueue failed jobs that failed for <reason>
+  npm run jobs:retry -- --reason <reason> [--limit N] [--dry-run] [--include-dismissed]
+                                                                     re-enqueue failed jobs that failed for <reason>
+                                                                     (jobs dismissed in the failure inbox only with --include-dismissed)
   npm run jobs:trim [-- --days N]                                    delete finished jobs (and their progress logs) older than N days (default RETENTION_DAYS)
 reasons: ${FAILURE_REASONS.join(", ")}`;
 
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
       limit: { type: "string", default: "200" },
       days: { type: "string" },
       "dry-run": { type: "boolean", default: false },
+      "include-dismissed": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -41,7 +44,9 @@ async function main(): Promise<void> {
       if (!reason.success) usage("--reason must be one of the failure reasons");
       const limit = Number(values.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 1_000) usage("--limit must be between 1 and 1000");
-      const failed = (await services.store.listJobs({ status: "failed", limit: 1_000 }))
+      // A dismissed job is one an operator has looked at and set aside: a bulk retry leaves it alone unless asked.
+      const dismissed = values["include-dismissed"] ? undefined : false;
+      const failed = (await services.store.listJobs({ status: "failed", dismissed, limit: 1_000 }))
         .filter((job) => job.reason === reason.data)
         .slice(0, limit);
       const retried: string[] = [];

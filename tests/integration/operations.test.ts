@@ -66,7 +66,7 @@ describe.skipIf(!servicesUp)("operations on PostgreSQL and Redis", () => {
     }
   });
 
-  it("npm run jobs:retry -- --reason re-runs exactly the failed jobs with that reason", async () => {
+  it("npm run jobs:retry -- --reason re-runs exactly the failed jobs with that reason, dismissed ones only when asked", async () => {
     const failed = async (url: string, reason: "http_error" | "timeout") => {
       const { job } = await store.createJob({
         id: `job_${randomUUID().slice(0, 12)}`,
@@ -79,6 +79,8 @@ describe.skipIf(!servicesUp)("operations on PostgreSQL and Redis", () => {
     };
     const target = await failed(`${site.origin}/article.html`, "http_error");
     const other = await failed(`${site.origin}/article.html?other`, "timeout");
+    const setAside = await failed(`${site.origin}/article.html?dismissed`, "http_error");
+    expect(await store.dismissJob(setAside, true)).toMatchObject({ id: setAside });
 
     const env = {
       NODE_ENV: "development" as const,
@@ -101,6 +103,13 @@ describe.skipIf(!servicesUp)("operations on PostgreSQL and Redis", () => {
     });
     expect((await store.getJob(target))?.articleId).toBeDefined();
     expect((await store.getJob(other))?.status).toBe("failed");
+    expect((await store.getJob(setAside))?.status).toBe("failed");
+
+    const all = await run(tsx, ["scripts/jobs.ts", "retry", "--reason", "http_error", "--include-dismissed"], {
+      cwd: ROOT,
+      env,
+    });
+    expect(JSON.parse(all.stdout)).toMatchObject({ jobs: [{ jobId: setAside, status: "completed" }] });
 
     const refused = await run(tsx, ["scripts/jobs.ts", "retry", "--reason", "nope"], { cwd: ROOT, env }).catch(
       (error: { code: number; stderr: string }) => error,
