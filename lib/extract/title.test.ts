@@ -35,6 +35,12 @@ describe("cleanTitle", () => {
     );
   });
 
+  it("keeps a title as written when there is nothing to remove (non-breaking, ideographic and double spaces)", () => {
+    for (const title of ["Screenshot\u00a0: «Tide»", "欲張りなイヌ\u3000＜童話集＞", "Review:  a console"])
+      expect(cleanTitle({ title, siteName: "Coastal Notes" })).toBe(title);
+    expect(cleanTitle({ title: "  Why Tide Pools Matter \n" })).toBe("Why Tide Pools Matter");
+  });
+
   it("takes linear time on hostile titles", () => {
     const hostile = `${"| ".repeat(200_000)}x`;
     expect(

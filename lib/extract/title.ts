@@ -4,11 +4,15 @@ const SEPARATORS = new Set(["|", "-", "–", "—", "·", "•", ":", "»", "«"
 const squash = (text: string) => text.replace(/\s+/g, " ").trim();
 const same = (a: string, b: string) => squash(a).toLocaleLowerCase() === squash(b).toLocaleLowerCase();
 
-/** `title` without `site` at its end ("… | Coastal Notes") or start ("Coastal Notes — …"), when a separator joins them. */
+/**
+ * `title` without `site` at its end ("… | Coastal Notes") or start ("Coastal Notes — …"), when a separator joins
+ * them. A title with nothing to remove comes back as written (trimmed): non-breaking and ideographic spaces are
+ * typography, not noise.
+ */
 function stripSite(title: string, site: string): string {
   const t = squash(title);
   const s = squash(site);
-  if (!s || t.length <= s.length) return t;
+  if (!s || t.length <= s.length) return title.trim();
   const lower = t.toLocaleLowerCase();
   const siteLower = s.toLocaleLowerCase();
   if (lower.endsWith(siteLower)) {
@@ -22,7 +26,7 @@ function stripSite(title: string, site: string): string {
     const separator = rest.split(" ")[0] ?? "";
     if (SEPARATORS.has(separator)) return rest.slice(separator.length).trim();
   }
-  return t;
+  return title.trim();
 }
 
 /**
@@ -38,12 +42,13 @@ export function cleanTitle(input: {
 }): string {
   const { siteName, headline, ogTitle } = input;
   if (headline && ogTitle && same(headline, ogTitle)) return stripSite(headline, siteName ?? "");
-  let title = squash(input.title);
+  let title = input.title.trim();
   if (siteName) title = stripSite(title, siteName);
   // No site name, but the headline is the title with something appended: the something is the site.
   for (const known of [headline, ogTitle]) {
-    if (known && squash(known).length < title.length && same(title.slice(0, squash(known).length), known)) {
-      const tail = title.slice(squash(known).length).trim();
+    const squashed = squash(title);
+    if (known && squash(known).length < squashed.length && same(squashed.slice(0, squash(known).length), known)) {
+      const tail = squashed.slice(squash(known).length).trim();
       if (SEPARATORS.has(tail.split(" ")[0] ?? "")) return squash(known);
     }
   }
