@@ -143,8 +143,13 @@ const TEASER_LABEL = new RegExp(
   "iu",
 );
 
-/** `\b` for every script (JavaScript's `\b` knows only ASCII letters: `\búnete` would never match). */
-const WORD_EDGE = "(?:(?<=[\\p{L}\\p{N}])(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])(?=[\\p{L}\\p{N}]))";
+/**
+ * `\b` for Latin scripts (JavaScript's `\b` knows only ASCII letters: `\búnete` would never match). Used on
+ * lower-cased text without the `i`/`u` flags: case-insensitive Unicode classes make V8 compile these patterns
+ * into automata that cost a second per worker and tens of microseconds per line.
+ */
+const LATIN = "a-z0-9\\u00c0-\\u024f";
+const WORD_EDGE = `(?:(?<![${LATIN}])(?=[${LATIN}])|(?<=[${LATIN}])(?![${LATIN}]))`;
 
 /**
  * A call to action addressed to the reader, not the article's text: subscription and paywall pitches, app and
@@ -156,13 +161,13 @@ const CALL_TO_ACTION = new RegExp(
     // English
     "\\b(please |now |today )?subscribe (now|today|to (our|the|read)|for)\\b|\\bsubscribe\\b.{0,40}\\b(full story|unlimited|access|newsletter)|\\balready a (subscriber|member)\\b|\\b(become|be) a (member|subscriber|patron|supporter)\\b|\\bsign up (for|to|here|now|today)\\b|\\b(download|get) (our|the) [\\w' -]{0,40}apps?\\b|\\bfollow us (on|at)\\b|\\bjoin (us|our) (on|at|in)?\\b.{0,30}\\b(telegram|whatsapp|facebook|twitter|instagram|channel|community|newsletter)|\\bif you (enjoyed|liked|found|appreciate)\\b.{0,40}\\b(this|our|reading)\\b|\\bsupport (our|independent) journalism\\b|\\b(share|like) (this|it) (with|on)\\b|\\bleave a (comment|reply)\\b|\\bcomments? (are|is) (closed|disabled)\\b|\\b(you must|to) (be )?log(ged)? ?in to (comment|post|reply)\\b|\\bsubmit (your|a) (letter|comment|story|tip)\\b|\\bwe (respect|value) your privacy\\b|\\bthis (site|website) uses cookies\\b|\\bto (view|read|continue reading) (the )?(full|rest|this)\\b|\\bnever miss\\b|\\bwritten permission\\b|\\bcopyrighted (property|material)\\b|\\ball rights reserved\\b|\\bwe want to hear (from you|what you think)\\b|\\byou are (currently )?not logged in\\b|\\b(we|i) (may )?(earn|receive) (a )?(small )?commission\\b|\\baffiliate links?\\b|\\bthis (entry|post) was (posted|filed)\\b|\\brate this (article|post|story)\\b|\\bdownload (this|the) (script|article|transcript)?\\s?(as )?(a )?pdf\\b|\\bprint (this )?recipe\\b",
     // German
-    "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[\\p{Lu}][\\p{L}]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\b(kennt ihr|kennen sie) schon unser|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b",
+    "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[a-z\\u00c0-\\u024f]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\b(kennt ihr|kennen sie) schon unser|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b",
     // French, Spanish, Portuguese, Italian, Polish
     "\\babonnez-vous\\b|\\bpour lire la suite\\b|\\binscrivez-vous\\b|\\bsuivez-nous\\b|\\bsuscr[ií]bete\\b|\\bsuscríbase\\b|\\b[úu]nete\\b|\\bs[ií]guenos\\b|\\bdescarga (nuestra|la) app\\b|\\bassine (já|agora|o|a)\\b|\\binscreva-se\\b|\\bsiga-nos\\b|\\biscriviti\\b|\\bseguici\\b|\\bzapraszamy (też |także )?do (subskrypcji|prenumeraty)\\b|\\bsubskrybuj\\b|\\bmateriał chroniony prawem\\b|\\btous droits réservés\\b|\\btodos los derechos reservados\\b|\\bhazte (miembro|socio)\\b|\\bvalora esta (noticia|nota)\\b|\\btú también puedes\\b|\\bcet article (a été|est paru)\\b",
   ]
     .join("|")
     .replaceAll("\\b", WORD_EDGE),
-  "iu",
+  "",
 );
 
 /** A photo credit or source line: "Foto: X", "(© X)", "Photo by X", "Bild via X", "Credit: X". */
@@ -211,7 +216,7 @@ const POSTED = new RegExp(
   ]
     .join("|")
     .replaceAll("\\b", WORD_EDGE),
-  "iu",
+  "",
 );
 
 const MONTHS =
@@ -334,7 +339,8 @@ function markupWords(el: Element): string[] {
   if (raw.trim() === "") return [];
   const words: string[] = [];
   for (const token of raw.split(/\s+/)) {
-    if (!token) continue;
+    // A negated name (`non-paywall`, `no-sidebar`) says the opposite of its word.
+    if (!token || /^(non|no|not|without)[-_]/i.test(token)) continue;
     const parts = token
       .replace(/([a-z])([A-Z])/g, "$1 $2")
       .toLowerCase()
@@ -534,7 +540,7 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
     }
     // Subscription pitches, app and channel invitations, share and comment prompts: short, addressed to the reader.
     if (text.length <= 300 && s.link <= 0.5 * s.text && (inTail(line) || i < 2 || text.length <= 120)) {
-      if (CALL_TO_ACTION.test(text)) {
+      if (CALL_TO_ACTION.test(text.toLowerCase())) {
         mark(line, "call-to-action");
         continue;
       }
@@ -548,7 +554,7 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
     if (
       text.length <= 200 &&
       (inTail(line) || i < 3) &&
-      POSTED.test(text) &&
+      POSTED.test(text.toLowerCase()) &&
       (DATE.test(text) || line.querySelector("time") !== null)
     ) {
       mark(line, "date-byline");
