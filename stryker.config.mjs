@@ -23,6 +23,10 @@ export default {
   reporters: ["clear-text", "progress-append-only", "json", "html"],
   jsonReporter: { fileName: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.json` },
   htmlReporter: { fileName: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.html` },
+  // Incremental: a re-run reuses the results of mutants whose code and covering tests did not change (only new or
+  // edited tests and code run again). MUTATION_INCREMENTAL=0 runs every mutant.
+  incremental: process.env.MUTATION_INCREMENTAL !== "0",
+  incrementalFile: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.incremental.json`,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
 };

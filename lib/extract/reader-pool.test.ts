@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ReaderPool } from "./reader-pool";
 
 const run = promisify(execFile);
@@ -15,6 +17,26 @@ afterEach(async () => {
   pool = null;
 });
 
+/** Waits (up to 5 s) for a worker count to settle: threads stop asynchronously after they are told to. */
+async function until(settled: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !settled(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+/** Stand-in workers that misbehave on purpose: one never answers, one exits, one answers at once. */
+let fakes: string;
+const fake = (name: string) => path.join(fakes, `${name}.mjs`);
+beforeAll(() => {
+  fakes = mkdtempSync(path.join(os.tmpdir(), "as-reader-pool-"));
+  const port = `import { parentPort } from "node:worker_threads";\n`;
+  writeFileSync(fake("hangs"), `${port}parentPort.on("message", () => {});\n`);
+  writeFileSync(fake("exits"), `${port}parentPort.on("message", () => process.exit(3));\n`);
+  writeFileSync(
+    fake("echoes"),
+    `${port}parentPort.on("message", ({ id, request }) => parentPort.postMessage({ id, ok: true, value: request.html, heapUsed: 0 }));\n`,
+  );
+});
+afterAll(() => rmSync(fakes, { recursive: true, force: true }));
+
 describe("extraction worker pool", () => {
   it("keeps answering correctly across worker replacements (by page count)", async () => {
     pool = new ReaderPool({ pagesPerWorker: 3 });
@@ -25,6 +47,24 @@ describe("extraction worker pool", () => {
     expect(titles).toEqual(Array.from({ length: 8 }, (_, n) => `Story ${n}`));
     // 8 pages at 3 per worker: at least three workers served them.
     expect(pool.workersStarted).toBeGreaterThanOrEqual(3);
+    // The used-up workers stopped: only the one serving now is left.
+    await until(() => pool?.workersRunning === 1);
+    expect(pool.workersRunning).toBe(1);
+  });
+
+  it("stops a retired worker once the pages it still had are answered", async () => {
+    pool = new ReaderPool({ pagesPerWorker: 3 });
+    // All at once: the first worker is retired while its three pages are still being read.
+    const titles = await Promise.all(
+      Array.from({ length: 8 }, (_, n) => pool?.read({ op: "article", html: article(n), url: URL_, media: [] })),
+    );
+    expect(titles.map((r) => r?.title)).toEqual(Array.from({ length: 8 }, (_, n) => `Story ${n}`));
+    expect(pool.workersStarted).toBe(3);
+    await until(() => pool?.workersRunning === 1);
+    expect(pool.workersRunning).toBe(1);
+    await pool.close();
+    await until(() => pool?.workersRunning === 0);
+    expect(pool.workersRunning).toBe(0);
   });
 
   it("starts the next worker while the current one serves its last pages, and hands over to it", async () => {
@@ -68,8 +108,10 @@ describe("extraction worker pool", () => {
     expect(big.title).toBe("Story 1");
     expect(big.text).toContain("reading room filled again");
     expect(rest.map((r) => r?.title)).toEqual(["Story 2", "Story 3", "Story 4"]);
-    // The shared worker for the three small pages, and one for the big page alone.
+    // The shared worker for the three small pages, and one for the big page alone, stopped after it.
     expect(pool.workersStarted).toBe(2);
+    await until(() => pool?.workersRunning === 1);
+    expect(pool.workersRunning).toBe(1);
   });
 
   const paragraph = `<p>${"The mill closed and the town rebuilt its library, one shelf at a time. ".repeat(14)}</p>`;
@@ -86,6 +128,7 @@ describe("extraction worker pool", () => {
     pool = new ReaderPool({ maxHeapMb: 40, bigPageHeapMb: 40, bigPageChars: Number.POSITIVE_INFINITY });
     await expect(pool.read({ op: "article", html: huge, url: URL_, media: [] })).rejects.toMatchObject({
       reason: "too_large",
+      message: expect.stringMatching(/too large to read/),
       retriable: false,
     });
     expect((await pool.read({ op: "article", html: article(3), url: URL_, media: [] })).title).toBe("Story 3");
@@ -106,5 +149,38 @@ describe("extraction worker pool", () => {
     await expect(
       pool.read({ op: "article", html: "<html><body><p>Hi</p></body></html>", url: URL_, media: [] }),
     ).rejects.toMatchObject({ reason: "not_an_article" });
+  });
+
+  it("fails a page its worker never answers as a timeout, and stops that worker instead of reusing it", async () => {
+    pool = new ReaderPool({ pageTimeoutMs: 200 }, fake("hangs"));
+    const read = () => pool?.read({ op: "sanitize", html: "<p>x</p>" });
+    await expect(read()).rejects.toMatchObject({ reason: "timeout", message: "Reading the page took too long" });
+    await until(() => pool?.workersRunning === 0);
+    expect(pool.workersRunning).toBe(0);
+    await expect(read()).rejects.toMatchObject({ reason: "timeout" });
+    expect(pool.workersStarted).toBe(2);
+  });
+
+  it("fails the pages of a worker that exits as retriable, and starts a new one for the next page", async () => {
+    pool = new ReaderPool({}, fake("exits"));
+    const read = () => pool?.read({ op: "sanitize", html: "<p>x</p>" });
+    // Not mistaken for running out of memory (which would retry the page in a big worker and call it too large).
+    await expect(read()).rejects.toMatchObject({
+      reason: "internal",
+      message: "The extraction worker stopped",
+      retriable: true,
+    });
+    await expect(read()).rejects.toMatchObject({ reason: "internal", retriable: true });
+    expect(pool.workersStarted).toBe(2);
+  });
+
+  it("leaves no timer behind for an answered page: the worker keeps serving after the page timeout has passed", async () => {
+    pool = new ReaderPool({ pageTimeoutMs: 3_000 }, fake("echoes"));
+    expect(await pool.read({ op: "sanitize", html: "one" })).toBe("one");
+    expect(await pool.read({ op: "sanitize", html: "two" })).toBe("two");
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    expect(await pool.read({ op: "sanitize", html: "three" })).toBe("three");
+    expect(pool.workersStarted).toBe(1);
+    expect(pool.workersRunning).toBe(1);
   });
 });

@@ -63,6 +63,7 @@ export class ReaderPool implements Reader {
   private spare: Slot | null = null;
   private nextId = 1;
   private started = 0;
+  private running = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly options: ReaderPoolOptions;
   private readonly workerFile: string | null;
@@ -114,6 +115,11 @@ export class ReaderPool implements Reader {
     return this.started;
   }
 
+  /** Workers whose thread has not exited yet: a retired, failed or one-off worker leaves this count once it stops. */
+  get workersRunning(): number {
+    return this.running;
+  }
+
   /** Stops every worker (tests, shutdown). */
   async close(): Promise<void> {
     const slots = [this.active, this.spare].filter((s): s is Slot => s !== null);
@@ -152,9 +158,13 @@ export class ReaderPool implements Reader {
     });
     const slot: Slot = { worker, dispatched: 0, inFlight: 0, retired: false };
     this.started += 1;
+    this.running += 1;
     worker.on("message", (reply: ReaderReply) => this.settle(slot, reply));
     worker.on("error", (error) => this.fail(slot, error));
-    worker.on("exit", (code) => this.fail(slot, new Error(`extraction worker exited with code ${code}`)));
+    worker.on("exit", (code) => {
+      this.running -= 1;
+      this.fail(slot, new Error(`extraction worker exited with code ${code}`));
+    });
     // After the listeners: adding a "message" listener refs the port again. An idle worker never holds the
     // process open; a pending page does, through its timeout timer.
     worker.unref();
