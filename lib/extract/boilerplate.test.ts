@@ -76,6 +76,12 @@ describe("the boilerplate pass removes", () => {
       `<p>Um diesen Artikel kommentieren zu können, melden Sie sich bitte an.</p>`,
       ["kommentieren zu können"],
     ],
+    ["a filing line", `<p>Category: Press releases, Local</p>`, ["Press releases"]],
+    [
+      "a channel invitation (accented words at the edges)",
+      `<p>¡Únete a nuestro canal de Telegram y recibe las noticias!</p>`,
+      ["canal de Telegram"],
+    ],
     ["a privacy note", `<p>We respect your privacy: nothing you read here is shared.</p>`, ["respect your privacy"]],
     ["an agency credit on its own line", `<p>Max Mustermann/Getty Images</p>`, ["Getty Images"]],
     [
@@ -195,6 +201,21 @@ describe("the boilerplate pass keeps", () => {
       "a caption classed as the image's credit",
       `<figure><img src="/dusk.jpg" alt=""><figcaption class="lead-image__credit">The reading room at dusk, before the last bus.</figcaption></figure>`,
       ["before the last bus"],
+    ],
+    [
+      "a quote that ends in a sign-up line",
+      `<p>“We thought this was not the right way to do things, landing it on a Sunday night without any consultation at all, and without answers to basic questions,” she said. Sign up for alerts.</p>`,
+      ["not the right way to do things"],
+    ],
+    [
+      "text revealed by a “read more” toggle",
+      `<div class="js_readmore"><p>The village lies between meadows and forest, at the edge of the valley, twenty minutes from the lake.</p></div>`,
+      ["twenty minutes from the lake"],
+    ],
+    [
+      "a paragraph whose generated class name holds a furniture word by accident",
+      `<p class="tagStyle_z4kqwb-o_O-style_1tcxgp3">Hardly a weekend passes without a debate about the referee, and this one was no different.</p>`,
+      ["Hardly a weekend passes"],
     ],
     [
       "a sentence about subscribers and newsletters",

@@ -126,7 +126,7 @@ const FURNITURE_HEADING = new RegExp(
     // English
     "related( (articles|posts|stories|content|news|topics))?|read (more|also|next)|see also|more (from|on|about|stories|articles|news|in)\\b.*|you (may|might) (also )?(like|enjoy)|recommended( for you)?|(most )?popular|trending|most read|further reading|share( this( (article|post|story))?)?|follow us|newsletter|sign up|subscribe|comments?|leave a (reply|comment)|(write|add|post) a comment|no comments( yet)?|about (the )?authors?|tags|table of contents|contents|latest (news|articles|posts|stories)|(next|previous) (article|post|story)|similar (articles|posts|stories)|don'?t miss|also read|up next",
     // German
-    "ähnliche (beiträge|artikel|themen)|auch interessant|das könnte (sie|dich) auch interessieren|lesen sie (auch|mehr)|mehr zum thema.*|mehr zu\\b.*|weitere (artikel|beiträge|nachrichten|news|themen|informationen)\\b.*|siehe auch|zum weiterlesen|verwandte (artikel|beiträge|themen)|empfehlungen|teilen|kommentare?|schlagworte|schlagwörter|inhaltsverzeichnis|quellen(angaben)?|news|über (den|die) autor(in)?|zum autor|zur autorin|neueste (artikel|beiträge|nachrichten|news)|(schon|auch) gelesen|noch mehr\\b.*|(nächste[rnm]?|vorherige[rnm]?) (artikel|beitrag)|keine kommentare|kommentar(e)? (schreiben|verfassen)|auch lesenswert|zum thema|mehr dazu|auch lesen|(das|dieses) thema könnte (dich|sie) auch interessieren|weiterführende(r)? (links?|artikel|beiträge)|empfohlene (beiträge|artikel)|entdecke weitere\\b.*|meist(gelesen|diskutiert|-diskutiert|-gelesen)|vorschau auf (den|die|das) nächsten? \\S+",
+    "ähnliche (beiträge|artikel|themen)|auch interessant|das könnte (sie|dich) auch interessieren|lesen sie (auch|mehr)\\b.*|mehr zum thema.*|mehr zu\\b.*|weitere (artikel|beiträge|nachrichten|news|themen|informationen)\\b.*|siehe auch|zum weiterlesen|verwandte (artikel|beiträge|themen)|empfehlungen|teilen|kommentare?|schlagworte|schlagwörter|inhaltsverzeichnis|quellen(angaben)?|news|über (den|die) autor(in)?|zum autor|zur autorin|neueste (artikel|beiträge|nachrichten|news)|(schon|auch) gelesen|noch mehr\\b.*|(nächste[rnm]?|vorherige[rnm]?) (artikel|beitrag)|keine kommentare|kommentar(e)? (schreiben|verfassen)|auch lesenswert|zum thema|mehr dazu|auch lesen|(das|dieses) thema könnte (dich|sie) auch interessieren|weiterführende(r)? (links?|artikel|beiträge)|empfohlene (beiträge|artikel)|entdecke weitere\\b.*|meist(gelesen|diskutiert|-diskutiert|-gelesen)|vorschau auf (den|die|das) nächsten? \\S+",
     // French, Spanish, Italian, Portuguese, Dutch
     "(à )?lire aussi|voir aussi|articles? (similaires|liés)|sur le même sujet|partager|commentaires?|(le|te) puede interesar|lea también|ver también|(noticias|artículos) relacionad[oa]s|comentarios|compartir|leggi anche|potrebbe interessarti|articoli correlati|commenti|condividi|leia também|veja também|comentários|lees ook|gerelateerd|reacties|delen|à propos de l'auteur|sur l'auteur|(à )?lire (la suite|également)|dernières? (actualités|nouvelles|articles)|sobre (el|la) autor[a]?|lea (más|también)|lee (más|también)|puedes ver|ver más|más noticias|otras noticias|últimas noticias|lo más (leído|visto)|leia mais|saiba mais|veja mais|mais lidas|sobre o autor|vea también|mire",
     // Polish, Russian, Chinese, Japanese
@@ -159,11 +159,11 @@ const WORD_EDGE = `(?:(?<![${LATIN}])(?=[${LATIN}])|(?<=[${LATIN}])(?![${LATIN}]
 const CALL_TO_ACTION = new RegExp(
   [
     // English
-    "\\b(please |now |today )?subscribe (now|today|to (our|the|read)|for)\\b|\\bsubscribe\\b.{0,40}\\b(full story|unlimited|access|newsletter)|\\balready a (subscriber|member)\\b|\\b(become|be) a (member|subscriber|patron|supporter)\\b|\\bsign up (for|to|here|now|today)\\b|\\b(download|get) (our|the) [\\w' -]{0,40}apps?\\b|\\bfollow us (on|at)\\b|\\bjoin (us|our) (on|at|in)?\\b.{0,30}\\b(telegram|whatsapp|facebook|twitter|instagram|channel|community|newsletter)|\\bif you (enjoyed|liked|found|appreciate)\\b.{0,40}\\b(this|our|reading)\\b|\\bsupport (our|independent) journalism\\b|\\b(share|like) (this|it) (with|on)\\b|\\bleave a (comment|reply)\\b|\\bcomments? (are|is) (closed|disabled)\\b|\\b(you must|to) (be )?log(ged)? ?in to (comment|post|reply)\\b|\\bsubmit (your|a) (letter|comment|story|tip)\\b|\\bwe (respect|value) your privacy\\b|\\bthis (site|website) uses cookies\\b|\\bto (view|read|continue reading) (the )?(full|rest|this)\\b|\\bnever miss\\b|\\bwritten permission\\b|\\bcopyrighted (property|material)\\b|\\ball rights reserved\\b|\\bwe want to hear (from you|what you think)\\b|\\byou are (currently )?not logged in\\b|\\b(we|i) (may )?(earn|receive) (a )?(small )?commission\\b|\\baffiliate links?\\b|\\bthis (entry|post) was (posted|filed)\\b|\\brate this (article|post|story)\\b|\\bdownload (this|the) (script|article|transcript)?\\s?(as )?(a )?pdf\\b|\\bprint (this )?recipe\\b",
+    "\\b(please |now |today )?subscribe (now|today|to (our|the|read)|for)\\b|\\bsubscribe\\b.{0,40}\\b(full story|unlimited|access|newsletter)|\\balready a (subscriber|member)\\b|\\b(become|be) a (member|subscriber|patron|supporter)\\b|\\bsign up (for|to|here|now|today)\\b|\\b(download|get) (our|the) [\\w' -]{0,40}apps?\\b|\\bfollow us (on|at)\\b|\\bjoin (us|our) (on|at|in)?\\b.{0,30}\\b(telegram|whatsapp|facebook|twitter|instagram|channel|community|newsletter)|\\bif you (enjoyed|liked|found|appreciate)\\b.{0,40}\\b(this|our|reading)\\b|\\bsupport (our|independent) journalism\\b|\\b(share|like) (this|it) (with|on)\\b|\\bleave a (comment|reply)\\b|\\bcomments? (are|is) (closed|disabled)\\b|\\b(you must|to) (be )?log(ged)? ?in to (comment|post|reply)\\b|\\bsubmit (your|a) (letter|comment|story|tip)\\b|\\bwe (respect|value) your privacy\\b|\\bthis (site|website) uses cookies\\b|\\bto (view|read|continue reading) (the )?(full|rest|this)\\b|\\bnever miss\\b|\\bwritten permission\\b|\\bcopyrighted (property|material)\\b|\\ball rights reserved\\b|\\bwe want to hear (from you|what you think)\\b|\\byou are (currently )?not logged in\\b|\\b(we|i) (may )?(earn|receive) (a )?(small )?commission\\b|\\baffiliate links?\\b|\\bthis (entry|post) was (posted|filed)\\b|\\brate this (article|post|story)\\b|\\bdownload (this|the) (script|article|transcript)?\\s?(as )?(a )?pdf\\b|\\bprint (this )?recipe\\b|\\bour (youtube|telegram|whatsapp|instagram) (channel|account)\\b",
     // German
-    "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[a-z\\u00c0-\\u024f]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\b(kennt ihr|kennen sie) schon unser|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b",
+    "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[a-z\\u00c0-\\u024f]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\b(kennt ihr|kennen sie) schon unser|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b|\\balle angaben ohne gewähr\\b|\\bunseren? (youtube|telegram|whatsapp|instagram)[- ]?(kanal|account)\\b",
     // French, Spanish, Portuguese, Italian, Polish
-    "\\babonnez-vous\\b|\\bpour lire la suite\\b|\\binscrivez-vous\\b|\\bsuivez-nous\\b|\\bsuscr[ií]bete\\b|\\bsuscríbase\\b|\\b[úu]nete\\b|\\bs[ií]guenos\\b|\\bdescarga (nuestra|la) app\\b|\\bassine (já|agora|o|a)\\b|\\binscreva-se\\b|\\bsiga-nos\\b|\\biscriviti\\b|\\bseguici\\b|\\bzapraszamy (też |także )?do (subskrypcji|prenumeraty)\\b|\\bsubskrybuj\\b|\\bmateriał chroniony prawem\\b|\\btous droits réservés\\b|\\btodos los derechos reservados\\b|\\bhazte (miembro|socio)\\b|\\bvalora esta (noticia|nota)\\b|\\btú también puedes\\b|\\bcet article (a été|est paru)\\b",
+    "\\babonnez-vous\\b|\\bpour lire la suite\\b|\\binscrivez-vous\\b|\\bsuivez-nous\\b|\\bsuscr[ií]bete\\b|\\bsuscríbase\\b|\\b[úu]nete\\b|\\bs[ií]guenos\\b|\\bdescarga (nuestra|la) app\\b|\\bassine (já|agora|o|a)\\b|\\binscreva-se\\b|\\bsiga-nos\\b|\\biscriviti\\b|\\bseguici\\b|\\bzapraszamy (też |także )?do (subskrypcji|prenumeraty)\\b|\\bsubskrybuj\\b|\\bmateriał chroniony prawem\\b|\\btous droits réservés\\b|\\btodos los derechos reservados\\b|\\bhazte (miembro|socio)\\b|\\bnuestro canal de (youtube|telegram|whatsapp)\\b|\\bvalora esta (noticia|nota)\\b|\\btú también puedes\\b|\\bcet article (a été|est paru)\\b",
   ]
     .join("|")
     .replaceAll("\\b", WORD_EDGE),
@@ -177,9 +177,13 @@ const CREDIT_TAIL = /(?:\bbild via\b|\bphoto:|\bfoto:|\bcredit:|©)[^.!?]{0,60}[
 
 /** A line that is only a label: advertising markers, a heading for furniture with nothing else in it. */
 const LABEL_ONLY = new RegExp(
-  `^[\\s\\-–—*•·|()[\\]]*(?:advertisement|advertising|sponsored|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|广告|広告|externer inhalt|external content|(bild|bilder|image|images|video|galerie|gallery) (anzeigen|ansehen|vergrößern|show|view|enlarge)|(lade|loading) (weitere|more)( inhalte| content| articles)?|(mehr|weitere inhalte) laden|load more|show more|mehr anzeigen|zurück|back|drucken|print|drukuj|imprimir|imprimer|zum vergrößern.*|click to enlarge.*|${FURNITURE_HEADING.source})[\\s\\-–—*•·|()[\\]:：]*$`,
+  `^[\\s\\-–—*•·|()[\\]]*(?:advertisement|advertising|sponsored|anzeige|werbung|publicité|publicidad|pubblicità|reklama|реклама|广告|広告|externer inhalt|external content|(bild|bilder|image|images|video|galerie|gallery) (anzeigen|ansehen|vergrößern|show|view|enlarge)|(lade|loading) (weitere|more)( inhalte| content| articles)?|(mehr|weitere inhalte) laden|load more|show more|mehr anzeigen|zurück|back|drucken|print|drukuj|imprimir|imprimer|zum vergrößern.*|click to enlarge.*|kontakt|contact( us)?|ansprechpartner(in)?|learn more|mehr erfahren|en savoir plus|saber más|weiterlesen|weiter lesen|mehr lesen|continue reading|zum artikel|czytaj dalej|dowiedz się więcej|więcej|${FURNITURE_HEADING.source})[\\s\\-–—*•·|()[\\]:：]*$`,
   "iu",
 );
+
+/** A line that files the article: "Category: Press releases", "Tags: …", "Schlagwörter: …", "Filed under …". */
+const FILED_UNDER =
+  /^\s*(categor(y|ies)|kategorie(n)?|rubrik|tags?|schlagw(orte|örter)|stichw(orte|örter)|filed under|posted in|catégories?|categorías?|etiquetas|tagi|kategori[ae])\s*[:：]/iu;
 
 /** Headings over an author's biography, in the languages of the heading vocabulary. */
 const AUTHOR_ABOUT =
@@ -341,6 +345,8 @@ function markupWords(el: Element): string[] {
   for (const token of raw.split(/\s+/)) {
     // A negated name (`non-paywall`, `no-sidebar`) says the opposite of its word.
     if (!token || /^(non|no|not|without)[-_]/i.test(token)) continue;
+    // A generated class name (`tagStyle_z4kqwb-o_O-style_1tcxgp3`) holds words by accident.
+    if (token.length > 12 && /[a-z]\d[a-z]|\d[a-z]+\d/i.test(token)) continue;
     const parts = token
       .replace(/([a-z])([A-Z])/g, "$1 $2")
       .toLowerCase()
@@ -366,6 +372,13 @@ function furnitureWords(el: Element): string[] {
   for (const word of markupWords(el)) if (FURNITURE.has(word)) found.push(word);
   return found;
 }
+
+/**
+ * Whether a furniture word holds for an element of this size: a teaser links somewhere (a lead paragraph is
+ * often classed `teaser`), and a "read more" is a link (the toggle that reveals hidden text wraps the text).
+ */
+const namesFurniture = (word: string, s: Size) =>
+  (!LINKED_ONLY.has(word) || s.links > 0) && (word !== "readmore" || s.link >= 0.5 * s.text);
 
 const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
 const isUrlLike = (text: string) => /^(https?:\/\/|www\.)\S+$/i.test(text.trim());
@@ -424,7 +437,7 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
       const words = furnitureWords(child).filter(
         (word) =>
           !spared.has(word.replace(/s$/, "")) &&
-          (!LINKED_ONLY.has(word) || s.links > 0) &&
+          namesFurniture(word, s) &&
           // A caption named after its credit ("lead-image__credit") is still the caption: its credit goes by shape.
           !(name === "figcaption" && INLINE_PROSE.has(word)),
       );
@@ -477,7 +490,7 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
           const words = furnitureWords(inline).filter(
             (word) =>
               !inner.has(word.replace(/s$/, "")) &&
-              (!LINKED_ONLY.has(word) || is.links > 0) &&
+              namesFurniture(word, is) &&
               // A dateline or a name inside a sentence is the sentence's text.
               !(INLINE_PROSE.has(word) && s.text > 2 * is.text),
           );
@@ -540,7 +553,9 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
     }
     // Subscription pitches, app and channel invitations, share and comment prompts: short, addressed to the reader.
     if (text.length <= 300 && s.link <= 0.5 * s.text && (inTail(line) || i < 2 || text.length <= 120)) {
-      if (CALL_TO_ACTION.test(text.toLowerCase())) {
+      const at = text.toLowerCase().search(CALL_TO_ACTION);
+      // A longer line must open with it: a quote that ends in a sign-up line is still the quote.
+      if (at >= 0 && (text.length <= 150 || at <= 60)) {
         mark(line, "call-to-action");
         continue;
       }
@@ -558,6 +573,10 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
       (DATE.test(text) || line.querySelector("time") !== null)
     ) {
       mark(line, "date-byline");
+      continue;
+    }
+    if (text.length <= 200 && FILED_UNDER.test(text)) {
+      mark(line, "label");
       continue;
     }
     if (LABEL_ONLY.test(text)) {
