@@ -133,4 +133,47 @@ describe("process-article through the SDK's request handling (signed calls, real
     expect(result.onFailure?.status).toBe(200);
     expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "http_error" });
   });
+
+  it("ends a run that failed outside any stage: the job is failed (internal) and the progress log closes", async () => {
+    // The dependencies cannot be built for the run itself (a service down at start); onFailure's call gets them.
+    let calls = 0;
+    const d = deps({});
+    const { POST } = serve({
+      client: inngest,
+      functions: [
+        createProcessArticle(async () => {
+          calls += 1;
+          if (calls === 1) throw new Error("services unavailable");
+          return d;
+        }),
+      ],
+    });
+    const result = await executeThroughServe({
+      post: (request) => POST(request as never, undefined as never) as Promise<Response>,
+      signingKey: SIGNING_KEY,
+      appId: "article-summarizer",
+      functionId: "process-article",
+      event: { name: "article/submitted", data: { jobId, url: ARTICLE_URL, force: true, runKey: jobId } },
+      maxAttempts: 1,
+    });
+    expect(result.status).toBe("failed");
+    expect(result.onFailure?.status).toBe(200);
+    // No stage recorded a reason: the job is failed as internal, never left queued.
+    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "internal" });
+    expect((await kv.readAfter(jobId, 0, 500)).at(-1)).toMatchObject({ type: "job.failed", reason: "internal" });
+  });
+
+  it("still fails the job and closes the progress log when onFailure cannot read the failed step's reason", async () => {
+    const unreadable: Store = {
+      ...store,
+      getJob: async () => {
+        throw new Error("connection reset");
+      },
+    };
+    const result = await run(deps({ store: unreadable, fetch: fixtureFetch({}, siteDown) }), ARTICLE_URL, 1);
+    expect(result.status).toBe("failed");
+    expect(result.onFailure?.status).toBe(200);
+    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "internal" });
+    expect((await kv.readAfter(jobId, 0, 500)).at(-1)).toMatchObject({ type: "job.failed", reason: "internal" });
+  });
 });
