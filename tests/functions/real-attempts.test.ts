@@ -66,14 +66,19 @@ beforeEach(async () => {
   });
 });
 
-function run(deps: PipelineDeps, url = ARTICLE_URL, maxAttempts = 4) {
+function run(
+  deps: PipelineDeps,
+  url = ARTICLE_URL,
+  maxAttempts = 4,
+  data: Record<string, unknown> = { jobId, url, force: true, runKey: jobId },
+) {
   const { POST } = serve({ client: inngest, functions: [createProcessArticle(async () => deps)] });
   return executeThroughServe({
     post: (request) => POST(request as never, undefined as never) as Promise<Response>,
     signingKey: SIGNING_KEY,
     appId: "article-summarizer",
     functionId: "process-article",
-    event: { name: "article/submitted", data: { jobId, url, force: true, runKey: jobId } },
+    event: { name: "article/submitted", data },
     maxAttempts,
   });
 }
@@ -175,5 +180,20 @@ describe("process-article through the SDK's request handling (signed calls, real
     expect(result.onFailure?.status).toBe(200);
     expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "internal" });
     expect((await kv.readAfter(jobId, 0, 500)).at(-1)).toMatchObject({ type: "job.failed", reason: "internal" });
+  });
+
+  it("reuses a summary already paid for when the event does not ask for force", async () => {
+    const fake = summarizer();
+    const d = deps({ summarizer: fake.summarizer });
+    expect((await run(d)).status).toBe("completed");
+    expect(fake.summarize).toHaveBeenCalledTimes(1);
+    // The same page submitted again, the event without `force`: the cached summary is used.
+    const again = `${jobId}_again`;
+    await store.createJob({ id: again, url: ARTICLE_URL, canonicalUrl: `${ARTICLE_URL}?again=${n}`, force: false });
+    const second = await run(d, ARTICLE_URL, 4, { jobId: again, url: ARTICLE_URL, runKey: again });
+    expect(second.status).toBe("completed");
+    expect(fake.summarize).toHaveBeenCalledTimes(1);
+    const completed = (await kv.readAfter(again, 0, 500)).filter((e) => e.type === "step.completed");
+    expect(completed.find((e) => e.step === "summarize")?.data).toMatchObject({ reused: true });
   });
 });
