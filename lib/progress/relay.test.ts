@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { parseLastEventId } from "./relay";
+
+const request = (query = "", headers: Record<string, string> = {}) =>
+  new Request(`https://app.example/api/jobs/j1/events${query}`, { headers });
+
+describe("parseLastEventId: where a stream resumes", () => {
+  it("takes the browser's Last-Event-ID over ?after=, and ?after= on a first connection", () => {
+    expect(parseLastEventId(request("?after=3", { "Last-Event-ID": "7" }))).toBe(7);
+    expect(parseLastEventId(request("?after=3"))).toBe(3);
+    expect(parseLastEventId(request())).toBe(0);
+  });
+
+  it("replays from the start for an id that is not a positive number, instead of failing or skipping", () => {
+    for (const id of ["abc", "-4", "0", "", "NaN", "Infinity"]) {
+      expect(parseLastEventId(request("", { "Last-Event-ID": id }))).toBe(0);
+    }
+    expect(parseLastEventId(request("?after=-2"))).toBe(0);
+  });
+});
