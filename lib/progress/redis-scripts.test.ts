@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PUSH_MAX_BYTES, parseNotification } from "./redis-scripts";
+import { parseNotification } from "./redis-scripts";
 
 const event = { jobId: "j1", at: 1, type: "step.started", step: "fetch" };
 
