@@ -108,6 +108,16 @@ describe("process-article (Inngest function)", () => {
     expect(events.at(-1)).toMatchObject({ type: "job.completed" });
     const job = await store.getJob(jobId);
     expect(job).toMatchObject({ status: "completed", articleId: (result as { articleId: string }).articleId });
+
+    // What a reader of the log is told: each stage completed once, the title once extract knows it, and the
+    // result (article, title, cost) last.
+    const completed = events.filter((e) => e.type === "step.completed");
+    expect(completed.map((e) => e.step)).toEqual(STAGES);
+    const title = (await store.getArticle((result as { articleId: string }).articleId))?.title;
+    expect(title).toMatch(/Libraries/);
+    expect(completed.find((e) => e.step === "extract")?.data).toEqual({ title });
+    expect(completed.find((e) => e.step === "transcribe")?.data ?? {}).toEqual({});
+    expect(events.at(-1)?.data).toEqual({ articleId: job?.articleId, title, costUsd: 0.001 });
   });
 
   it("does not run completed stages again when a later stage fails and the run resumes", async () => {
