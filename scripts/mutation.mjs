@@ -31,7 +31,7 @@ const MODULES = {
     // Narrowed to the row mapping, cursors and limits both adapters share (rows.ts), against the contract suite (PGlite,
     // PostgreSQL, supabase-js); sql-store.ts and supabase-store.ts are not mutated here, to keep one run near 20 minutes.
     files: ["lib/store/rows.ts"],
-    tests: ["tests/integration/store.contract.test.ts"],
+    tests: ["lib/store/*.test.ts", "tests/integration/store.contract.test.ts"],
   },
   pipeline: {
     files: ["lib/pipeline/process-article.ts"],
