@@ -113,6 +113,21 @@ describe("safe fetch against loopback servers", () => {
         res.writeHead(429, { "Retry-After": "2000000" }).end();
       } else if (req.url === "/busy") {
         res.writeHead(503, { "Retry-After": "7" }).end();
+      } else if (req.url === "/hop") {
+        res.writeHead(301, { Location: "/moved/page" }).end();
+      } else if (req.url === "/paywall") {
+        res.writeHead(403).end();
+      } else if (req.url === "/login") {
+        res.writeHead(401).end();
+      } else if (req.url === "/missing") {
+        res.writeHead(404).end();
+      } else if (req.url === "/bad") {
+        res.writeHead(400).end();
+      } else if (req.url === "/big") {
+        res.writeHead(200, { "Content-Type": "audio/mpeg", "Content-Length": String(2 * 1024 * 1024) });
+        res.end(Buffer.alloc(2 * 1024 * 1024));
+      } else if (req.url === "/headers") {
+        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify(req.headers));
       } else {
         res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" }).end("<p>hello</p>");
       }
@@ -190,5 +205,79 @@ describe("safe fetch against loopback servers", () => {
     // 8080 passes the port check, but dev.test:8080 is not allowlisted: its loopback answer is refused, unconnected.
     await expect(fetch("http://dev.test:8080/")).rejects.toMatchObject({ reason: "blocked_url" });
     await expect(fetch("http://dev.test/")).rejects.toMatchObject({ reason: "blocked_url" });
+  });
+
+  it("follows a redirect and says where it ended and every URL it visited", async () => {
+    const fetch = createSafeFetch({ allowlist: [hostPort] });
+    const response = await fetch(`${origin}/hop`);
+    expect(response.url).toBe(`${origin}/moved/page`);
+    expect(response.redirects).toEqual([`${origin}/hop`, `${origin}/moved/page`]);
+    expect(response.status).toBe(200);
+    // No redirect allowed: the first hop is already one too many.
+    await expect(fetch(`${origin}/hop`, { maxRedirects: 0 })).rejects.toMatchObject({ reason: "http_error" });
+  });
+
+  it("names refusals and client errors, and retries only what may pass later", async () => {
+    const fetch = createSafeFetch({ allowlist: [hostPort] });
+    for (const path of ["/paywall", "/login"]) {
+      await expect(fetch(`${origin}${path}`)).rejects.toMatchObject({ reason: "paywall_or_bot_wall" });
+    }
+    await expect(fetch(`${origin}/missing`)).rejects.toMatchObject({
+      reason: "http_error",
+      status: 404,
+      retriable: false,
+    });
+    await expect(fetch(`${origin}/bad`)).rejects.toMatchObject({ reason: "http_error", status: 400, retriable: false });
+  });
+
+  it("reads no body when the caller does not want it, and refuses a declared length over the cap unread", async () => {
+    const fetch = createSafeFetch({ allowlist: [hostPort] });
+    const seen: unknown[] = [];
+    const skipped = await fetch(`${origin}/big`, {
+      shouldReadBody: (info) => {
+        seen.push(info);
+        return false;
+      },
+    });
+    expect(seen).toEqual([{ status: 200, contentType: "audio/mpeg", contentLength: 2 * 1024 * 1024 }]);
+    expect(skipped).toMatchObject({ bodyRead: false, status: 200, contentType: "audio/mpeg" });
+    expect(skipped.body.byteLength).toBe(0);
+    const head = await fetch(`${origin}/big`, { method: "HEAD" });
+    expect(head.bodyRead).toBe(false);
+    await expect(fetch(`${origin}/big`, { maxBytes: 1024 * 1024 })).rejects.toMatchObject({
+      reason: "too_large",
+      message: expect.stringMatching(/2097152 bytes/),
+    });
+    expect((await fetch(`${origin}/big`)).body.byteLength).toBe(2 * 1024 * 1024);
+  });
+
+  it("sends a browser's headers, the configured User-Agent, and the caller's own", async () => {
+    const plain = await createSafeFetch({ allowlist: [hostPort] })(`${origin}/headers`);
+    const sent = JSON.parse(new TextDecoder().decode(plain.body)) as Record<string, string>;
+    expect(sent["user-agent"]).toMatch(/Chrome\/.*article-summarizer/);
+    expect(sent.accept).toMatch(/^text\/html/);
+    expect(sent["accept-language"]).toMatch(/^en/);
+    const custom = await createSafeFetch({ allowlist: [hostPort], userAgent: "bot/1" })(`${origin}/headers`, {
+      headers: { "If-None-Match": '"v1"' },
+    });
+    const customSent = JSON.parse(new TextDecoder().decode(custom.body)) as Record<string, string>;
+    expect(customSent["user-agent"]).toBe("bot/1");
+    expect(customSent["if-none-match"]).toBe('"v1"');
+  });
+
+  it("calls a name that does not resolve a retriable failure, not a blocked URL", async () => {
+    const nxdomain: Resolver = async () => {
+      throw Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" });
+    };
+    await expect(guard("https://gone.example.com/", nxdomain)).rejects.toMatchObject({
+      reason: "http_error",
+      retriable: true,
+    });
+    await expect(guard("https://empty.example.com/", async () => [])).rejects.toMatchObject({
+      reason: "http_error",
+      retriable: true,
+    });
+    const fetch = createSafeFetch({ allowlist: [], resolver: nxdomain });
+    await expect(fetch("https://gone.example.com/")).rejects.toMatchObject({ reason: "http_error", retriable: true });
   });
 });
