@@ -116,12 +116,6 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
     });
 
   const allVisibleSelected = visible.length > 0 && selectedVisible.length === visible.length;
-  const errorOf = (id: string) =>
-    errors[id] ? (
-      <span className="form-error small block" role="alert">
-        {errors[id]}
-      </span>
-    ) : null;
 
   return (
     <div className="inbox">
@@ -226,14 +220,7 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
                         onChange={() => toggle(item.id)}
                       />
                     </td>
-                    <td className="url-cell">
-                      <a className="url" href={`/admin?job=${item.id}`}>
-                        {item.url}
-                      </a>
-                      {item.message ? <span className="small muted block">{item.message}</span> : null}
-                      {errorOf(item.id)}
-                    </td>
-                    <ReasonCells item={item} />
+                    <JobCells item={item} error={errors[item.id]} />
                   </tr>
                 ))}
               </tbody>
@@ -280,14 +267,7 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
                         Restore
                       </button>
                     </td>
-                    <td className="url-cell">
-                      <a className="url" href={`/admin?job=${item.id}`}>
-                        {item.url}
-                      </a>
-                      {item.message ? <span className="small muted block">{item.message}</span> : null}
-                      {errorOf(item.id)}
-                    </td>
-                    <ReasonCells item={item} />
+                    <JobCells item={item} error={errors[item.id]} />
                   </tr>
                 ))}
               </tbody>
@@ -299,9 +279,21 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
   );
 }
 
-function ReasonCells({ item }: { item: InboxItem }) {
+/** A row's URL (with its message and the last action's error), reason and time: the same in both tables. */
+function JobCells({ item, error }: { item: InboxItem; error: string | undefined }) {
   return (
     <>
+      <td className="url-cell">
+        <a className="url" href={`/admin?job=${item.id}`}>
+          {item.url}
+        </a>
+        {item.message ? <span className="small muted block">{item.message}</span> : null}
+        {error ? (
+          <span className="form-error small block" role="alert">
+            {error}
+          </span>
+        ) : null}
+      </td>
       <td>
         <span className="badge status-failed">{item.reason}</span>
         {item.step ? <span className="small muted block">at {item.step}</span> : null}
