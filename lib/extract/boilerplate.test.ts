@@ -218,6 +218,11 @@ describe("the boilerplate pass keeps", () => {
       ["Hardly a weekend passes"],
     ],
     [
+      "a heading whose anchor id is a slug of its words",
+      `<h3 id="nav_the_foil_stays__1">The foil stays behind</h3>`,
+      ["The foil stays behind"],
+    ],
+    [
       "a sentence about subscribers and newsletters",
       `<p>Subscribers to the library's newsletter rose by a third last year, the council said.</p>`,
       ["Subscribers to the library's newsletter"],

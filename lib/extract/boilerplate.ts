@@ -339,7 +339,9 @@ function measure(root: Element): Map<Element, Size> {
 
 /** The words of an element's class and id: `relatedPosts share_bar` → related, posts, relatedposts, share, bar, sharebar. */
 function markupWords(el: Element): string[] {
-  const raw = `${el.getAttribute("class") ?? ""} ${el.id}`;
+  // An id of four words or more is a slug of the element's own text (`nav_nur_die_folie__1`, an anchor), not a name.
+  const id = el.id.split(/[^A-Za-z]+/).filter(Boolean).length >= 4 ? "" : el.id;
+  const raw = `${el.getAttribute("class") ?? ""} ${id}`;
   if (raw.trim() === "") return [];
   const words: string[] = [];
   for (const token of raw.split(/\s+/)) {
