@@ -242,6 +242,20 @@ describe("the boilerplate pass keeps", () => {
     for (const fragment of kept) expect(text).toContain(fragment);
   });
 
+  it("a short article whole, when removing its furniture would leave too little to read", () => {
+    // Three short paragraphs (too short for the page to look readerable) and a related box: 413 characters in all.
+    const parts = [1, 2, 3]
+      .map(
+        (i) =>
+          `<p>Part ${i}: the mill closed, and the town moved its library into the old office by the river bank.</p>`,
+      )
+      .join("");
+    const text = read(
+      `${parts}<div class="related-posts"><ul><li><a href="/a">Bakery reopens downtown after the long winter</a></li><li><a href="/b">Council approves the new budget for schools</a></li><li><a href="/c">River cleanup this weekend needs volunteers</a></li></ul></div>`,
+    );
+    expect(text).toContain("Part 3: the mill closed");
+  });
+
   it("a table of contents under its heading", () => {
     const text = read(
       `<h2>Contents</h2><ul><li><a href="#history">History of the mill</a></li><li><a href="#today">The reading room today</a></li></ul>${prose(6)}`,

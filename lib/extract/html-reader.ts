@@ -224,9 +224,18 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     // Readability mutates the document it reads, so metadata is read first.
     // Classes stay on until the boilerplate pass has read them, then go as Readability would remove them.
     const article = new Readability(document, { serializer: (node) => node, keepClasses: true }).parse();
-    const content = article?.content instanceof dom.window.Element ? article.content : null;
+    let content = article?.content instanceof dom.window.Element ? article.content : null;
     if (content) {
+      // The pass must not turn a short article into a refusal: on short results, the uncleaned copy is kept
+      // for when the cleaned text falls under the article minimum.
+      const uncleaned = (content.textContent ?? "").length < 3 * MIN_ARTICLE_CHARS ? content.cloneNode(true) : null;
       removeBoilerplate(content);
+      if (
+        uncleaned instanceof dom.window.Element &&
+        normalizeText(content.textContent ?? "").length < MIN_ARTICLE_CHARS &&
+        normalizeText(uncleaned.textContent ?? "").length >= MIN_ARTICLE_CHARS
+      )
+        content = uncleaned;
       for (const el of content.querySelectorAll("[class]"))
         if (el.getAttribute("class") !== "page") el.removeAttribute("class");
     }
