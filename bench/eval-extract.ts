@@ -49,6 +49,7 @@ async function readabilityCorpus(dir: string) {
   }[];
   const scores: { name: string; f1: number; bareF1: number; error?: string }[] = [];
   const fields = { title: 0, byline: 0, excerpt: 0, siteName: 0 };
+  const titleMisses: string[] = [];
   for (const entry of manifest) {
     const source = readFileSync(path.join(dir, entry.name, "source.html"), "utf8");
     // The corpus keeps the expectations of Readability 0.6.0 (the version we run) where they differ from newer ones.
@@ -66,6 +67,7 @@ async function readabilityCorpus(dir: string) {
         const want = entry[field];
         const have = got[field];
         if ((want ?? "").trim() === (have ?? "").trim()) fields[field]++;
+        else if (field === "title") titleMisses.push(entry.name);
       }
     } catch (error) {
       scores.push({ name: entry.name, f1: 0, bareF1, error: error instanceof Error ? error.message : String(error) });
@@ -82,6 +84,8 @@ async function readabilityCorpus(dir: string) {
     // Pages refused by design (too little text to be an article) are named, not silently averaged.
     readPages: { cases: read.length, meanF1: round(mean(read.map((s) => s.f1)), 3) },
     metadataExact: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, `${v}/${scores.length}`])),
+    // Read pages whose title differs from Readability's (refused pages count as misses above, unnamed here).
+    titleMisses,
     // The boilerplate pass must not cost what Readability gets right: every page it reads worse, named.
     worseThanBare: scores
       .filter((s) => !s.error && s.f1 < s.bareF1 - 0.01)

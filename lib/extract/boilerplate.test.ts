@@ -77,6 +77,12 @@ describe("the boilerplate pass removes", () => {
       ["kommentieren zu können"],
     ],
     ["a filing line", `<p>Category: Press releases, Local</p>`, ["Press releases"]],
+    ["a reading-time line", `<p>Lesezeit: 4 Minuten</p>`, ["Lesezeit"]],
+    [
+      "an advertising disclosure",
+      `<p>Advertising disclosure: we may receive compensation for some links on this page.</p>`,
+      ["Advertising disclosure"],
+    ],
     [
       "a channel invitation (accented words at the edges)",
       `<p>¡Únete a nuestro canal de Telegram y recibe las noticias!</p>`,
@@ -112,6 +118,7 @@ describe("the boilerplate pass removes", () => {
       "weekend edition",
     ],
     ["a post footer", `<p>This entry was posted in Local news and tagged library, mill.</p>`, "This entry was posted"],
+    ["a release-date line", `<p>News date: 04/21/2026 · Category: Press releases</p>`, "04/21/2026"],
     ["an author's biography", `<p>About the author: Jane Roe has covered the valley since 2004.</p>`, "Jane Roe"],
     [
       "a provenance note (another language)",
