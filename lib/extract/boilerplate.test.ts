@@ -225,6 +225,11 @@ describe("the boilerplate pass keeps", () => {
       ["Hardly a weekend passes"],
     ],
     [
+      "a sentence that opens like a furniture heading",
+      `<p>Weitere Informationen erteilt Anne Roe im Rathaus unter Telefon 0123 456789 oder per E-Mail an die Stadtbibliothek.</p>`,
+      ["Weitere Informationen erteilt Anne Roe"],
+    ],
+    [
       "a heading whose anchor id is a slug of its words",
       `<h3 id="nav_the_foil_stays__1">The foil stays behind</h3>`,
       ["The foil stays behind"],

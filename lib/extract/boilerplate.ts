@@ -585,7 +585,7 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
       mark(line, "label");
       continue;
     }
-    if (LABEL_ONLY.test(text)) {
+    if (text.length <= 80 && LABEL_ONLY.test(text)) {
       mark(line, "label");
       continue;
     }
