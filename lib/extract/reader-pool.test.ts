@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createLogger, type LogRecord } from "../log";
 import { ReaderPool } from "./reader-pool";
 
 const run = promisify(execFile);
@@ -182,5 +183,18 @@ describe("extraction worker pool", () => {
     expect(await pool.read({ op: "sanitize", html: "three" })).toBe("three");
     expect(pool.workersStarted).toBe(1);
     expect(pool.workersRunning).toBe(1);
+  });
+
+  it("reads pages in-process, with a warning, when the worker file is missing from the bundle", async () => {
+    const records: LogRecord[] = [];
+    const logger = createLogger({ level: "debug", sink: (record) => records.push(record) });
+    pool = new ReaderPool({}, path.join(fakes, "missing-worker.ts"), logger);
+    expect(records.filter((r) => r.level === "warn").map((r) => r.msg)).toEqual([
+      "extraction worker not found: reading pages in-process",
+    ]);
+    expect((await pool.read({ op: "article", html: article(5), url: URL_, media: [] })).title).toBe("Story 5");
+    expect(await pool.read({ op: "media", html: "<audio src='a.mp3'></audio>", url: URL_ })).toHaveLength(1);
+    expect(await pool.read({ op: "sanitize", html: "<p>ok<script>x()</script></p>" })).toBe("<p>ok</p>");
+    expect(pool.workersStarted).toBe(0);
   });
 });
