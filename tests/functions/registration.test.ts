@@ -5,9 +5,15 @@ import { syncInBand } from "../helpers/inngest-executor";
 const SIGNING_KEY = `signkey-test-${"cd".repeat(32)}`;
 vi.stubEnv("INNGEST_SIGNING_KEY", SIGNING_KEY);
 vi.stubEnv("INNGEST_DEV", "0");
-// The app's real route, with the functions it serves.
-const { PUT } = await import("@/app/api/inngest/route");
-const put = (request: Request) => PUT(request as never, undefined as never) as Promise<Response>;
+/**
+ * The app's real route, with the functions it serves, loaded afresh by each test: the functions are defined when their
+ * modules load, so each test sees its own definition (and mutation testing sees which test covers which line).
+ */
+async function put(request: Request): Promise<Response> {
+  vi.resetModules();
+  const { PUT } = await import("@/app/api/inngest/route");
+  return PUT(request as never, undefined as never) as Promise<Response>;
+}
 
 describe("what Inngest learns when it syncs the app (in-band sync through /api/inngest)", () => {
   it("registers process-article with its retries, one run per run key, its concurrency, cancellation and deadline", async () => {
@@ -16,6 +22,7 @@ describe("what Inngest learns when it syncs the app (in-band sync through /api/i
     expect(synced.body.app_id).toBe("article-summarizer");
     const byId = new Map(synced.body.functions?.map((f) => [f.id, f]));
     expect(byId.get("article-summarizer-process-article")).toMatchObject({
+      name: "Process article",
       triggers: [{ event: "article/submitted" }],
       // Three retries after the first attempt; a retry from the app sends a new run key.
       steps: { step: { retries: { attempts: 3 } } },
