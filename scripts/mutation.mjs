@@ -11,16 +11,11 @@ const MODULES = {
     files: ["lib/net/*.ts", "!lib/net/*.test.ts"],
     tests: ["lib/net/*.test.ts"],
   },
-  // Narrowed to what a silent bug costs most and a run on a shared 2-core machine can finish: the relay, the publisher,
-  // the Redis append script and its notification parsing, the wait. The KV adapters (memory, Redis, Upstash), SSE
-  // framing and the zod event schemas are guarded by the same tests but not mutated here.
+  // Narrowed to what one run on a shared 2-core machine can finish: the publisher (snapshot, best-effort writes), the
+  // Redis append script and its notification parsing, the wait. relay.ts is left out: its mutants each run the whole
+  // relay suite (reconnect storm, Redis outage); with it the module was estimated at 1 h 24 min at this machine's load.
   progress: {
-    files: [
-      "lib/progress/relay.ts",
-      "lib/progress/publisher.ts",
-      "lib/progress/redis-scripts.ts",
-      "lib/progress/wait.ts",
-    ],
+    files: ["lib/progress/publisher.ts", "lib/progress/redis-scripts.ts", "lib/progress/wait.ts"],
     tests: [
       "lib/progress/*.test.ts",
       "tests/integration/progress-kv.contract.test.ts",
