@@ -125,22 +125,23 @@ describe.skipIf(!ffmpeg)("transcription chunks as Inngest steps", () => {
     const progress = (await kv.readAfter(jobId, 0, 500)).filter(
       (e) => e.type === "step.progress" && e.step === "transcribe",
     );
-    expect(progress.at(-1)).toMatchObject({
+    // The first run's engine may still be publishing its windows' events: the resumed run's chunk is found by name.
+    const chunkOf = (e: (typeof progress)[number]) => (e.data as { chunk?: number } | undefined)?.chunk;
+    const third = progress.find((e) => chunkOf(e) === 3);
+    expect(third).toMatchObject({
       progress: { done: 3, total: 3, unit: "chunk" },
       data: { minutesTranscribed: 2.5, chunk: 3, reused: false },
     });
     // The plan announces its chunks before any is done; each chunk's event names it (1-based), in the run's attempt.
     expect(progress[0]).toMatchObject({ progress: { done: 0, total: 3, unit: "chunk" } });
     expect(progress[0]?.data).toBeUndefined();
-    expect(new Set(progress.slice(1).map((e) => (e.data as { chunk?: number } | undefined)?.chunk))).toEqual(
-      new Set([1, 2, 3]),
-    );
+    expect(new Set(progress.slice(1).map(chunkOf))).toEqual(new Set([1, 2, 3]));
     const transcribe = (await kv.readAfter(jobId, 0, 500)).filter((e) => e.step === "transcribe");
     expect(new Set(transcribe.map((e) => e.attempt))).toEqual(new Set([1]));
-    // The stage stays open across its chunk steps: completed once, by the stitch step, after every chunk.
+    // The stage stays open across its chunk steps: completed once, by the stitch step, after the last chunk.
     const completed = transcribe.filter((e) => e.type === "step.completed");
     expect(completed).toHaveLength(1);
-    expect(transcribe.at(-1)).toMatchObject({ type: "step.completed" });
+    expect(completed[0]?.seq).toBeGreaterThan(third?.seq ?? Number.POSITIVE_INFINITY);
     expect(completed[0]?.data).toBeUndefined();
   }, 60_000);
 });
