@@ -46,6 +46,7 @@ describe("progress publisher: the snapshot beside the log", () => {
       updatedAt: 3_000,
     });
     // Events that carry no status or step leave the snapshot alone.
+    t = 4_000;
     await publisher.publish({ type: "step.progress", message: "late note" });
     expect(await snapshot()).toMatchObject({ status: "completed", articleId: "article-9", updatedAt: 3_000 });
   });
@@ -79,6 +80,33 @@ describe("progress publisher: the snapshot beside the log", () => {
     const retried = await kv.getSnapshot("job-2");
     expect(retried).toMatchObject({ status: "queued", step: "extract" });
     expect(retried?.reason).toBeUndefined();
+  });
+
+  it("starts a snapshot from whatever event comes first: a step's progress, or the job's failure", async () => {
+    const kv = createMemoryKv();
+    await createPublisher({ kv, now: () => 1, logger: logs().logger }, "job-4").publish({
+      type: "step.progress",
+      step: "transcribe",
+    });
+    expect(await kv.getSnapshot("job-4")).toEqual({
+      jobId: "job-4",
+      status: "running",
+      step: "transcribe",
+      updatedAt: 1,
+    });
+    // A run that failed before any step (onFailure is then the first writer).
+    await createPublisher({ kv, now: () => 2, logger: logs().logger }, "job-5").publish({
+      type: "job.failed",
+      reason: "internal",
+    });
+    expect(await kv.getSnapshot("job-5")).toEqual({
+      jobId: "job-5",
+      status: "failed",
+      reason: "internal",
+      updatedAt: 2,
+    });
+    await createPublisher({ kv, now: () => 3, logger: logs().logger }, "job-6").publish({ type: "job.failed" });
+    expect(await kv.getSnapshot("job-6")).toEqual({ jobId: "job-6", status: "failed", updatedAt: 3 });
   });
 
   it("never fails the job when the log is down: one warning, writes skipped for a while, then tried again", async () => {

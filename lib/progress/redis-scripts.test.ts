@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNotification } from "./redis-scripts";
+import { keyScheme, parseNotification } from "./redis-scripts";
 
 const event = { jobId: "j1", at: 1, type: "step.started", step: "fetch" };
 
@@ -19,5 +19,15 @@ describe("parseNotification: what an append announces to subscribers", () => {
     for (const message of ["", "abc", "0", "-3", "1.5", "x {}", `${Number.MAX_SAFE_INTEGER + 2}`]) {
       expect(parseNotification(message)).toBeNull();
     }
+  });
+});
+
+describe("keyScheme", () => {
+  it("gives each job its own log, snapshot and channel, under the prefix", () => {
+    const keys = keyScheme();
+    const all = ["a", "b"].flatMap((job) => [keys.events(job), keys.snapshot(job), keys.channel(job)]);
+    expect(new Set(all).size).toBe(6);
+    expect(all.every((key) => key.startsWith("progress:"))).toBe(true);
+    expect(keyScheme("test-1").channel("a").startsWith("test-1:")).toBe(true);
   });
 });
