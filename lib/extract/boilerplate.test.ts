@@ -225,6 +225,11 @@ describe("the boilerplate pass keeps", () => {
       ["Hardly a weekend passes"],
     ],
     [
+      "a sentence about getting an app's new version",
+      `<p>In order to get the new version of the app, the store sends your phone a patch of the differences.</p>`,
+      ["get the new version of the app"],
+    ],
+    [
       "a sentence that opens like a furniture heading",
       `<p>Weitere Informationen erteilt Anne Roe im Rathaus unter Telefon 0123 456789 oder per E-Mail an die Stadtbibliothek.</p>`,
       ["Weitere Informationen erteilt Anne Roe"],
