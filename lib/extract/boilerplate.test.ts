@@ -131,6 +131,14 @@ describe("the boilerplate pass removes", () => {
     expect(text).toContain("Paragraph 6 about the mill");
   });
 
+  it("a subscription pitch inside a <main> wrapper (its lines are judged one by one)", () => {
+    const text = read(
+      `<section><main>${prose(3)}<p>To read the full story, please subscribe to our weekend edition.</p>${prose(3, "the reading room")}</main></section>`,
+    );
+    expect(text).not.toContain("please subscribe");
+    expect(text).toContain("Paragraph 3 about the reading room");
+  });
+
   it("the credit at the end of a caption, keeping the caption", () => {
     const text = read(
       `${prose(3)}<figure><img src="/night.jpg" alt=""><figcaption>The reading room at night. <span>Jane Roe/Example Agency</span></figcaption></figure>${prose(3, "the reading room")}`,

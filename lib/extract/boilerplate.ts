@@ -261,6 +261,17 @@ const BLOCKS = new Set([
   "form",
   "span",
   "small",
+  // Wrappers that hold blocks: without them a <main> or <center> around the article would read as one "line".
+  "main",
+  "center",
+  "details",
+  "summary",
+  "address",
+  "fieldset",
+  "dd",
+  "dt",
+  "hgroup",
+  "pre",
 ]);
 /** Inline elements judged as lines when they stand alone, never splitting the line they sit in. */
 const INLINE_BLOCKS = new Set(["span", "small"]);
