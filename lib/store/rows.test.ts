@@ -84,6 +84,8 @@ describe("searchPage: page size and the opaque cursor", () => {
       encode([1]),
       encode([1, id, 3]),
       encode([1, "not-a-uuid"]),
+      encode([1, `${id}x`]),
+      encode([1, `x${id}`]),
       encode([null, id]),
       encode(["yesterday", id]),
       encode([`2026-01-01T00:00:00.000Z${" ".repeat(40)}`, id]),
@@ -130,6 +132,7 @@ describe("libraryArgs: the library filters sent to the database", () => {
       offset: 0,
     });
     expect(libraryArgs({ q: "   ", tag: "", site: "", to: "2026-1-2" })).toEqual({ site: "" });
+    expect(libraryArgs({ from: "x2026-01-02", to: "2026-01-02x" })).toEqual({});
     expect(libraryArgs({ q: "caf\u0000é" })).toEqual({ q: "café" });
   });
 });
