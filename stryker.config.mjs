@@ -23,9 +23,10 @@ export default {
   reporters: ["clear-text", "progress-append-only", "json", "html"],
   jsonReporter: { fileName: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.json` },
   htmlReporter: { fileName: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.html` },
-  // Incremental: a re-run reuses the results of mutants whose code and covering tests did not change (only new or
-  // edited tests and code run again). MUTATION_INCREMENTAL=0 runs every mutant.
-  incremental: process.env.MUTATION_INCREMENTAL !== "0",
+  // MUTATION_INCREMENTAL=1: reuse the last report's results for mutants whose code and covering tests did not change.
+  // Much faster after a small change, but a lower bound: measured here, some survivors that a new test kills were
+  // reused as survived (static mutants, and some covered only by a new test file). Off by default.
+  incremental: process.env.MUTATION_INCREMENTAL === "1",
   incrementalFile: `reports/mutation/${process.env.MUTATION_MODULE ?? "all"}.incremental.json`,
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
