@@ -141,6 +141,8 @@ describe.skipIf(!ffmpeg)("transcription chunks as Inngest steps", () => {
     // The stage stays open across its chunk steps: completed once, by the stitch step, after the last chunk.
     const completed = transcribe.filter((e) => e.type === "step.completed");
     expect(completed).toHaveLength(1);
+    // …and started once: the chunk and stitch steps continue it.
+    expect(transcribe.filter((e) => e.type === "step.started")).toHaveLength(1);
     expect(completed[0]?.seq).toBeGreaterThan(third?.seq ?? Number.POSITIVE_INFINITY);
     expect(completed[0]?.data).toBeUndefined();
   }, 60_000);
