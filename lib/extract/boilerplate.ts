@@ -150,25 +150,24 @@ const TEASER_LABEL = new RegExp(
  */
 const LATIN = "a-z0-9\\u00c0-\\u024f";
 const WORD_EDGE = `(?:(?<![${LATIN}])(?=[${LATIN}])|(?<=[${LATIN}])(?![${LATIN}]))`;
+/** One pattern of alternatives, for lower-cased text, whose `\b` are Latin word edges (see above). */
+function latinPhrases(alternatives: readonly string[]): RegExp {
+  return new RegExp(alternatives.join("|").replaceAll("\\b", WORD_EDGE), "");
+}
 
 /**
  * A call to action addressed to the reader, not the article's text: subscription and paywall pitches, app and
  * channel invitations, newsletter sign-ups, share and comment prompts, donation appeals, consent notes. Phrases,
  * not words: an article about subscriptions still says "subscribers rose".
  */
-const CALL_TO_ACTION = new RegExp(
-  [
-    // English
-    "\\b(please |now |today )?subscribe (now|today|to (our|the|read)|for)\\b|\\bsubscribe\\b.{0,40}\\b(full story|unlimited|access|newsletter)|\\balready a (subscriber|member)\\b|\\b(become|be) a (member|subscriber|patron|supporter)\\b|\\bsign up (for|to|here|now|today)\\b|\\b(download|install) (our|the) ([\\w'-]+ ){0,3}apps?\\b|\\bfollow us (on|at)\\b|\\bjoin (us|our) (on|at|in)?\\b.{0,30}\\b(telegram|whatsapp|facebook|twitter|instagram|channel|community|newsletter)|\\bif you (enjoyed|liked|found|appreciate)\\b.{0,40}\\b(this|our|reading)\\b|\\bsupport (our|independent) journalism\\b|\\b(share|like) (this|it) (with|on)\\b|\\bleave a (comment|reply)\\b|\\bcomments? (are|is) (closed|disabled)\\b|\\b(you must|to) (be )?log(ged)? ?in to (comment|post|reply)\\b|\\bsubmit (your|a) (letter|comment|story|tip)\\b|\\bwe (respect|value) your privacy\\b|\\bthis (site|website) uses cookies\\b|\\bto (view|read|continue reading) (the )?(full|rest|this)\\b|\\bnever miss\\b|\\bwritten permission\\b|\\bcopyrighted (property|material)\\b|\\ball rights reserved\\b|\\bwe want to hear (from you|what you think)\\b|\\byou are (currently )?not logged in\\b|\\b(we|i) (may )?(earn|receive) (a )?(small )?(commission|compensation)\\b|\\bkeep up with (me|us)\\b|\\baffiliate links?\\b|\\bthis (entry|post) was (posted|filed)\\b|\\brate this (article|post|story)\\b|\\bdownload (this|the) (script|article|transcript)?\\s?(as )?(a )?pdf\\b|\\bprint (this )?recipe\\b|\\blet us know (in the comments|what you think)\\b|\\btell us what you think\\b|\\bour (youtube|telegram|whatsapp|instagram) (channel|account)\\b",
-    // German
-    "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[a-z\\u00c0-\\u024f]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b|\\balle angaben ohne gewähr\\b|\\b(teilen sie|teile) uns (ihre|deine) (erfahrungen|meinung)\\b|\\burheberrechtlich geschützt\\b|\\bdie inhalte dieser (website|webseite|seite|homepage)\\b|\\bunseren? (youtube|telegram|whatsapp|instagram)[- ]?(kanal|account)\\b",
-    // French, Spanish, Portuguese, Italian, Polish
-    "\\babonnez-vous\\b|\\bpour lire la suite\\b|\\binscrivez-vous\\b|\\bsuivez-nous\\b|\\bsuscr[ií]bete\\b|\\bsuscríbase\\b|\\b[úu]nete\\b|\\bs[ií]guenos\\b|\\bdescarga (nuestra|la) app\\b|\\bassine (já|agora|o|a)\\b|\\binscreva-se\\b|\\bsiga-nos\\b|\\biscriviti\\b|\\bseguici\\b|\\bzapraszamy (też |także )?do (subskrypcji|prenumeraty)\\b|\\bsubskrybuj\\b|\\bmateriał chroniony prawem\\b|\\btous droits réservés\\b|\\btodos los derechos reservados\\b|\\bhazte (miembro|socio)\\b|\\bnuestro canal de (youtube|telegram|whatsapp)\\b|\\bvalora esta (noticia|nota)\\b|\\bcet article (a été|est paru)\\b",
-  ]
-    .join("|")
-    .replaceAll("\\b", WORD_EDGE),
-  "",
-);
+const CALL_TO_ACTION = latinPhrases([
+  // English
+  "\\b(please |now |today )?subscribe (now|today|to (our|the|read)|for)\\b|\\bsubscribe\\b.{0,40}\\b(full story|unlimited|access|newsletter)|\\balready a (subscriber|member)\\b|\\b(become|be) a (member|subscriber|patron|supporter)\\b|\\bsign up (for|to|here|now|today)\\b|\\b(download|install) (our|the) ([\\w'-]+ ){0,3}apps?\\b|\\bfollow us (on|at)\\b|\\bjoin (us|our) (on|at|in)?\\b.{0,30}\\b(telegram|whatsapp|facebook|twitter|instagram|channel|community|newsletter)|\\bif you (enjoyed|liked|found|appreciate)\\b.{0,40}\\b(this|our|reading)\\b|\\bsupport (our|independent) journalism\\b|\\b(share|like) (this|it) (with|on)\\b|\\bleave a (comment|reply)\\b|\\bcomments? (are|is) (closed|disabled)\\b|\\b(you must|to) (be )?log(ged)? ?in to (comment|post|reply)\\b|\\bsubmit (your|a) (letter|comment|story|tip)\\b|\\bwe (respect|value) your privacy\\b|\\bthis (site|website) uses cookies\\b|\\bto (view|read|continue reading) (the )?(full|rest|this)\\b|\\bnever miss\\b|\\bwritten permission\\b|\\bcopyrighted (property|material)\\b|\\ball rights reserved\\b|\\bwe want to hear (from you|what you think)\\b|\\byou are (currently )?not logged in\\b|\\b(we|i) (may )?(earn|receive) (a )?(small )?(commission|compensation)\\b|\\bkeep up with (me|us)\\b|\\baffiliate links?\\b|\\bthis (entry|post) was (posted|filed)\\b|\\brate this (article|post|story)\\b|\\bdownload (this|the) (script|article|transcript)?\\s?(as )?(a )?pdf\\b|\\bprint (this )?recipe\\b|\\blet us know (in the comments|what you think)\\b|\\btell us what you think\\b|\\bour (youtube|telegram|whatsapp|instagram) (channel|account)\\b",
+  // German
+  "\\b(jetzt|hier) (abonnieren|anmelden|registrieren|teilen|kommentieren)\\b|\\babonnieren sie\\b|\\bnewsletter (abonnieren|bestellen)\\b|\\b(zum|unseren?) newsletter\\b|\\bfolgen sie uns\\b|\\bfolge uns\\b|\\b(artikel|beitrag|seite) (gefallen|teilen)\\b|\\b(um|zu) kommentare? (zu )?schreiben\\b|\\bkommentare? (schreiben|verfassen|abgeben)\\b|\\bin den kommentaren\\b|\\b(den|diesen) (artikel|beitrag) (mit|teilen)\\b|\\bwir respektieren (deine|ihre) privatsphäre\\b|\\b(unterstütze|unterstützen sie) (uns|unsere arbeit)\\b|\\bverpasse? keine\\b|\\bnichts mehr (verpassen|versäumen)\\b|\\balle rechte vorbehalten\\b|\\bgefällt (dir|ihnen) (unser|unsere|dieser|dieses|der)\\b|\\bbesuchen sie unseren\\b|\\b(sie sind|du bist) (aktuell |derzeit |gerade )?nicht (eingeloggt|angemeldet)\\b|\\bkommentieren zu können\\b|\\b(erhält|erhalten) (wir|[a-z\\u00c0-\\u024f]+) (eine )?provision\\b|\\b(dieser|der) (beitrag|artikel|text) (enthält|enthalten) (werbung|affiliate)\\b|\\b(dieser|der) (beitrag|artikel|text) (gibt die meinung|wurde (zuerst |erstmals |ursprünglich )?.{0,60}veröffentlicht|erschien (zuerst|erstmals|ursprünglich))\\b|\\bals pdf herunterladen\\b|\\brezept drucken\\b|\\bartikel bewerten\\b|\\balle angaben ohne gewähr\\b|\\b(teilen sie|teile) uns (ihre|deine) (erfahrungen|meinung)\\b|\\burheberrechtlich geschützt\\b|\\bdie inhalte dieser (website|webseite|seite|homepage)\\b|\\bunseren? (youtube|telegram|whatsapp|instagram)[- ]?(kanal|account)\\b",
+  // French, Spanish, Portuguese, Italian, Polish
+  "\\babonnez-vous\\b|\\bpour lire la suite\\b|\\binscrivez-vous\\b|\\bsuivez-nous\\b|\\bsuscr[ií]bete\\b|\\bsuscríbase\\b|\\b[úu]nete\\b|\\bs[ií]guenos\\b|\\bdescarga (nuestra|la) app\\b|\\bassine (já|agora|o|a)\\b|\\binscreva-se\\b|\\bsiga-nos\\b|\\biscriviti\\b|\\bseguici\\b|\\bzapraszamy (też |także )?do (subskrypcji|prenumeraty)\\b|\\bsubskrybuj\\b|\\bmateriał chroniony prawem\\b|\\btous droits réservés\\b|\\btodos los derechos reservados\\b|\\bhazte (miembro|socio)\\b|\\bnuestro canal de (youtube|telegram|whatsapp)\\b|\\bvalora esta (noticia|nota)\\b|\\bcet article (a été|est paru)\\b",
+]);
 
 /** A photo credit or source line: "Foto: X", "(© X)", "Photo by X", "Bild via X", "Credit: X". */
 const CREDIT_LINE =
@@ -216,16 +215,11 @@ const CREDIT_WORD =
   /^[(\s]*(?:©|\(c\)|getty( images)?|shutterstock(\.com)?|istock(photo)?|reuters|afp|ap( photo)?|dpa|epa|picture alliance|imago|unsplash|pixabay|adobe ?stock|keystone|ansa|efe)\b/iu;
 
 /** "Posted on", "Veröffentlicht am", "Publicado el": the line is a publication date, whatever follows. */
-const POSTED = new RegExp(
-  [
-    "^\\s*((news|release|publication) date|datum|posted|published|updated|last (updated|modified)|written|erstellt|veröffentlicht|aktualisiert|geschrieben|zuletzt (aktualisiert|geändert)|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano|dodano)\\b",
-    "\\b(der|dieser) (beitrag|artikel|eintrag) wurde\\b",
-    "\\bthis (entry|post|article) was (posted|published|filed)\\b",
-  ]
-    .join("|")
-    .replaceAll("\\b", WORD_EDGE),
-  "",
-);
+const POSTED = latinPhrases([
+  "^\\s*((news|release|publication) date|datum|posted|published|updated|last (updated|modified)|written|erstellt|veröffentlicht|aktualisiert|geschrieben|zuletzt (aktualisiert|geändert)|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano|dodano)\\b",
+  "\\b(der|dieser) (beitrag|artikel|eintrag) wurde\\b",
+  "\\bthis (entry|post|article) was (posted|published|filed)\\b",
+]);
 
 const MONTHS =
   "jan(uary|uar|vier)?|feb(ruary|ruar|ruari)?|mar(ch|s)?|märz|apr(il)?|avril|may|mai|mei|jun[ei]?|juin|jul[iy]?|juillet|aug(ust)?|août|sep(t|tember|tembre)?|okt(ober)?|oct(ober|obre)?|nov(ember|embre)?|de[cz](ember|embre)?|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|janvier|février|juillet|décembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia";
