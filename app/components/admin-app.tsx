@@ -1,8 +1,9 @@
 "use client";
 
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
-import { bookmarkletHref, MAX_URLS, parseUrlList, SUMMARY_LANGUAGES } from "@/lib/ui/submit";
+import { bookmarkletHref, MAX_URLS, parseUrlList } from "@/lib/ui/submit";
 import { JobCard } from "./job-card";
+import { LanguageSelect } from "./language-select";
 
 interface SubmitResponse {
   jobId?: string;
@@ -111,16 +112,7 @@ export function AdminApp({ initialJobs, prefill }: { initialJobs: string[]; pref
           <label className="check">
             <input type="checkbox" name="force" /> Summarize again even if it is in the library
           </label>
-          <label className="inline-select">
-            <span>Summary language</span>
-            <select name="lang" defaultValue="">
-              {SUMMARY_LANGUAGES.map((l) => (
-                <option key={l.code} value={l.code}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LanguageSelect label="Summary language" className="inline-select" />
           <button type="submit" disabled={submitting}>
             {submitting ? "Submitting…" : "Summarize"}
           </button>

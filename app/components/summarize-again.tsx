@@ -1,7 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
-import { SUMMARY_LANGUAGES } from "@/lib/ui/submit";
+import { LanguageSelect } from "./language-select";
 
 /**
  * "Summarize again" with another model or language: a new summary version made by the same durable pipeline as its
@@ -47,16 +47,7 @@ export function SummarizeAgain({ articleId }: { articleId: string }) {
           <span>Model</span>
           <input type="text" name="model" placeholder="default" autoComplete="off" spellCheck={false} />
         </label>
-        <label>
-          <span>Language</span>
-          <select name="lang" defaultValue="">
-            {SUMMARY_LANGUAGES.map((l) => (
-              <option key={l.code} value={l.code}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LanguageSelect label="Language" />
         <button type="submit" className="secondary" disabled={state.kind === "busy"}>
           {state.kind === "busy" ? "Starting…" : "Summarize again"}
         </button>

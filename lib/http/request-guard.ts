@@ -7,7 +7,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Refuses a state-changing request that a browser sent from another site. Cookies (and, in open development, the
- * loopback Host) would otherwise authenticate it: any page the admin visits could submit jobs or sign them out.
+ * loopback Host) would otherwise authenticate it: every page the admin visits could submit jobs or sign them out.
  * Browsers send `Origin` on every cross-site POST (and `Sec-Fetch-Site`); a request with neither is not from a
  * browser page, and a bearer token is never sent by a browser on its own.
  */
