@@ -385,6 +385,12 @@ function furnitureWords(el: Element): string[] {
 }
 
 /**
+ * Whether an element's markup names furniture (role, tag, class, id), for text outside Readability's result.
+ * Teasers are left out: a standfirst is often classed `teaser`.
+ */
+export const isFurniture = (el: Element) => furnitureWords(el).some((word) => !LINKED_ONLY.has(word));
+
+/**
  * Whether a furniture word holds for an element of this size: a teaser links somewhere (a lead paragraph is
  * often classed `teaser`), and a "read more" is a link (the toggle that reveals hidden text wraps the text).
  */

@@ -8,6 +8,7 @@ import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
 import { removeBoilerplate } from "./boilerplate.ts";
 import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
+import { recoverProse, snapshotBlocks } from "./recover.ts";
 import { flattenDeepTags, MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
 import { cleanTitle } from "./title.ts";
 import { mediaKind, vimeoUrl, youtubeUrl } from "./video-urls.ts";
@@ -223,9 +224,11 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     const lang = document.documentElement.getAttribute("lang");
     // Readability mutates the document it reads, so metadata is read first.
     // Classes stay on until the boilerplate pass has read them, then go as Readability would remove them.
+    const blocks = document.body ? snapshotBlocks(document.body) : [];
     const article = new Readability(document, { serializer: (node) => node, keepClasses: true }).parse();
     let content = article?.content instanceof dom.window.Element ? article.content : null;
     if (content) {
+      recoverProse(content, blocks, RECOVER_TRACE.fn);
       // The pass must not turn a short article into a refusal: on short results, the uncleaned copy is kept
       // for when the cleaned text falls under the article minimum.
       const uncleaned = (content.textContent ?? "").length < 3 * MIN_ARTICLE_CHARS ? content.cloneNode(true) : null;
@@ -286,6 +289,8 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     fallbackDom?.window.close();
   }
 }
+
+export const RECOVER_TRACE: { fn?: (w: "between" | "before" | "after", el: Element) => void } = {};
 
 /** The fallback parses the page a second time: only pages small enough that two DOMs fit any worker's heap. */
 const MAX_FALLBACK_HTML = 1024 * 1024;

@@ -1,0 +1,208 @@
+/**
+ * The recovery pass: prose Readability left out. Readability keeps one container (and the siblings it scores
+ * well); an article split over several containers, a standfirst in the article's header, a paragraph its
+ * cleaning judged too short lose text the reader came for. Before Readability runs, `snapshotBlocks` notes the
+ * page's text blocks in reading order with their ancestors; after, `recoverProse` puts back the prose blocks that sit
+ * between the article's first and last kept block, or run on from its edges, and that no furniture holds.
+ * Linear in the page: one walk to snapshot, one pass over the blocks to recover.
+ */
+
+import { isFurniture } from "./boilerplate.ts";
+
+/** Blocks that hold a line of text; a block holding none of these is a leaf, the unit recovered. */
+const BLOCK_TAGS = new Set([
+  "p",
+  "div",
+  "section",
+  "article",
+  "main",
+  "header",
+  "footer",
+  "aside",
+  "nav",
+  "form",
+  "ul",
+  "ol",
+  "li",
+  "dl",
+  "dd",
+  "dt",
+  "table",
+  "tr",
+  "td",
+  "th",
+  "blockquote",
+  "pre",
+  "figure",
+  "figcaption",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+]);
+/** Leaves that can stand alone once moved (a lone <td> or <li> cannot). */
+const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "figcaption"]);
+const HEADING = /^h[2-6]$/;
+/** Landmarks that are never the article, whatever their text. */
+const LANDMARK_TAGS = new Set(["nav", "footer", "aside", "form", "menu", "button", "select", "textarea"]);
+const LANDMARK_ROLES = new Set(["navigation", "contentinfo", "complementary", "banner", "search", "menu", "dialog"]);
+
+export interface Block {
+  el: Element;
+  /** A text node of the block: where it ends up tells whether Readability kept the block. */
+  marker: Text;
+  /** Ancestors from the parent up to <body>. */
+  ancestors: Element[];
+  text: number;
+  link: number;
+}
+
+const collapsedLength = (text: string) => text.replace(/\s+/g, " ").trim().length;
+
+/** The page's leaf blocks in reading order. Call before Readability: it moves and removes what it reads. */
+export function snapshotBlocks(body: Element): Block[] {
+  const blocks: Block[] = [];
+  const ancestors: Element[] = [];
+  const visit = (el: Element): boolean => {
+    let hasBlock = false;
+    ancestors.push(el);
+    for (let child = el.firstElementChild; child; child = child.nextElementSibling) {
+      if (visit(child) || BLOCK_TAGS.has(child.localName)) hasBlock = true;
+    }
+    ancestors.pop();
+    if (!hasBlock && BLOCK_TAGS.has(el.localName)) {
+      let marker: Text | null = null;
+      let text = 0;
+      let link = 0;
+      const walker = el.ownerDocument.createTreeWalker(el, 4 /* SHOW_TEXT */);
+      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
+        const n = collapsedLength(node.data);
+        if (n === 0) continue;
+        marker ??= node;
+        text += n;
+        if (node.parentElement?.closest("a")) link += n;
+      }
+      if (marker) blocks.push({ el, marker, ancestors: [...ancestors].reverse(), text, link });
+    }
+    return hasBlock;
+  };
+  visit(body);
+  return blocks;
+}
+
+const isLandmark = (el: Element) =>
+  LANDMARK_TAGS.has(el.localName) || LANDMARK_ROLES.has(el.getAttribute("role") ?? "");
+
+/**
+ * A picture's caption or credit: Readability leaves them out with the picture, and outside it they read as
+ * stray lines.
+ */
+const CAPTION_CLASS = /caption|credit|legend|bildunterschrift|bildtext|figure|photo|foto|image|img|picture|gallery/i;
+const isCaption = (el: Element) =>
+  el.localName === "figure" || el.localName === "figcaption" || CAPTION_CLASS.test(el.getAttribute("class") ?? "");
+
+/** Prose: enough text, few links. A heading counts when prose follows it. */
+const isProse = (b: Block) => b.text >= 60 && b.link <= 0.2 * b.text;
+
+/**
+ * Moves back into `content` the prose blocks Readability left out, in reading order. Returns the number recovered.
+ */
+export function recoverProse(
+  content: Element,
+  blocks: Block[],
+  trace?: (where: "between" | "before" | "after", el: Element) => void,
+): number {
+  const kept = blocks.map((b) => content.contains(b.marker));
+  const first = kept.indexOf(true);
+  const last = kept.lastIndexOf(true);
+  if (first === -1) return 0;
+  // The article's own ancestors (shared by its kept blocks) say nothing about a block: a page whose <body> is
+  // classed `tag-news` still holds its article.
+  const shared = new Set<Element>();
+  for (let i = first; i <= last; i++) {
+    if (!kept[i]) continue;
+    for (const a of (blocks[i] as Block).ancestors) shared.add(a);
+  }
+  const usable = (i: number) => {
+    const b = blocks[i] as Block;
+    if (kept[i] || !MOVABLE.has(b.el.localName) || !b.el.contains(b.marker)) return false;
+    if (b.el.closest("h1") !== null) return false;
+    for (const a of b.ancestors) {
+      if (shared.has(a)) break;
+      if (isLandmark(a) || isFurniture(a) || isCaption(a)) return false;
+    }
+    return !isLandmark(b.el) && !isFurniture(b.el) && !isCaption(b.el);
+  };
+  const where = new Map<number, "between" | "before" | "after">();
+  for (let i = first + 1; i < last; i++) if (usable(i) && isProse(blocks[i] as Block)) where.set(i, "between");
+  // Runs on from the edges: prose right before the first kept block (a standfirst) and after the last.
+  // Before the article only between its title and its body: what precedes the title is the page's, not the article's.
+  const before: number[] = [];
+  let skipped = 0;
+  for (let i = first - 1; i >= 0; i--) {
+    const b = blocks[i] as Block;
+    if (b.el.closest("h1") !== null) {
+      for (const j of before) where.set(j, "before");
+      break;
+    }
+    if (usable(i) && isProse(b)) before.push(i);
+    else if (b.text <= 80 && ++skipped <= 3) continue;
+    else break;
+  }
+  for (let i = last + 1; i < blocks.length && usable(i) && isProse(blocks[i] as Block); i++) where.set(i, "after");
+  const recovered = [...where.keys()];
+  if (trace) for (const [i, w] of where) trace(w, (blocks[i] as Block).el);
+  if (recovered.length === 0) return 0;
+  recovered.sort((a, b) => a - b);
+  for (const i of recovered) place(content, blocks, kept, i);
+  return recovered.length;
+}
+
+/** Puts block i before the next kept block (or after the previous one), outside any list or table. */
+function place(content: Element, blocks: Block[], kept: boolean[], i: number) {
+  const el = (blocks[i] as Block).el;
+  const outside = (anchor: Element) => {
+    let at = anchor;
+    while (
+      at.parentElement &&
+      at.parentElement !== content &&
+      /^(ul|ol|dl|table|tbody|thead|tr|li)$/.test(at.parentElement.localName)
+    )
+      at = at.parentElement;
+    return at;
+  };
+  for (let j = i + 1; j < blocks.length; j++) {
+    if (!kept[j]) continue;
+    const anchor = (blocks[j] as Block).marker.parentElement;
+    if (anchor && content.contains(anchor) && anchor !== content) {
+      const at = outside(
+        anchor.closest("p, div, section, li, h2, h3, h4, h5, h6, blockquote, pre, td, th, dd, dt, figure") ?? anchor,
+      );
+      if (at !== content && content.contains(at)) {
+        at.before(el);
+        kept[i] = true;
+        return;
+      }
+    }
+    break;
+  }
+  for (let j = i - 1; j >= 0; j--) {
+    if (!kept[j]) continue;
+    const anchor = (blocks[j] as Block).marker.parentElement;
+    if (anchor && content.contains(anchor) && anchor !== content) {
+      const at = outside(
+        anchor.closest("p, div, section, li, h2, h3, h4, h5, h6, blockquote, pre, td, th, dd, dt, figure") ?? anchor,
+      );
+      if (at !== content && content.contains(at)) {
+        at.after(el);
+        kept[i] = true;
+        return;
+      }
+    }
+    break;
+  }
+  (content.firstElementChild ?? content).append(el);
+  kept[i] = true;
+}
