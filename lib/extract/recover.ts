@@ -99,7 +99,7 @@ const isLandmark = (el: Element) =>
  * A picture's caption or credit: Readability leaves them out with the picture, and outside it they read as
  * stray lines.
  */
-const CAPTION_CLASS = /caption|credit|legend|bildunterschrift|bildtext|figure|photo|foto|image|img|picture|gallery/i;
+const CAPTION_CLASS = /caption|credit|legend|bildunterschrift|bildtext|copyright|imagedescription|image-desc|img-desc/i;
 const isCaption = (el: Element) =>
   el.localName === "figure" || el.localName === "figcaption" || CAPTION_CLASS.test(el.getAttribute("class") ?? "");
 
@@ -118,40 +118,41 @@ export function recoverProse(
   const first = kept.indexOf(true);
   const last = kept.lastIndexOf(true);
   if (first === -1) return 0;
-  // The article's own ancestors (shared by its kept blocks) say nothing about a block: a page whose <body> is
-  // classed `tag-news` still holds its article.
+  // The title: the nearest <h1> before the body. Between the two sits the standfirst; before it, the page's header.
+  let title = -1;
+  for (let i = first - 1; i >= 0 && title === -1; i--) if ((blocks[i] as Block).el.closest("h1")) title = i;
+  // The article's own ancestors (shared by its kept blocks and its title) say nothing about a block: a WordPress
+  // article's wrapper is classed `tag-…`, `has-post-thumbnail`.
   const shared = new Set<Element>();
-  for (let i = first; i <= last; i++) {
-    if (!kept[i]) continue;
+  for (let i = Math.max(title, first); i <= last; i++) {
+    if (!kept[i] && i !== title) continue;
     for (const a of (blocks[i] as Block).ancestors) shared.add(a);
   }
-  const usable = (i: number) => {
+  const judge = (i: number): "prose" | "other" | "furniture" => {
     const b = blocks[i] as Block;
-    if (kept[i] || !MOVABLE.has(b.el.localName) || !b.el.contains(b.marker)) return false;
-    if (b.el.closest("h1") !== null) return false;
-    for (const a of b.ancestors) {
+    if (kept[i] || !MOVABLE.has(b.el.localName) || !b.el.contains(b.marker)) return "other";
+    for (const a of [b.el, ...b.ancestors]) {
       if (shared.has(a)) break;
-      if (isLandmark(a) || isFurniture(a) || isCaption(a)) return false;
+      if (isLandmark(a) || isFurniture(a)) return "furniture";
+      if (isCaption(a)) return "other";
     }
-    return !isLandmark(b.el) && !isFurniture(b.el) && !isCaption(b.el);
+    return isProse(b) ? "prose" : "other";
   };
   const where = new Map<number, "between" | "before" | "after">();
-  for (let i = first + 1; i < last; i++) if (usable(i) && isProse(blocks[i] as Block)) where.set(i, "between");
-  // Runs on from the edges: prose right before the first kept block (a standfirst) and after the last.
-  // Before the article only between its title and its body: what precedes the title is the page's, not the article's.
-  const before: number[] = [];
-  let skipped = 0;
-  for (let i = first - 1; i >= 0; i--) {
-    const b = blocks[i] as Block;
-    if (b.el.closest("h1") !== null) {
-      for (const j of before) where.set(j, "before");
-      break;
+  for (let i = first + 1; i < last; i++) if (judge(i) === "prose") where.set(i, "between");
+  // Before the body, back to the title, past a few short blocks (a date, a byline, a share bar, the lead picture's caption).
+  if (title !== -1) {
+    const run: number[] = [];
+    let skipped = 0;
+    let i = first - 1;
+    for (; i > title; i--) {
+      const verdict = judge(i);
+      if (verdict === "prose") run.push(i);
+      else if ((blocks[i] as Block).text > 200 || ++skipped > 4) break;
     }
-    if (usable(i) && isProse(b)) before.push(i);
-    else if (b.text <= 80 && ++skipped <= 3) continue;
-    else break;
+    if (i === title) for (const j of run) where.set(j, "before");
   }
-  for (let i = last + 1; i < blocks.length && usable(i) && isProse(blocks[i] as Block); i++) where.set(i, "after");
+  for (let i = last + 1; i < blocks.length && judge(i) === "prose"; i++) where.set(i, "after");
   const recovered = [...where.keys()];
   if (trace) for (const [i, w] of where) trace(w, (blocks[i] as Block).el);
   if (recovered.length === 0) return 0;
