@@ -59,6 +59,7 @@ export interface Block {
   link: number;
 }
 
+const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
 const collapsedLength = (text: string) => text.replace(/\s+/g, " ").trim().length;
 
 /** The page's leaf blocks in reading order. Call before Readability: it moves and removes what it reads. */
@@ -114,7 +115,12 @@ export function recoverProse(
   blocks: Block[],
   trace?: (where: "between" | "before" | "after", el: Element) => void,
 ): number {
-  const kept = blocks.map((b) => content.contains(b.marker));
+  let kept = blocks.map((b) => content.contains(b.marker));
+  // On a short page Readability reads a fresh copy of it (its retry with fewer rules): match blocks by their text.
+  if (!kept.includes(true)) {
+    const texts = new Set(snapshotBlocks(content).map((b) => textOf(b.el)));
+    kept = blocks.map((b) => b.text >= 20 && texts.has(textOf(b.el)));
+  }
   const first = kept.indexOf(true);
   const last = kept.lastIndexOf(true);
   if (first === -1) return 0;
@@ -147,10 +153,24 @@ export function recoverProse(
     let i = first - 1;
     for (; i > title; i--) {
       const verdict = judge(i);
+      const text = (blocks[i] as Block).text;
       if (verdict === "prose") run.push(i);
-      else if ((blocks[i] as Block).text > 200 || ++skipped > 4) break;
+      // A share button or a label (a few characters) does not count; a byline, a date, a caption do.
+      else if (text > 200 || (text > 20 && ++skipped > 4)) break;
     }
     if (i === title) for (const j of run) where.set(j, "before");
+    // Or right after the title, past a byline or a date: the standfirst of a page whose body starts further on.
+    else {
+      skipped = 0;
+      let started = false;
+      for (let j = title + 1; j < first; j++) {
+        const verdict = judge(j);
+        if (verdict === "prose") {
+          where.set(j, "before");
+          started = true;
+        } else if (started || verdict === "furniture" || (blocks[j] as Block).text > 200 || ++skipped > 2) break;
+      }
+    }
   }
   for (let i = last + 1; i < blocks.length && judge(i) === "prose"; i++) where.set(i, "after");
   const recovered = [...where.keys()];
