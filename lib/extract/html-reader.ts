@@ -290,7 +290,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
   }
 }
 
-export const RECOVER_TRACE: { fn?: (w: "between" | "before" | "after", el: Element) => void } = {};
+export const RECOVER_TRACE: { fn?: (w: "between" | "before", el: Element) => void } = {};
 
 /** The fallback parses the page a second time: only pages small enough that two DOMs fit any worker's heap. */
 const MAX_FALLBACK_HTML = 1024 * 1024;

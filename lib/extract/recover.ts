@@ -44,12 +44,13 @@ const BLOCK_TAGS = new Set([
 ]);
 /** Leaves that can stand alone once moved (a lone <td> or <li> cannot). */
 const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "figcaption"]);
-const HEADING = /^h[2-6]$/;
+const MOVABLE_SELECTOR = [...MOVABLE].join(", ");
 /** Landmarks that are never the article, whatever their text. */
 const LANDMARK_TAGS = new Set(["nav", "footer", "aside", "form", "menu", "button", "select", "textarea"]);
 const LANDMARK_ROLES = new Set(["navigation", "contentinfo", "complementary", "banner", "search", "menu", "dialog"]);
 
 export interface Block {
+  /** The block; where Readability rewrote it (a <div> of text as a <p>), the rewrite. */
   el: Element;
   /** A text node of the block: where it ends up tells whether Readability kept the block. */
   marker: Text;
@@ -104,6 +105,13 @@ const CAPTION_CLASS = /caption|credit|legend|bildunterschrift|bildtext|copyright
 const isCaption = (el: Element) =>
   el.localName === "figure" || el.localName === "figcaption" || CAPTION_CLASS.test(el.getAttribute("class") ?? "");
 
+/** A line right under a picture (nothing but the picture before it in its box): the picture's caption. */
+function underPicture(el: Element): boolean {
+  const previous = el.previousElementSibling;
+  if (!previous || collapsedLength(previous.textContent ?? "") > 0) return false;
+  return /^(img|picture|figure|svg|video)$/.test(previous.localName) || previous.querySelector("img, picture") !== null;
+}
+
 /** Prose: enough text, few links. A heading counts when prose follows it. */
 const isProse = (b: Block) => b.text >= 60 && b.link <= 0.2 * b.text;
 
@@ -113,7 +121,7 @@ const isProse = (b: Block) => b.text >= 60 && b.link <= 0.2 * b.text;
 export function recoverProse(
   content: Element,
   blocks: Block[],
-  trace?: (where: "between" | "before" | "after", el: Element) => void,
+  trace?: (where: "between" | "before", el: Element) => void,
 ): number {
   let kept = blocks.map((b) => content.contains(b.marker));
   // On a short page Readability reads a fresh copy of it (its retry with fewer rules): match blocks by their text.
@@ -136,16 +144,41 @@ export function recoverProse(
   }
   const judge = (i: number): "prose" | "other" | "furniture" => {
     const b = blocks[i] as Block;
-    if (kept[i] || !MOVABLE.has(b.el.localName) || !b.el.contains(b.marker)) return "other";
+    if (kept[i] || !MOVABLE.has(b.el.localName)) return "other";
+    // Readability rewrites a <div> of text as a <p>: the block now lives in the element holding its text.
+    if (!b.el.contains(b.marker)) {
+      const now = b.marker.parentElement?.closest(MOVABLE_SELECTOR);
+      if (!now || now.localName !== "p" || collapsedLength(now.textContent ?? "") !== b.text) return "other";
+      b.el = now;
+    }
     for (const a of [b.el, ...b.ancestors]) {
       if (shared.has(a)) break;
       if (isLandmark(a) || isFurniture(a)) return "furniture";
       if (isCaption(a)) return "other";
     }
-    return isProse(b) ? "prose" : "other";
+    return isProse(b) && !underPicture(b.el) ? "prose" : "other";
   };
-  const where = new Map<number, "between" | "before" | "after">();
-  for (let i = first + 1; i < last; i++) if (judge(i) === "prose") where.set(i, "between");
+  // A block's own box (its highest ancestor outside the article's): a card that links elsewhere is a teaser.
+  const density = new Map<Element, number>();
+  const inTeaser = (i: number) => {
+    const b = blocks[i] as Block;
+    let box = b.el;
+    for (const a of b.ancestors) {
+      if (shared.has(a)) break;
+      box = a;
+    }
+    let d = density.get(box);
+    if (d === undefined) {
+      const text = collapsedLength(box.textContent ?? "");
+      let link = 0;
+      for (const a of box.querySelectorAll("a")) link += collapsedLength(a.textContent ?? "");
+      d = text > 0 ? link / text : 0;
+      density.set(box, d);
+    }
+    return d > 0.25;
+  };
+  const where = new Map<number, "between" | "before">();
+  for (let i = first + 1; i < last; i++) if (judge(i) === "prose" && !inTeaser(i)) where.set(i, "between");
   // Before the body, back to the title, past a few short blocks (a date, a byline, a share bar, the lead picture's caption).
   if (title !== -1) {
     const run: number[] = [];
@@ -172,7 +205,6 @@ export function recoverProse(
       }
     }
   }
-  for (let i = last + 1; i < blocks.length && judge(i) === "prose"; i++) where.set(i, "after");
   const recovered = [...where.keys()];
   if (trace) for (const [i, w] of where) trace(w, (blocks[i] as Block).el);
   if (recovered.length === 0) return 0;
