@@ -43,7 +43,7 @@ const BLOCK_TAGS = new Set([
   "h6",
 ]);
 /** Leaves that can stand alone once moved (a lone <td> or <li> cannot). */
-const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "figcaption"]);
+const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6"]);
 const MOVABLE_SELECTOR = [...MOVABLE].join(", ");
 /** Landmarks that are never the article, whatever their text. */
 const LANDMARK_TAGS = new Set(["nav", "footer", "aside", "form", "menu", "button", "select", "textarea"]);
@@ -112,20 +112,24 @@ function underPicture(el: Element): boolean {
   return /^(img|picture|figure|svg|video)$/.test(previous.localName) || previous.querySelector("img, picture") !== null;
 }
 
-/** Prose: enough text, few links. A heading counts when prose follows it. */
+/** Prose: enough text, few links. */
 const isProse = (b: Block) => b.text >= 60 && b.link <= 0.2 * b.text;
 
 /**
- * Moves back into `content` the prose blocks Readability left out, in reading order. Returns the number recovered.
+ * Moves back into `content` the prose blocks Readability left out, in reading order: the standfirst between the
+ * title and the body, and the gaps of prose between kept blocks. Returns the number of blocks recovered.
  */
 export function recoverProse(
   content: Element,
   blocks: Block[],
   trace?: (where: "between" | "before", el: Element) => void,
 ): number {
+  const block = (i: number) => blocks[i] as Block;
   let kept = blocks.map((b) => content.contains(b.marker));
-  // On a short page Readability reads a fresh copy of it (its retry with fewer rules): match blocks by their text.
-  if (!kept.includes(true)) {
+  // On a short page Readability reads a fresh copy of it (its retry with fewer rules): blocks match by text, and
+  // with no kept element to stand next to, only the standfirst is recovered (it goes on top).
+  const retried = !kept.includes(true);
+  if (retried) {
     const texts = new Set(snapshotBlocks(content).map((b) => textOf(b.el)));
     kept = blocks.map((b) => b.text >= 20 && texts.has(textOf(b.el)));
   }
@@ -134,21 +138,20 @@ export function recoverProse(
   if (first === -1) return 0;
   // The title: the nearest <h1> before the body. Between the two sits the standfirst; before it, the page's header.
   let title = -1;
-  for (let i = first - 1; i >= 0 && title === -1; i--) if ((blocks[i] as Block).el.closest("h1")) title = i;
+  for (let i = first - 1; i >= 0 && title === -1; i--) if (block(i).el.closest("h1")) title = i;
   // The article's own ancestors (shared by its kept blocks and its title) say nothing about a block: a WordPress
   // article's wrapper is classed `tag-…`, `has-post-thumbnail`.
   const shared = new Set<Element>();
   for (let i = Math.max(title, first); i <= last; i++) {
-    if (!kept[i] && i !== title) continue;
-    for (const a of (blocks[i] as Block).ancestors) shared.add(a);
+    if (kept[i] || i === title) for (const a of block(i).ancestors) shared.add(a);
   }
   const judge = (i: number): "prose" | "other" | "furniture" => {
-    const b = blocks[i] as Block;
+    const b = block(i);
     if (kept[i] || !MOVABLE.has(b.el.localName)) return "other";
     // Readability rewrites a <div> of text as a <p>: the block now lives in the element holding its text.
     if (!b.el.contains(b.marker)) {
       const now = b.marker.parentElement?.closest(MOVABLE_SELECTOR);
-      if (!now || now.localName !== "p" || collapsedLength(now.textContent ?? "") !== b.text) return "other";
+      if (now?.localName !== "p" || collapsedLength(now.textContent ?? "") !== b.text) return "other";
       b.el = now;
     }
     for (const a of [b.el, ...b.ancestors]) {
@@ -158,10 +161,70 @@ export function recoverProse(
     }
     return isProse(b) && !underPicture(b.el) ? "prose" : "other";
   };
-  // A block's own box (its highest ancestor outside the article's): a card that links elsewhere is a teaser.
+  const inTeaser = teaserTest(block, shared);
+  const where = new Map<number, "between" | "before">();
+
+  // 1. Between kept blocks, a gap that is mostly prose: the article split by an advertisement or a picture. A gap
+  //    of teasers, forms or link lists holds prose too, but not mostly.
+  for (let start = first + 1; start < last && !retried; start++) {
+    if (kept[start]) continue;
+    let end = start;
+    while (end + 1 < last && !kept[end + 1]) end++;
+    const prose: number[] = [];
+    let all = 0;
+    let found = 0;
+    for (let i = start; i <= end; i++) {
+      all += block(i).text;
+      if (judge(i) === "prose" && !inTeaser(i)) {
+        prose.push(i);
+        found += block(i).text;
+      }
+    }
+    if (found >= 0.6 * all) for (const i of prose) where.set(i, "between");
+    start = end;
+  }
+
+  // 2. The standfirst: back from the body to the title, past a few short blocks (a date, a byline, a share bar,
+  //    the lead picture's caption); or, when the body starts further on, right after the title.
+  if (title !== -1) {
+    const run: number[] = [];
+    let skipped = 0;
+    let i = first - 1;
+    for (; i > title; i--) {
+      const text = block(i).text;
+      if (judge(i) === "prose") run.push(i);
+      // A share button or a label (a few characters) does not count; a byline, a date, a caption do.
+      else if (text > 200 || (text > 20 && ++skipped > 4)) break;
+    }
+    if (i === title) for (const j of run) where.set(j, "before");
+    else {
+      skipped = 0;
+      let started = false;
+      for (let j = title + 1; j < first; j++) {
+        const verdict = judge(j);
+        if (verdict === "prose") {
+          where.set(j, "before");
+          started = true;
+        } else if (started || verdict === "furniture" || block(j).text > 200 || ++skipped > 2) break;
+      }
+    }
+  }
+
+  // Never twice: a block whose text the article already holds (Readability kept a rewritten copy) stays out.
+  const have = textOf(content);
+  const recovered = [...where.keys()].filter((i) => !have.includes(textOf(block(i).el))).sort((a, b) => a - b);
+  for (const i of recovered) {
+    trace?.(where.get(i) ?? "between", block(i).el);
+    place(content, blocks, kept, i);
+  }
+  return recovered.length;
+}
+
+/** A block's own box (its highest ancestor outside the article's) that links elsewhere: a teaser card. */
+function teaserTest(block: (i: number) => Block, shared: ReadonlySet<Element>): (i: number) => boolean {
   const density = new Map<Element, number>();
-  const inTeaser = (i: number) => {
-    const b = blocks[i] as Block;
+  return (i) => {
+    const b = block(i);
     let box = b.el;
     for (const a of b.ancestors) {
       if (shared.has(a)) break;
@@ -177,85 +240,34 @@ export function recoverProse(
     }
     return d > 0.25;
   };
-  const where = new Map<number, "between" | "before">();
-  for (let i = first + 1; i < last; i++) if (judge(i) === "prose" && !inTeaser(i)) where.set(i, "between");
-  // Before the body, back to the title, past a few short blocks (a date, a byline, a share bar, the lead picture's caption).
-  if (title !== -1) {
-    const run: number[] = [];
-    let skipped = 0;
-    let i = first - 1;
-    for (; i > title; i--) {
-      const verdict = judge(i);
-      const text = (blocks[i] as Block).text;
-      if (verdict === "prose") run.push(i);
-      // A share button or a label (a few characters) does not count; a byline, a date, a caption do.
-      else if (text > 200 || (text > 20 && ++skipped > 4)) break;
-    }
-    if (i === title) for (const j of run) where.set(j, "before");
-    // Or right after the title, past a byline or a date: the standfirst of a page whose body starts further on.
-    else {
-      skipped = 0;
-      let started = false;
-      for (let j = title + 1; j < first; j++) {
-        const verdict = judge(j);
-        if (verdict === "prose") {
-          where.set(j, "before");
-          started = true;
-        } else if (started || verdict === "furniture" || (blocks[j] as Block).text > 200 || ++skipped > 2) break;
-      }
-    }
-  }
-  const recovered = [...where.keys()];
-  if (trace) for (const [i, w] of where) trace(w, (blocks[i] as Block).el);
-  if (recovered.length === 0) return 0;
-  recovered.sort((a, b) => a - b);
-  for (const i of recovered) place(content, blocks, kept, i);
-  return recovered.length;
 }
 
-/** Puts block i before the next kept block (or after the previous one), outside any list or table. */
+const ANCHOR_SELECTOR = "p, div, section, li, h2, h3, h4, h5, h6, blockquote, pre, td, th, dd, dt, figure";
+
+/** The element to insert next to for a kept block: its line, lifted out of any list or table. */
+function anchorOf(content: Element, b: Block): Element | null {
+  const line = b.marker.parentElement?.closest(ANCHOR_SELECTOR);
+  if (!line || line === content || !content.contains(line)) return null;
+  let at = line;
+  while (
+    at.parentElement &&
+    at.parentElement !== content &&
+    /^(ul|ol|dl|table|tbody|thead|tr|li)$/.test(at.parentElement.localName)
+  )
+    at = at.parentElement;
+  return at;
+}
+
+/** Puts block i before the next kept block, or after the previous one, or on top of the article. */
 function place(content: Element, blocks: Block[], kept: boolean[], i: number) {
   const el = (blocks[i] as Block).el;
-  const outside = (anchor: Element) => {
-    let at = anchor;
-    while (
-      at.parentElement &&
-      at.parentElement !== content &&
-      /^(ul|ol|dl|table|tbody|thead|tr|li)$/.test(at.parentElement.localName)
-    )
-      at = at.parentElement;
-    return at;
-  };
-  for (let j = i + 1; j < blocks.length; j++) {
-    if (!kept[j]) continue;
-    const anchor = (blocks[j] as Block).marker.parentElement;
-    if (anchor && content.contains(anchor) && anchor !== content) {
-      const at = outside(
-        anchor.closest("p, div, section, li, h2, h3, h4, h5, h6, blockquote, pre, td, th, dd, dt, figure") ?? anchor,
-      );
-      if (at !== content && content.contains(at)) {
-        at.before(el);
-        kept[i] = true;
-        return;
-      }
-    }
-    break;
-  }
-  for (let j = i - 1; j >= 0; j--) {
-    if (!kept[j]) continue;
-    const anchor = (blocks[j] as Block).marker.parentElement;
-    if (anchor && content.contains(anchor) && anchor !== content) {
-      const at = outside(
-        anchor.closest("p, div, section, li, h2, h3, h4, h5, h6, blockquote, pre, td, th, dd, dt, figure") ?? anchor,
-      );
-      if (at !== content && content.contains(at)) {
-        at.after(el);
-        kept[i] = true;
-        return;
-      }
-    }
-    break;
-  }
-  (content.firstElementChild ?? content).append(el);
   kept[i] = true;
+  const next = kept.indexOf(true, i + 1);
+  const after = next === -1 ? null : anchorOf(content, blocks[next] as Block);
+  if (after) return after.before(el);
+  const previous = i > 0 ? kept.lastIndexOf(true, i - 1) : -1;
+  const before = previous === -1 ? null : anchorOf(content, blocks[previous] as Block);
+  if (before) return before.after(el);
+  const page = content.firstElementChild ?? content;
+  page.prepend(el);
 }
