@@ -222,13 +222,15 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     const ld = fromJsonLd(document);
     const markup = fromMarkup(document);
     const lang = document.documentElement.getAttribute("lang");
-    // Readability mutates the document it reads, so metadata is read first.
+    // Readability mutates the document it reads, so metadata and the page's text blocks are read first.
     // Classes stay on until the boilerplate pass has read them, then go as Readability would remove them.
+    // The recovery pass puts back the prose Readability left out (a standfirst, a split body); the boilerplate
+    // pass then judges all of it alike.
     const blocks = document.body ? snapshotBlocks(document.body) : [];
     const article = new Readability(document, { serializer: (node) => node, keepClasses: true }).parse();
     let content = article?.content instanceof dom.window.Element ? article.content : null;
     if (content) {
-      recoverProse(content, blocks, RECOVER_TRACE.fn);
+      recoverProse(content, blocks);
       // The pass must not turn a short article into a refusal: on short results, the uncleaned copy is kept
       // for when the cleaned text falls under the article minimum.
       const uncleaned = (content.textContent ?? "").length < 3 * MIN_ARTICLE_CHARS ? content.cloneNode(true) : null;
@@ -289,8 +291,6 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     fallbackDom?.window.close();
   }
 }
-
-export const RECOVER_TRACE: { fn?: (w: "between" | "before", el: Element) => void } = {};
 
 /** The fallback parses the page a second time: only pages small enough that two DOMs fit any worker's heap. */
 const MAX_FALLBACK_HTML = 1024 * 1024;
