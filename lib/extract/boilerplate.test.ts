@@ -147,6 +147,35 @@ describe("the boilerplate pass removes", () => {
     expect(text).not.toContain("Example Agency");
   });
 
+  it.each([
+    [
+      "in parentheses, in a caption",
+      "<figcaption>The reading room at night. (Photo: Jane Roe/Example Agency)</figcaption>",
+      "Jane Roe",
+    ],
+    [
+      "after a ©, in a caption",
+      "<figcaption>The reading room at night. © Example Agency / Jane Roe</figcaption>",
+      "Jane Roe",
+    ],
+    [
+      "as agency/photographer in parentheses",
+      "<figcaption>The reading room at night. (REUTERS/Jane Roe)</figcaption>",
+      "Jane Roe",
+    ],
+    [
+      "after the sentence, in a caption set as a paragraph",
+      "<p>The reading room at night. Foto: Example/Jane Roe</p>",
+      "Jane Roe",
+    ],
+  ])("a credit written into the end of a caption's text (%s), keeping the caption", (_, caption, credit) => {
+    const text = read(
+      `${prose(3)}<figure><img src="/night.jpg" alt="">${caption}</figure>${prose(3, "the reading room")}`,
+    );
+    expect(text).toContain("The reading room at night.");
+    expect(text).not.toContain(credit);
+  });
+
   it("a byline and date leaking into the first lines of the body", () => {
     const text = read(`<p>By Jane Roe</p><p>14 June 2019, 15:49</p>${prose(6)}`);
     expect(text).not.toContain("Jane Roe");
@@ -156,6 +185,22 @@ describe("the boilerplate pass removes", () => {
 });
 
 describe("the boilerplate pass keeps", () => {
+  it("a source cited in parentheses at the end of a paragraph", () => {
+    const text = read(
+      `${prose(3)}<p>Visits rose by a third last year, the library's own count shows (Source: Town Council/Annual Report).</p>${prose(3, "the reading room")}`,
+    );
+    expect(text).toContain("(Source: Town Council/Annual Report)");
+  });
+
+  it("each block on its own line: the text never runs two blocks into one word", () => {
+    const text = read(
+      `${prose(3)}<div><p>The last bus leaves at ten.</p>Late readers walk home.</div><h2>Opening hours</h2>${prose(3, "the hours")}`,
+    );
+    expect(text).toContain(
+      "The last bus leaves at ten.\nLate readers walk home.\nOpening hours\nParagraph 1 about the hours",
+    );
+  });
+
   it.each([
     [
       "a list in the text",

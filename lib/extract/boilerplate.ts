@@ -568,6 +568,8 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
       )
         mark(last, "credit");
     }
+    // A credit written into the end of the caption's own text ("… (Foto: Getty)", "… © AFP / Jane Roe").
+    if (caption || text.length <= 300) trimTrailingCredit(line, caption, options.trace);
     // Subscription pitches, app and channel invitations, share and comment prompts: short, addressed to the reader.
     if (text.length <= 500 && s.link <= 0.8 * s.text && (inTail(line) || i < 2 || text.length <= 200)) {
       const at = text.toLowerCase().search(CALL_TO_ACTION);
@@ -653,6 +655,35 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
     el.remove();
   }
   return doomed.length;
+}
+
+/**
+ * A picture credit closing a line's text: "© Agency / Name", "Foto: Agency/Name" after a sentence, and in captions
+ * also "(Quelle: …)", "(REUTERS/Name)". Bounded repetitions on a bounded tail: linear in the line.
+ */
+const PICTURE_CREDIT_TAIL =
+  /(?:\s*[|·]\s*|\s+|^)(?:©\s*[^©()\n]{2,60}|\((?:foto|fotos|photo|bild|imagen)\s*:\s*[^()\n]{2,60}\)|(?<=[.!?)]\s*)(?:foto|fotos|photo|bild|imagen|image)\s*:\s*[^.!?()\n]{2,60})\s*$/iu;
+const CAPTION_CREDIT_TAIL =
+  /\s*\((?:(?:foto|fotos|photo|bild|quelle|source|credit|crédit|crédito|imagen|fuente)\s*:\s*[^()\n]{2,60}|[^()\n/]{2,40}\s?\/\s?[^()\n]{2,40})\)\s*$/iu;
+
+/** Cuts a trailing picture credit off the line's last text, leaving the caption or sentence before it. */
+function trimTrailingCredit(line: Element, caption: boolean, trace?: (rule: string, el: Element) => void) {
+  const walker = line.ownerDocument.createTreeWalker(line, 4 /* SHOW_TEXT */);
+  let last: Text | null = null;
+  for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null)
+    if (node.data.trim() !== "") last = node;
+  if (!last) return;
+  const tail = last.data.slice(-200);
+  const inParentheses = CAPTION_CREDIT_TAIL.exec(tail);
+  const match =
+    PICTURE_CREDIT_TAIL.exec(tail) ??
+    (inParentheses && (caption || CREDIT_AGENCY.test(inParentheses[0])) ? inParentheses : null);
+  if (!match) return;
+  const kept = last.data.slice(0, last.data.length - tail.length + match.index);
+  // The credit alone is the line: the line rules judge it whole.
+  if (collapsedLength(line.textContent ?? "") - collapsedLength(last.data) + kept.trim().length < 10) return;
+  last.data = kept;
+  trace?.("credit-tail", line);
 }
 
 /** A short block that only holds emphasised text: a heading written as `<p><strong>…</strong></p>`. */

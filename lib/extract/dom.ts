@@ -68,3 +68,59 @@ export function meta(document: Document, ...names: string[]): string | null {
   }
   return null;
 }
+
+/** Elements a reader sees as their own line: `textContent` runs "…the end.Next block" together across them. */
+const LINE_ELEMENTS = new Set([
+  "address",
+  "article",
+  "aside",
+  "blockquote",
+  "br",
+  "dd",
+  "details",
+  "div",
+  "dl",
+  "dt",
+  "figcaption",
+  "figure",
+  "footer",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "header",
+  "hr",
+  "li",
+  "main",
+  "nav",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "summary",
+  "table",
+  "tr",
+  "td",
+  "th",
+  "ul",
+]);
+
+/**
+ * An element's text with a line break between blocks, in one walk (iterative: a hostile page nests deeply).
+ * Whitespace is left for `normalizeText` to collapse.
+ */
+export function blockText(root: Element): string {
+  const parts: string[] = [];
+  const walker = root.ownerDocument.createTreeWalker(root, 1 | 4 /* SHOW_ELEMENT | SHOW_TEXT */);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.nodeType === 3) {
+      // Text after a block, inside the block's parent (`<div><p>a</p>tail</div>`), starts a line too.
+      const previous = node.previousSibling;
+      if (previous?.nodeType === 1 && LINE_ELEMENTS.has((previous as Element).localName)) parts.push("\n");
+      parts.push((node as Text).data);
+    } else if (LINE_ELEMENTS.has((node as Element).localName)) parts.push("\n");
+  }
+  return parts.join("");
+}

@@ -6,7 +6,7 @@ import { AppError } from "../errors.ts";
 import { canonicalizeUrl, resolveCanonicalLink } from "../net/canonical-url.ts";
 import { SANITIZE_CONFIG } from "../render/sanitize-config.ts";
 import { removeBoilerplate } from "./boilerplate.ts";
-import { IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
+import { blockText, IFRAME_PLACEHOLDER, jsonLdObjects, meta, parseHtml, typesOf } from "./dom.ts";
 import { PODCAST_FEED_LINK } from "./reader-protocol.ts";
 import { recoverProse, snapshotBlocks } from "./recover.ts";
 import { flattenDeepTags, MIN_ARTICLE_CHARS, normalizeText, READABILITY_VERSION } from "./text.ts";
@@ -244,14 +244,14 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
       for (const el of content.querySelectorAll("[class]"))
         if (el.getAttribute("class") !== "page") el.removeAttribute("class");
     }
-    let text = normalizeText(content?.textContent ?? article?.textContent ?? "");
+    let text = normalizeText(content ? blockText(content) : (article?.textContent ?? ""));
     let body = content;
     // Readability found too little (it missed the article, or gave up): the page's own text blocks, cleaned by the
     // same pass, when they hold clearly more. Costs a second parse, only on such pages.
     if (text.length < MIN_ARTICLE_CHARS && html.length <= MAX_FALLBACK_HTML) {
       fallbackDom = parseHtml(html, url);
       const fallback = bodyBlocks(fallbackDom.window.document);
-      const fallbackText = fallback ? normalizeText(fallback.textContent ?? "") : "";
+      const fallbackText = fallback ? normalizeText(blockText(fallback)) : "";
       if (fallback && fallbackText.length >= MIN_ARTICLE_CHARS && fallbackText.length > 1.5 * text.length) {
         text = fallbackText;
         body = fallback;
