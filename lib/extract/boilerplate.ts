@@ -89,6 +89,15 @@ const FURNITURE = new Set([
   "authordescription",
   "aboutauthor",
   "abouttheauthor",
+  // The same furniture named in the page's language: comments, share, author.
+  "kommentar",
+  "kommentare",
+  "comentario",
+  "comentarios",
+  "commentaire",
+  "commentaires",
+  "teilen",
+  "autor",
 ]);
 
 /** Words that name furniture however long it is (a long related-articles box is still one); up to half the text. */
@@ -108,10 +117,13 @@ const STRONG = new Set([
   "authordescription",
   "aboutauthor",
   "abouttheauthor",
+  "kommentare",
+  "comentarios",
+  "commentaires",
 ]);
 
 /** Words that name a person or a date in the line they sit in: inside a sentence ("<span class=dateline>CAIRO —</span> …") they are its text. */
-const INLINE_PROSE = new Set(["dateline", "byline", "author", "authors", "credit", "credits", "timestamp"]);
+const INLINE_PROSE = new Set(["dateline", "byline", "author", "authors", "autor", "credit", "credits", "timestamp"]);
 
 /** Words that name a teaser only when it links somewhere: a site's lead paragraph is often classed `teaser` too. */
 const LINKED_ONLY = new Set(["teaser", "teasers"]);

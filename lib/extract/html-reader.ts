@@ -229,16 +229,20 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     const blocks = document.body ? snapshotBlocks(document.body) : [];
     const article = new Readability(document, { serializer: (node) => node, keepClasses: true }).parse();
     let content = article?.content instanceof dom.window.Element ? article.content : null;
+    // Too little text to be an article (unless media come with it): a page Readability is unsure of must hold more.
+    const tooShort = (length: number) => length < MIN_ARTICLE_CHARS / 2 || (!readerable && length < MIN_ARTICLE_CHARS);
+    let found = 0;
     if (content) {
       recoverProse(content, blocks);
+      found = normalizeText(content.textContent ?? "").length;
       // The pass must not turn a short article into a refusal: on short results, the uncleaned copy is kept
-      // for when the cleaned text falls under the article minimum.
-      const uncleaned = (content.textContent ?? "").length < 3 * MIN_ARTICLE_CHARS ? content.cloneNode(true) : null;
+      // for when the cleaned text would be refused.
+      const uncleaned = found < 3 * MIN_ARTICLE_CHARS ? content.cloneNode(true) : null;
       removeBoilerplate(content);
       if (
         uncleaned instanceof dom.window.Element &&
-        normalizeText(content.textContent ?? "").length < MIN_ARTICLE_CHARS &&
-        normalizeText(uncleaned.textContent ?? "").length >= MIN_ARTICLE_CHARS
+        tooShort(normalizeText(content.textContent ?? "").length) &&
+        !tooShort(found)
       )
         content = uncleaned;
       for (const el of content.querySelectorAll("[class]"))
@@ -248,7 +252,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
     let body = content;
     // Readability found too little (it missed the article, or gave up): the page's own text blocks, cleaned by the
     // same pass, when they hold clearly more. Costs a second parse, only on such pages.
-    if (text.length < MIN_ARTICLE_CHARS && html.length <= MAX_FALLBACK_HTML) {
+    if (found < MIN_ARTICLE_CHARS && html.length <= MAX_FALLBACK_HTML) {
       fallbackDom = parseHtml(html, url);
       const fallback = bodyBlocks(fallbackDom.window.document);
       const fallbackText = fallback ? normalizeText(blockText(fallback)) : "";
@@ -257,12 +261,7 @@ export function readArticleHtml(html: string, url: string, media: MediaItem[]): 
         body = fallback;
       }
     }
-    if (
-      ((!article && body === null) ||
-        (!readerable && text.length < MIN_ARTICLE_CHARS) ||
-        text.length < MIN_ARTICLE_CHARS / 2) &&
-      media.length === 0
-    ) {
+    if (((!article && body === null) || tooShort(text.length)) && media.length === 0) {
       throw new AppError("not_an_article", "The page has no readable article text and no media");
     }
     return {
