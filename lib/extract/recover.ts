@@ -42,8 +42,8 @@ const BLOCK_TAGS = new Set([
   "h5",
   "h6",
 ]);
-/** Leaves that can stand alone once moved (a lone <td> or <li> cannot). */
-const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6"]);
+/** Blocks that can stand alone once moved (a lone <td> or <li> cannot: an item moves with its list). */
+const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "ul", "ol"]);
 const MOVABLE_SELECTOR = [...MOVABLE].join(", ");
 /** Landmarks that are never the article, whatever their text. */
 const LANDMARK_TAGS = new Set(["nav", "footer", "aside", "form", "menu", "button", "select", "textarea"]);
@@ -147,7 +147,11 @@ export function recoverProse(
   }
   const judge = (i: number): "prose" | "other" | "furniture" => {
     const b = block(i);
-    if (kept[i] || !MOVABLE.has(b.el.localName)) return "other";
+    if (kept[i]) return "other";
+    // A list item moves with its list (a standfirst written as bullet points).
+    const list = b.el.localName === "li" ? b.el.parentElement : null;
+    if (list && (list.localName === "ul" || list.localName === "ol") && b.el.contains(b.marker)) b.el = list;
+    if (!MOVABLE.has(b.el.localName)) return "other";
     // Readability rewrites a <div> of text as a <p>: the block now lives in the element holding its text.
     if (!b.el.contains(b.marker)) {
       const now = b.marker.parentElement?.closest(MOVABLE_SELECTOR);
@@ -212,7 +216,10 @@ export function recoverProse(
 
   // Never twice: a block whose text the article already holds (Readability kept a rewritten copy) stays out.
   const have = textOf(content);
-  const recovered = [...where.keys()].filter((i) => !have.includes(textOf(block(i).el))).sort((a, b) => a - b);
+  const moved = new Set<Element>();
+  const recovered = [...where.keys()]
+    .sort((a, b) => a - b)
+    .filter((i) => !have.includes(textOf(block(i).el)) && !moved.has(block(i).el) && moved.add(block(i).el));
   for (const i of recovered) {
     trace?.(where.get(i) ?? "between", block(i).el);
     place(content, blocks, kept, i);
