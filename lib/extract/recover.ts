@@ -188,8 +188,8 @@ export function recoverProse(
     start = end;
   }
 
-  // 2. The standfirst: back from the body to the title, past a few short blocks (a date, a byline, a share bar,
-  //    the lead picture's caption); or, when the body starts further on, right after the title.
+  // 2. The standfirst: back from the body to the title, past the head's other blocks (a date, a byline, a share
+  //    bar, the lead picture's caption); or, when the body starts further on, right after the title.
   if (title !== -1) {
     const run: number[] = [];
     let skipped = 0;
@@ -197,8 +197,9 @@ export function recoverProse(
     for (; i > title; i--) {
       const text = block(i).text;
       if (judge(i) === "prose") run.push(i);
-      // A share button or a label (a few characters) does not count; a byline, a date, a caption do.
-      else if (text > 200 || (text > 20 && ++skipped > 4)) break;
+      // A share button or a label (a few characters) does not count; a byline, a date, a caption, an info box
+      // do. A long block of another kind ends the article's head.
+      else if (text > 800 || (text > 20 && ++skipped > 12)) break;
     }
     if (i === title) for (const j of run) where.set(j, "before");
     else {
