@@ -304,7 +304,8 @@ interface Size {
   guarded: number;
 }
 
-const collapsedLength = (text: string) => {
+/** Characters of text with whitespace runs counted as one (leading whitespace not at all). */
+export const collapsedLength = (text: string) => {
   let n = 0;
   let space = true;
   for (let i = 0; i < text.length; i++) {
@@ -581,7 +582,8 @@ export function removeBoilerplate(root: Element, options: BoilerplateOptions = {
         mark(last, "credit");
     }
     // A credit written into the end of the caption's own text ("… (Foto: Getty)", "… © AFP / Jane Roe").
-    if (caption || text.length <= 300) trimTrailingCredit(line, caption, options.trace);
+    if ((caption || text.length <= 300) && CREDIT_HINT.test(text.slice(-80)))
+      trimTrailingCredit(line, caption, options.trace);
     // Subscription pitches, app and channel invitations, share and comment prompts: short, addressed to the reader.
     if (text.length <= 500 && s.link <= 0.8 * s.text && (inTail(line) || i < 2 || text.length <= 200)) {
       const at = text.toLowerCase().search(CALL_TO_ACTION);
@@ -677,6 +679,9 @@ const PICTURE_CREDIT_TAIL =
   /(?:\s*[|·]\s*|\s+|^)(?:©\s*[^©()\n]{2,60}|\((?:foto|fotos|photo|bild|imagen)\s*:\s*[^()\n]{2,60}\)|(?<=[.!?)]\s*)(?:foto|fotos|photo|bild|imagen|image)\s*:\s*[^.!?()\n]{2,60})\s*$/iu;
 const CAPTION_CREDIT_TAIL =
   /\s*\((?:(?:foto|fotos|photo|bild|quelle|source|credit|crédit|crédito|imagen|fuente)\s*:\s*[^()\n]{2,60}|[^()\n/]{2,40}\s?\/\s?[^()\n]{2,40})\)\s*$/iu;
+
+/** What every trailing credit holds somewhere in its last characters: a cheap test before walking the line. */
+const CREDIT_HINT = /[©)]|(?:foto|fotos|photo|bild|imagen|image)\s*:/i;
 
 /** Cuts a trailing picture credit off the line's last text, leaving the caption or sentence before it. */
 function trimTrailingCredit(line: Element, caption: boolean, trace?: (rule: string, el: Element) => void) {

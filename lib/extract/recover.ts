@@ -7,7 +7,7 @@
  * Linear in the page: one walk to snapshot, one pass over the blocks to recover.
  */
 
-import { isFurniture } from "./boilerplate.ts";
+import { collapsedLength, isFurniture } from "./boilerplate.ts";
 
 /** Blocks that hold a line of text; a block holding none of these is a leaf, the unit recovered. */
 const BLOCK_TAGS = new Set([
@@ -49,48 +49,67 @@ const MOVABLE_SELECTOR = [...MOVABLE].join(", ");
 const LANDMARK_TAGS = new Set(["nav", "footer", "aside", "form", "menu", "button", "select", "textarea"]);
 const LANDMARK_ROLES = new Set(["navigation", "contentinfo", "complementary", "banner", "search", "menu", "dialog"]);
 
+/** The ancestors of a block as they were before Readability moved anything: one link per element, shared. */
+interface Chain {
+  el: Element;
+  up: Chain | null;
+}
+
 export interface Block {
   /** The block; where Readability rewrote it (a <div> of text as a <p>), the rewrite. */
   el: Element;
   /** A text node of the block: where it ends up tells whether Readability kept the block. */
   marker: Text;
-  /** Ancestors from the parent up to <body>. */
-  ancestors: Element[];
+  /** The parent's link of the ancestor chain, up to <body>. */
+  up: Chain | null;
   text: number;
   link: number;
 }
 
-const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
-const collapsedLength = (text: string) => text.replace(/\s+/g, " ").trim().length;
+function* ancestors(b: Block): Generator<Element> {
+  for (let c = b.up; c; c = c.up) yield c.el;
+}
 
-/** The page's leaf blocks in reading order. Call before Readability: it moves and removes what it reads. */
+const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
+
+/**
+ * The page's leaf blocks in reading order, with their text and link-text lengths, in one walk. Call before
+ * Readability: it moves and removes what it reads. Recursion depth is the DOM depth, which jsdom's parser caps.
+ */
 export function snapshotBlocks(body: Element): Block[] {
   const blocks: Block[] = [];
-  const ancestors: Element[] = [];
-  const visit = (el: Element): boolean => {
-    let hasBlock = false;
-    ancestors.push(el);
-    for (let child = el.firstElementChild; child; child = child.nextElementSibling) {
-      if (visit(child) || BLOCK_TAGS.has(child.localName)) hasBlock = true;
-    }
-    ancestors.pop();
-    if (!hasBlock && BLOCK_TAGS.has(el.localName)) {
-      let marker: Text | null = null;
-      let text = 0;
-      let link = 0;
-      const walker = el.ownerDocument.createTreeWalker(el, 4 /* SHOW_TEXT */);
-      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-        const n = collapsedLength(node.data);
+  interface Measured {
+    holdsBlock: boolean;
+    text: number;
+    link: number;
+    marker: Text | null;
+  }
+  const visit = (el: Element, up: Chain | null, inLink: boolean): Measured => {
+    const chain: Chain = { el, up };
+    const linked = inLink || el.localName === "a";
+    let holdsBlock = false;
+    let text = 0;
+    let link = 0;
+    let marker: Text | null = null;
+    for (let node = el.firstChild; node; node = node.nextSibling) {
+      if (node.nodeType === 3) {
+        const n = collapsedLength((node as Text).data);
         if (n === 0) continue;
-        marker ??= node;
+        marker ??= node as Text;
         text += n;
-        if (node.parentElement?.closest("a")) link += n;
+        if (linked) link += n;
+      } else if (node.nodeType === 1) {
+        const child = visit(node as Element, chain, linked);
+        if (child.holdsBlock || BLOCK_TAGS.has((node as Element).localName)) holdsBlock = true;
+        text += child.text;
+        link += child.link;
+        marker ??= child.marker;
       }
-      if (marker) blocks.push({ el, marker, ancestors: [...ancestors].reverse(), text, link });
     }
-    return hasBlock;
+    if (!holdsBlock && marker && BLOCK_TAGS.has(el.localName)) blocks.push({ el, marker, up, text, link });
+    return { holdsBlock, text, link, marker };
   };
-  visit(body);
+  visit(body, null, false);
   return blocks;
 }
 
@@ -143,7 +162,7 @@ export function recoverProse(
   // article's wrapper is classed `tag-…`, `has-post-thumbnail`.
   const shared = new Set<Element>();
   for (let i = Math.max(title, first); i <= last; i++) {
-    if (kept[i] || i === title) for (const a of block(i).ancestors) shared.add(a);
+    if (kept[i] || i === title) for (const a of ancestors(block(i))) shared.add(a);
   }
   const judge = (i: number): "prose" | "other" | "furniture" => {
     const b = block(i);
@@ -155,10 +174,12 @@ export function recoverProse(
     // Readability rewrites a <div> of text as a <p>: the block now lives in the element holding its text.
     if (!b.el.contains(b.marker)) {
       const now = b.marker.parentElement?.closest(MOVABLE_SELECTOR);
-      if (now?.localName !== "p" || collapsedLength(now.textContent ?? "") !== b.text) return "other";
+      // The rewrite holds the block's text and nothing more (give or take the spaces between its nodes).
+      if (now?.localName !== "p" || Math.abs(collapsedLength(now.textContent ?? "") - b.text) > 2 + b.text / 50)
+        return "other";
       b.el = now;
     }
-    for (const a of [b.el, ...b.ancestors]) {
+    for (const a of [b.el, ...ancestors(b)]) {
       if (shared.has(a)) break;
       if (isLandmark(a) || isFurniture(a)) return "furniture";
       if (isCaption(a)) return "other";
@@ -234,7 +255,7 @@ function teaserTest(block: (i: number) => Block, shared: ReadonlySet<Element>): 
   return (i) => {
     const b = block(i);
     let box = b.el;
-    for (const a of b.ancestors) {
+    for (const a of ancestors(b)) {
       if (shared.has(a)) break;
       box = a;
     }
