@@ -69,13 +69,12 @@ export function meta(document: Document, ...names: string[]): string | null {
   return null;
 }
 
-/** Elements a reader sees as their own line: `textContent` runs "…the end.Next block" together across them. */
-const LINE_ELEMENTS = new Set([
+/** Block-level elements: each is its own line for a reader, and the unit the extraction passes judge. */
+export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   "address",
   "article",
   "aside",
   "blockquote",
-  "br",
   "dd",
   "details",
   "div",
@@ -84,6 +83,7 @@ const LINE_ELEMENTS = new Set([
   "figcaption",
   "figure",
   "footer",
+  "form",
   "h1",
   "h2",
   "h3",
@@ -91,7 +91,6 @@ const LINE_ELEMENTS = new Set([
   "h5",
   "h6",
   "header",
-  "hr",
   "li",
   "main",
   "nav",
@@ -111,6 +110,8 @@ const LINE_ELEMENTS = new Set([
  * An element's text with a line break between blocks, in one walk (iterative: a hostile page nests deeply).
  * Whitespace is left for `normalizeText` to collapse.
  */
+const isLineBreak = (el: Element) => BLOCK_ELEMENTS.has(el.localName) || el.localName === "br" || el.localName === "hr";
+
 export function blockText(root: Element): string {
   const parts: string[] = [];
   const walker = root.ownerDocument.createTreeWalker(root, 1 | 4 /* SHOW_ELEMENT | SHOW_TEXT */);
@@ -118,9 +119,9 @@ export function blockText(root: Element): string {
     if (node.nodeType === 3) {
       // Text after a block, inside the block's parent (`<div><p>a</p>tail</div>`), starts a line too.
       const previous = node.previousSibling;
-      if (previous?.nodeType === 1 && LINE_ELEMENTS.has((previous as Element).localName)) parts.push("\n");
+      if (previous?.nodeType === 1 && isLineBreak(previous as Element)) parts.push("\n");
       parts.push((node as Text).data);
-    } else if (LINE_ELEMENTS.has((node as Element).localName)) parts.push("\n");
+    } else if (isLineBreak(node as Element)) parts.push("\n");
   }
   return parts.join("");
 }

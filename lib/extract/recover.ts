@@ -8,40 +8,8 @@
  */
 
 import { collapsedLength, isFurniture } from "./boilerplate.ts";
+import { BLOCK_ELEMENTS } from "./dom.ts";
 
-/** Blocks that hold a line of text; a block holding none of these is a leaf, the unit recovered. */
-const BLOCK_TAGS = new Set([
-  "p",
-  "div",
-  "section",
-  "article",
-  "main",
-  "header",
-  "footer",
-  "aside",
-  "nav",
-  "form",
-  "ul",
-  "ol",
-  "li",
-  "dl",
-  "dd",
-  "dt",
-  "table",
-  "tr",
-  "td",
-  "th",
-  "blockquote",
-  "pre",
-  "figure",
-  "figcaption",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-]);
 /** Blocks that can stand alone once moved (a lone <td> or <li> cannot: an item moves with its list). */
 const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "ul", "ol"]);
 const MOVABLE_SELECTOR = [...MOVABLE].join(", ");
@@ -100,13 +68,13 @@ export function snapshotBlocks(body: Element): Block[] {
         if (linked) link += n;
       } else if (node.nodeType === 1) {
         const child = visit(node as Element, chain, linked);
-        if (child.holdsBlock || BLOCK_TAGS.has((node as Element).localName)) holdsBlock = true;
+        if (child.holdsBlock || BLOCK_ELEMENTS.has((node as Element).localName)) holdsBlock = true;
         text += child.text;
         link += child.link;
         marker ??= child.marker;
       }
     }
-    if (!holdsBlock && marker && BLOCK_TAGS.has(el.localName)) blocks.push({ el, marker, up, text, link });
+    if (!holdsBlock && marker && BLOCK_ELEMENTS.has(el.localName)) blocks.push({ el, marker, up, text, link });
     return { holdsBlock, text, link, marker };
   };
   visit(body, null, false);
