@@ -1,3 +1,5 @@
+import { BLOCK_ELEMENTS } from "./dom.ts";
+
 /**
  * The boilerplate pass: what Readability keeps around an article that is not the article — related-article
  * lists, share bars, newsletter boxes, comment blocks, author boxes, bylines and dates, photo credits, tag
@@ -241,43 +243,16 @@ const DATE = new RegExp(
 );
 const BYLINE = /^\s*(by|von|par|por|di|door|av|af|autor|author|text|interview)\s*[:]?\s+\p{Lu}/iu;
 
+// Table rows and cells count too; a table is protected whole, so the pass never judges them one by one.
 const BLOCKS = new Set([
-  "p",
-  "div",
-  "section",
-  "article",
-  "header",
-  "footer",
-  "nav",
-  "aside",
-  "ul",
-  "ol",
-  "li",
-  "dl",
-  "table",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "figure",
-  "figcaption",
-  "blockquote",
-  "form",
+  ...BLOCK_ELEMENTS,
+  // Inline elements judged as lines when they stand alone, and wrappers that hold blocks: without them a <center>
+  // around the article would read as one "line".
   "span",
   "small",
-  // Wrappers that hold blocks: without them a <main> or <center> around the article would read as one "line".
-  "main",
   "center",
-  "details",
-  "summary",
-  "address",
   "fieldset",
-  "dd",
-  "dt",
   "hgroup",
-  "pre",
 ]);
 /** Inline elements judged as lines when they stand alone, never splitting the line they sit in. */
 const INLINE_BLOCKS = new Set(["span", "small"]);
