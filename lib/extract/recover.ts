@@ -2,14 +2,16 @@
  * The recovery pass: prose Readability left out. Readability keeps one container (and the siblings it scores
  * well); an article split over several containers, a standfirst in the article's header, a paragraph its
  * cleaning judged too short lose text the reader came for. Before Readability runs, `snapshotBlocks` notes the
- * page's text blocks in reading order with their ancestors; after, `recoverProse` puts back the prose blocks that sit
- * between the article's first and last kept block, or run on from its edges, and that no furniture holds.
- * Linear in the page: one walk to snapshot, one pass over the blocks to recover.
+ * page's text blocks in reading order with their ancestors; after, `recoverProse` puts back the prose blocks that
+ * stand between the title and the body (the standfirst) or fill a gap between kept blocks, and that no furniture
+ * holds. Linear in the page: one walk to snapshot, one pass over the blocks to recover, at most MAX_RECOVERED moved.
  */
 
 import { collapsedLength, isFurniture } from "./boilerplate.ts";
 import { BLOCK_ELEMENTS } from "./dom.ts";
 
+/** A page's own count caps the work: each recovered block is checked against the article's text once. */
+const MAX_RECOVERED = 200;
 /** Blocks that can stand alone once moved (a lone <td> or <li> cannot: an item moves with its list). */
 const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "ul", "ol"]);
 const MOVABLE_SELECTOR = [...MOVABLE].join(", ");
@@ -209,6 +211,7 @@ export function recoverProse(
   const moved = new Set<Element>();
   const recovered = [...where.keys()]
     .sort((a, b) => a - b)
+    .slice(0, MAX_RECOVERED)
     .filter((i) => !have.includes(textOf(block(i).el)) && !moved.has(block(i).el) && moved.add(block(i).el));
   for (const i of recovered) {
     trace?.(where.get(i) ?? "between", block(i).el);
