@@ -385,7 +385,8 @@ export const isFurniture = (el: Element) => furnitureWords(el).some((word) => !L
 const namesFurniture = (word: string, s: Size) =>
   (!LINKED_ONLY.has(word) || s.links > 0) && (word !== "readmore" || s.link >= 0.5 * s.text);
 
-const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
+/** An element's text, whitespace collapsed. */
+export const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
 const isUrlLike = (text: string) => /^(https?:\/\/|www\.)\S+$/i.test(text.trim());
 
 /** A block whose text is (almost) all one or more links, and not a bare URL someone cites. */

@@ -106,12 +106,12 @@ export const BLOCK_ELEMENTS: ReadonlySet<string> = new Set([
   "ul",
 ]);
 
+const isLineBreak = (el: Element) => BLOCK_ELEMENTS.has(el.localName) || el.localName === "br" || el.localName === "hr";
+
 /**
  * An element's text with a line break between blocks, in one walk (iterative: a hostile page nests deeply).
  * Whitespace is left for `normalizeText` to collapse.
  */
-const isLineBreak = (el: Element) => BLOCK_ELEMENTS.has(el.localName) || el.localName === "br" || el.localName === "hr";
-
 export function blockText(root: Element): string {
   const parts: string[] = [];
   const walker = root.ownerDocument.createTreeWalker(root, 1 | 4 /* SHOW_ELEMENT | SHOW_TEXT */);

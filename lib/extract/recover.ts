@@ -7,10 +7,10 @@
  * holds. Linear in the page: one walk to snapshot, one pass over the blocks to recover, at most MAX_RECOVERED moved.
  */
 
-import { collapsedLength, isFurniture } from "./boilerplate.ts";
+import { collapsedLength, isFurniture, textOf } from "./boilerplate.ts";
 import { BLOCK_ELEMENTS } from "./dom.ts";
 
-/** A page's own count caps the work: each recovered block is checked against the article's text once. */
+/** At most this many blocks recovered per page: each is checked against the article's whole text. */
 const MAX_RECOVERED = 200;
 /** Blocks that can stand alone once moved (a lone <td> or <li> cannot: an item moves with its list). */
 const MOVABLE = new Set(["p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "ul", "ol"]);
@@ -39,8 +39,6 @@ export interface Block {
 function* ancestors(b: Block): Generator<Element> {
   for (let c = b.up; c; c = c.up) yield c.el;
 }
-
-const textOf = (el: Element) => (el.textContent ?? "").replace(/\s+/g, " ").trim();
 
 /**
  * The page's leaf blocks in reading order, with their text and link-text lengths, in one walk. Call before
@@ -108,11 +106,7 @@ const isProse = (b: Block) => b.text >= 60 && b.link <= 0.2 * b.text;
  * Moves back into `content` the prose blocks Readability left out, in reading order: the standfirst between the
  * title and the body, and the gaps of prose between kept blocks. Returns the number of blocks recovered.
  */
-export function recoverProse(
-  content: Element,
-  blocks: Block[],
-  trace?: (where: "between" | "before", el: Element) => void,
-): number {
+export function recoverProse(content: Element, blocks: Block[]): number {
   const block = (i: number) => blocks[i] as Block;
   let kept = blocks.map((b) => content.contains(b.marker));
   // On a short page Readability reads a fresh copy of it (its retry with fewer rules): blocks match by text, and
@@ -157,7 +151,7 @@ export function recoverProse(
     return isProse(b) && !underPicture(b.el) ? "prose" : "other";
   };
   const inTeaser = teaserTest(block, shared);
-  const where = new Map<number, "between" | "before">();
+  const chosen = new Set<number>();
 
   // 1. Between kept blocks, a gap that is mostly prose: the article split by an advertisement or a picture. A gap
   //    of teasers, forms or link lists holds prose too, but not mostly.
@@ -175,7 +169,7 @@ export function recoverProse(
         found += block(i).text;
       }
     }
-    if (found >= 0.6 * all) for (const i of prose) where.set(i, "between");
+    if (found >= 0.6 * all) for (const i of prose) chosen.add(i);
     start = end;
   }
 
@@ -192,14 +186,14 @@ export function recoverProse(
       // do. A long block of another kind ends the article's head.
       else if (text > 800 || (text > 20 && ++skipped > 12)) break;
     }
-    if (i === title) for (const j of run) where.set(j, "before");
+    if (i === title) for (const j of run) chosen.add(j);
     else {
       skipped = 0;
       let started = false;
       for (let j = title + 1; j < first; j++) {
         const verdict = judge(j);
         if (verdict === "prose") {
-          where.set(j, "before");
+          chosen.add(j);
           started = true;
         } else if (started || verdict === "furniture" || block(j).text > 200 || ++skipped > 2) break;
       }
@@ -209,14 +203,11 @@ export function recoverProse(
   // Never twice: a block whose text the article already holds (Readability kept a rewritten copy) stays out.
   const have = textOf(content);
   const moved = new Set<Element>();
-  const recovered = [...where.keys()]
+  const recovered = [...chosen]
     .sort((a, b) => a - b)
     .slice(0, MAX_RECOVERED)
     .filter((i) => !have.includes(textOf(block(i).el)) && !moved.has(block(i).el) && moved.add(block(i).el));
-  for (const i of recovered) {
-    trace?.(where.get(i) ?? "between", block(i).el);
-    place(content, blocks, kept, i);
-  }
+  for (const i of recovered) place(content, blocks, kept, i);
   return recovered.length;
 }
 
