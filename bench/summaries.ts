@@ -4,7 +4,7 @@ import { createOpenAIClient } from "@/lib/ai/openai";
 import { createOpenAISummarizer, summarizeInProcess } from "@/lib/ai/openai-summarizer";
 import type { Transcript } from "@/lib/domain";
 import { costedProvenance } from "@/lib/pipeline/summarize";
-import type { SummarizeInput } from "@/lib/pipeline/types";
+import type { SummarizeInput } from "@/lib/ports";
 import { startFakeOpenAI } from "../tests/helpers/fake-openai";
 
 /**

@@ -12,7 +12,7 @@ import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { type ChunkingConfig, DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
 import { mapSteps } from "@/lib/pipeline/steps";
 import { planTranscription, transcribeChunk } from "@/lib/pipeline/transcribe-chunks";
-import type { StepRunner } from "@/lib/pipeline/types";
+import type { StepRunner } from "@/lib/ports";
 import { startFakeOpenAI } from "../tests/helpers/fake-openai";
 import { startFixtureServer } from "../tests/helpers/fixture-server";
 import { memoryTranscriptCache } from "../tests/helpers/pipeline-fixtures";

@@ -2,7 +2,8 @@ import { AppError } from "@/lib/errors";
 import { markJobFailed } from "@/lib/jobs/lifecycle";
 import { toInngestError } from "@/lib/pipeline/inngest-errors";
 import { runJob } from "@/lib/pipeline/run-job";
-import type { PipelineDeps, StepRunner } from "@/lib/pipeline/types";
+import type { PipelineDeps } from "@/lib/pipeline/types";
+import type { StepRunner } from "@/lib/ports";
 import { getServices, pipelineDeps } from "@/lib/services";
 import { articleCancelled, articleSubmitted, inngest } from "../client";
 
@@ -31,7 +32,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
     async ({ event, step, attempt, runId }) => {
       const { jobId } = event.data;
       const deps = await getDeps(jobId);
-      // Step outputs are plain JSON by construction (see lib/pipeline/types.ts), so Jsonify<T> is T here.
+      // Step outputs are plain JSON by construction (see lib/ports.ts), so Jsonify<T> is T here.
       const durable: StepRunner = {
         run: <T>(id: string, fn: () => Promise<T>) =>
           step.run(id, async () => {

@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import type { SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../pipeline/types";
+import type { SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../ports";
 import { PROMPT_VERSION } from "./prompts";
 import { MAX_KEY_POINTS, MIN_KEY_POINTS, normalizeTags } from "./verify";
 

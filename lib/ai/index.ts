@@ -1,5 +1,5 @@
 import type { LlmConfig } from "../env";
-import type { Summarizer, Transcriber } from "../pipeline/types";
+import type { Summarizer, Transcriber } from "../ports";
 import { createExtractiveSummarizer } from "./extractive-summarizer";
 import { createOpenAIClient } from "./openai";
 import { createOpenAISummarizer } from "./openai-summarizer";

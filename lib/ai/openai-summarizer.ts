@@ -1,6 +1,6 @@
 import type OpenAI from "openai";
 import { AppError } from "../errors";
-import type { PartNotes, SplitHint, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../pipeline/types";
+import type { PartNotes, SplitHint, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../ports";
 import {
   type ChatOptions,
   ContextLengthError,

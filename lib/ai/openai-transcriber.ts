@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import { toFile } from "openai";
 import type { Transcript } from "../domain";
-import type { TranscribeInput, Transcriber } from "../pipeline/types";
+import type { TranscribeInput, Transcriber } from "../ports";
 import { fromOpenAIError } from "./openai";
 
 interface VerboseTranscription {

@@ -1,4 +1,5 @@
 import type { Extracted } from "../domain";
+import type { Report, StepRunner } from "../ports";
 import type { StepName } from "../progress/events";
 import { DEFAULT_CHUNKING } from "./chunk-plan";
 import { detectStage } from "./detect-media";
@@ -10,7 +11,7 @@ import { mapSteps } from "./steps";
 import { summarizeInput, summarizeSteps } from "./summarize";
 import { prepareTranscript } from "./transcribe";
 import { chunkProgress, resolveTranscript, stitchTranscription, transcribeChunk } from "./transcribe-chunks";
-import type { PipelineDeps, PipelineInput, Report, StepRunner } from "./types";
+import type { PipelineDeps, PipelineInput } from "./types";
 
 export interface PipelineResult {
   articleId: string;

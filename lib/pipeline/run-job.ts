@@ -1,7 +1,8 @@
 import type { JobDispatch } from "../jobs/runner";
+import type { StepRunner } from "../ports";
 import { type PipelineResult, processArticle, type RunContext } from "./process-article";
 import { summarizeArticleAgain } from "./summarize-article";
-import type { PipelineDeps, StepRunner } from "./types";
+import type { PipelineDeps } from "./types";
 
 /** One job, whichever kind: the article pipeline, or a new summary version of an article already saved. */
 export function runJob(

@@ -1,6 +1,7 @@
 import type { Extracted, Transcript } from "../domain";
+import type { SummarizeResult } from "../ports";
 import { costedProvenance } from "./summarize";
-import type { PipelineDeps, SummarizeResult } from "./types";
+import type { PipelineDeps } from "./types";
 
 export interface SaveInput {
   jobId: string;

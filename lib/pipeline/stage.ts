@@ -1,8 +1,9 @@
 import { toAppError } from "../errors";
+import type { Report } from "../ports";
 import type { EventData, StepName } from "../progress/events";
 import { createPublisher, type ProgressPublisher } from "../progress/publisher";
 import type { JobPatch } from "../store/store";
-import type { PipelineDeps, Report } from "./types";
+import type { PipelineDeps } from "./types";
 
 export type StageContext = PipelineDeps & {
   progress: ProgressPublisher;

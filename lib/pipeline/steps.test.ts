@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { StepRunner } from "../ports";
 import { mapSteps } from "./steps";
-import type { StepRunner } from "./types";
 
 /** Memoizes by id, as Inngest and the inline runner do, and records which steps actually ran. */
 function memoRunner() {

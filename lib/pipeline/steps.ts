@@ -1,4 +1,4 @@
-import type { StepRunner } from "./types";
+import type { StepRunner } from "../ports";
 
 export interface MapStepsOptions {
   /** At most this many of the item steps run at once (one run's bound; Inngest's function concurrency bounds runs). */

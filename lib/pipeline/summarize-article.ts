@@ -1,8 +1,9 @@
 import { AppError } from "../errors";
+import type { StepRunner } from "../ports";
 import type { PipelineResult, RunContext } from "./process-article";
 import { runStage, stageContext } from "./stage";
 import { costedProvenance, summarizeInput, summarizeSteps } from "./summarize";
-import type { PipelineDeps, StepRunner } from "./types";
+import type { PipelineDeps } from "./types";
 
 export interface SummaryJobInput {
   jobId: string;

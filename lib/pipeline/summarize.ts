@@ -4,11 +4,11 @@ import { resolveLanguage } from "../ai/language";
 import { type ModelTable, resolveModel, sttCostUsd, sumCosts } from "../ai/models";
 import { bodyOf } from "../ai/openai-summarizer";
 import type { Extracted, Provenance, Transcript } from "../domain";
+import type { PartNotes, StepRunner, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../ports";
 import type { EventData } from "../progress/events";
 import type { CachedSummary } from "../store/store";
 import { runStage, type StageContext } from "./stage";
 import { mapSteps } from "./steps";
-import type { PartNotes, StepRunner, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "./types";
 
 /** Parts of one long summary summarized at once: enough to be fast, few enough to stay under rate limits. */
 export const SUMMARY_PART_CONCURRENCY = 4;

@@ -3,6 +3,7 @@ import type { Detected, Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
 import { MIN_ARTICLE_CHARS } from "../extract/text";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
+import type { Report } from "../ports";
 import { type ChunkingConfig, DEFAULT_CHUNKING } from "./chunk-plan";
 import {
   handleFor,
@@ -16,7 +17,7 @@ import {
   transcribeChunk,
   wholeKey,
 } from "./transcribe-chunks";
-import type { PipelineDeps, Report } from "./types";
+import type { PipelineDeps } from "./types";
 
 const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_ARTICLE_CHARS;
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createProcessArticle, onProcessArticleFailure } from "@/inngest/functions/process-article";
 import { AppError, REASONS } from "@/lib/errors";
 import type { SafeFetch } from "@/lib/net/types";
-import type { PipelineDeps, Summarizer } from "@/lib/pipeline/types";
+import type { PipelineDeps } from "@/lib/pipeline/types";
+import type { Summarizer } from "@/lib/ports";
 import { createProgressKv } from "@/lib/progress";
 import type { ProgressEvent } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";

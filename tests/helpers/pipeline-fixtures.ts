@@ -5,7 +5,7 @@ import { createReader } from "@/lib/extract/reader-pool";
 import { createLogger } from "@/lib/log";
 import type { SafeFetch } from "@/lib/net/types";
 import type { TranscriptCache } from "@/lib/pipeline/transcribe-chunks";
-import type { Summarizer } from "@/lib/pipeline/types";
+import type { Summarizer } from "@/lib/ports";
 import type { TranscriptChunkKey } from "@/lib/store/store";
 
 /** An extraction result with nothing in it, for stages downstream of extract; override what a test needs. */

@@ -6,7 +6,7 @@ import { createOpenAIClient } from "@/lib/ai/openai";
 import { createOpenAISummarizer, summarizeInProcess } from "@/lib/ai/openai-summarizer";
 import { countTokens, splitByTokens } from "@/lib/ai/tokens";
 import type { Transcript } from "@/lib/domain";
-import type { SummarizeInput } from "@/lib/pipeline/types";
+import type { SummarizeInput } from "@/lib/ports";
 import { promptTokens } from "../helpers/fake-chat";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
 import { SITE_DIR } from "../helpers/fixture-server";

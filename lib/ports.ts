@@ -1,0 +1,93 @@
+/**
+ * The ports: what the pipeline asks of a summarizer, a transcriber and a step runner, and the plain-JSON values they
+ * exchange. A leaf module (domain types only), so adapters in lib/ai implement these without importing the pipeline.
+ */
+import type { Provenance, Summary, Transcript } from "./domain";
+
+/**
+ * The minimal step interface the composition is written against. Inngest's `step` satisfies it
+ * (see inngest/functions/process-article.ts); the inline runner implements it in-process.
+ * Step outputs must be plain JSON: they are memoized by Inngest between invocations.
+ */
+export interface StepRunner {
+  run<T>(id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface SummarizeInput {
+  title: string;
+  text: string;
+  transcript?: Transcript;
+  /** The language to write the summary in (ISO 639-1), already resolved: the job's choice, the page's, or detected. */
+  lang: string | null;
+  url: string;
+  /** The media's duration, when known: chapters must start inside it. */
+  durationSec?: number | null;
+}
+
+export type SummaryProvenance = Omit<Provenance, "extractor" | "transcriptSource" | "transcription" | "totalCostUsd">;
+
+export interface SummarizeResult {
+  summary: Summary;
+  provenance: SummaryProvenance;
+}
+
+/** How one input will be summarized; a step's output, so plain JSON. */
+export interface SummaryPlan {
+  path: "single" | "map-reduce" | "extractive";
+  model: string;
+  /** Map-reduce: the number of parts and the most tokens one part may hold. */
+  parts: number;
+  partTokens: number;
+  /** The most tokens one part's notes may keep (so the combine call's input stays small). */
+  notesTokens: number;
+  contentTokens: number;
+  promptTokens: number;
+}
+
+export interface SplitHint {
+  split?: boolean;
+  contextTokens?: number;
+}
+
+/** One map-reduce part's notes: small, a step's output. */
+export interface PartNotes {
+  index: number;
+  notes: string;
+  inputTokens: number;
+  outputTokens: number;
+  promptTokens: number;
+}
+
+/**
+ * A summarizer is planned, then run as one call or as parts and a combine call — each of those its own durable step
+ * in the pipeline, so a failed combine call never pays for the parts again.
+ */
+export interface Summarizer {
+  readonly model: string;
+  /**
+   * The path from the token budget. `split` forces parts: the provider said the single call did not fit, and
+   * `contextTokens` is the limit it stated, when it stated one.
+   */
+  plan(input: SummarizeInput, options?: SplitHint): SummaryPlan;
+  /** The single-call path. Throws ContextLengthError (lib/ai/chat.ts) when the provider says it does not fit. */
+  summarize(input: SummarizeInput, plan: SummaryPlan): Promise<SummarizeResult>;
+  summarizePart(input: SummarizeInput, plan: SummaryPlan, index: number): Promise<PartNotes>;
+  combine(input: SummarizeInput, plan: SummaryPlan, parts: PartNotes[]): Promise<SummarizeResult>;
+}
+
+export interface TranscribeInput {
+  audio: Uint8Array;
+  filename: string;
+  mimeType: string;
+  lang?: string | null;
+  /** Sized to the audio's length by the caller (a long window needs longer than a clip). */
+  timeoutMs?: number;
+}
+
+export interface Transcriber {
+  readonly model: string;
+  transcribe(input: TranscribeInput): Promise<Transcript>;
+}
+
+/** How a long stage says how far it is: `done` of `total` `unit`s (bytes, parts, chunks). */
+export type Report = (done: number, total: number, unit: string) => void;
