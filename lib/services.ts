@@ -5,6 +5,7 @@ import { createRateLimiter, type RateLimiter } from "./auth/rate-limit";
 import { type Config, readConfig } from "./env";
 import { createReader } from "./extract/reader-pool";
 import type { Reader } from "./extract/reader-protocol";
+import { INLINE_TASKS, startInlineCron } from "./jobs/inline-cron";
 import { createInlineRunner } from "./jobs/inline-runner";
 import { createInngestRunner } from "./jobs/inngest-runner";
 import type { JobRunner } from "./jobs/runner";
@@ -168,6 +169,8 @@ export function getServices(): Promise<Services> {
         reclaimAbandonedJobs(services).catch((error: unknown) =>
           services.logger.warn("could not resume abandoned jobs", { error }),
         );
+        // Periodic work that Inngest's crons do otherwise (lib/jobs/inline-cron.ts), once per server process.
+        startInlineCron(services, INLINE_TASKS);
       }
       return services;
     })

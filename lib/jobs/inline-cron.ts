@@ -1,0 +1,55 @@
+import type { Logger } from "../log";
+import type { Services } from "../services";
+
+/**
+ * Periodic work for one-server deploys (PIPELINE_RUNNER=inline), where no Inngest cron exists: one list of tasks,
+ * started once per process by lib/services.ts. Under Inngest the same work is a cron function instead.
+ * Append a task here; keep `run` short (it shares the server's event loop) and let it say what it did in logs.
+ */
+export interface InlineTask {
+  name: string;
+  everyMs: number;
+  run: (services: Services) => Promise<unknown>;
+}
+
+export const INLINE_TASKS: InlineTask[] = [];
+
+export interface InlineCron {
+  /** Resolves when every run in progress has ended; no run starts after it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs each task every `everyMs`, never two runs of one task at once (a slow run skips the ticks it overlaps).
+ * A failing run is logged and the next tick tries again. Timers are unref'd: they never keep a CLI alive.
+ */
+export function startInlineCron<S extends { logger: Logger }>(
+  services: S,
+  tasks: readonly { name: string; everyMs: number; run: (services: S) => Promise<unknown> }[],
+): InlineCron {
+  const running = new Map<string, Promise<void>>();
+  let stopped = false;
+  const timers = tasks.map((task) => {
+    const tick = () => {
+      if (stopped || running.has(task.name)) return;
+      const run = task
+        .run(services)
+        .then(
+          () => undefined,
+          (error: unknown) => services.logger.warn("inline task failed", { task: task.name, error }),
+        )
+        .finally(() => running.delete(task.name));
+      running.set(task.name, run);
+    };
+    const timer = setInterval(tick, task.everyMs);
+    timer.unref();
+    return timer;
+  });
+  return {
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(running.values());
+    },
+  };
+}
