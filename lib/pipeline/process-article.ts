@@ -1,16 +1,14 @@
 import type { Extracted } from "../domain";
 import type { Report, StepRunner } from "../ports";
 import type { StepName } from "../progress/events";
-import { DEFAULT_CHUNKING } from "./chunk-plan";
 import { detectStage } from "./detect-media";
 import { extractStage } from "./extract";
 import { fetchStage } from "./fetch";
 import { saveStage } from "./save";
 import { runStage, type StageOptions, stageContext } from "./stage";
-import { mapSteps } from "./steps";
 import { summarizeInput, summarizeSteps } from "./summarize";
-import { prepareTranscript } from "./transcribe";
-import { chunkProgress, resolveTranscript, stitchTranscription, transcribeChunk } from "./transcribe-chunks";
+import { transcribeSteps } from "./transcribe";
+import { resolveTranscript } from "./transcribe-chunks";
 import type { PipelineDeps, PipelineInput } from "./types";
 
 export interface PipelineResult {
@@ -44,7 +42,6 @@ export async function processArticle(
   ctx: RunContext = { attempt: 0 },
 ): Promise<PipelineResult> {
   const context = stageContext(deps, input.jobId, ctx);
-  const { progress } = context;
   const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, options: StageOptions<T> = {}) =>
     step.run(name, () => runStage(name, fn, context, options));
 
@@ -53,55 +50,7 @@ export async function processArticle(
   const extracted: Extracted = await stage("extract", () => extractStage(fetched, detected, deps), {
     summary: (e) => ({ title: e.title }),
   });
-  const chunking = deps.chunking ?? DEFAULT_CHUNKING;
-  // The transcribe stage spans several steps: it stays open (no step.completed) until the stitch step ends it.
-  const prepared = await stage(
-    "transcribe",
-    async (report) => {
-      const outcome = await prepareTranscript(detected, extracted, deps, chunking);
-      if (outcome.kind === "plan") report(0, outcome.plan.windows.length, "chunk");
-      return { ...outcome, startedAt: deps.now() };
-    },
-    {
-      complete: (result) => result.kind !== "plan",
-      summary: (result) => (result.kind === "transcript" && result.reused ? { reused: true } : {}),
-    },
-  );
-  let transcript = prepared.kind === "transcript" ? prepared.handle : null;
-  if (prepared.kind === "plan") {
-    const { plan } = prepared;
-    await mapSteps(
-      step,
-      "transcribe:chunk",
-      plan.windows,
-      (window) =>
-        runStage(
-          "transcribe",
-          async () => {
-            const done = await transcribeChunk(plan, window, deps, chunking);
-            // Counted from the store, so windows finishing out of order (or in an earlier run) add up correctly.
-            const counted = await chunkProgress(plan, deps.store);
-            await progress.publish({
-              type: "step.progress",
-              step: "transcribe",
-              attempt: ctx.attempt + 1,
-              progress: { done: counted.done, total: counted.total, unit: "chunk" },
-              data: { minutesTranscribed: counted.minutes, chunk: window.index + 1, reused: done.cached },
-            });
-            return done;
-          },
-          context,
-          { start: false, complete: () => false },
-        ),
-      { concurrency: chunking.concurrency },
-    );
-    transcript = await step.run("transcribe:stitch", () =>
-      runStage("transcribe", () => stitchTranscription(plan, deps), context, {
-        start: false,
-        startedAt: prepared.startedAt,
-      }),
-    );
-  }
+  const transcript = await transcribeSteps(step, context, detected, extracted);
   const summarized = await summarizeSteps(step, context, {
     load: async () => summarizeInput(extracted, await resolveTranscript(transcript, deps.store), input.lang),
     summarizer: deps.summarizer,
@@ -117,7 +66,7 @@ export async function processArticle(
     {
       // The terminal event goes last, inside the step, so the relay closes after everything else arrived.
       onCompleted: (saved) =>
-        progress.publish({
+        context.progress.publish({
           type: "job.completed",
           data: { articleId: saved.articleId, title: extracted.title, costUsd: saved.costUsd },
         }),

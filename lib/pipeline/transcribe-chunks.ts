@@ -2,6 +2,7 @@ import type { MediaItem, Transcript } from "../domain";
 import { AppError, toAppError } from "../errors";
 import { cutWindow, probeMedia } from "../media/cut";
 import { openRangeReader, type RangeReader } from "../media/range-reader";
+import type { StepRunner } from "../ports";
 import type { Store, TranscriptChunkKey } from "../store/store";
 import {
   type ChunkingConfig,
@@ -12,6 +13,8 @@ import {
   planWindows,
   stitchChunks,
 } from "./chunk-plan";
+import { runStage, type StageContext } from "./stage";
+import { mapSteps } from "./steps";
 import type { PipelineDeps } from "./types";
 
 /**
@@ -220,4 +223,45 @@ export async function resolveTranscript(
   const transcript = await store.getTranscriptChunk(handle.ref);
   if (!transcript) throw new AppError("internal", "The stored transcript is missing");
   return transcript;
+}
+
+/**
+ * The planned windows as durable steps: `transcribe:chunk:<i>` (parallel, at most `concurrency` at once, each
+ * memoized and retried on its own), then `transcribe:stitch`, which ends the stage begun at `startedAt`.
+ */
+export async function transcribeChunkSteps(
+  step: StepRunner,
+  context: StageContext,
+  plan: TranscriptionPlan,
+  chunking: ChunkingConfig,
+  startedAt: number,
+): Promise<TranscriptHandle> {
+  await mapSteps(
+    step,
+    "transcribe:chunk",
+    plan.windows,
+    (window) =>
+      runStage(
+        "transcribe",
+        async () => {
+          const done = await transcribeChunk(plan, window, context, chunking);
+          // Counted from the store, so windows finishing out of order (or in an earlier run) add up correctly.
+          const counted = await chunkProgress(plan, context.store);
+          await context.progress.publish({
+            type: "step.progress",
+            step: "transcribe",
+            attempt: context.attempt + 1,
+            progress: { done: counted.done, total: counted.total, unit: "chunk" },
+            data: { minutesTranscribed: counted.minutes, chunk: window.index + 1, reused: done.cached },
+          });
+          return done;
+        },
+        context,
+        { start: false, complete: () => false },
+      ),
+    { concurrency: chunking.concurrency },
+  );
+  return step.run("transcribe:stitch", () =>
+    runStage("transcribe", () => stitchTranscription(plan, context), context, { start: false, startedAt }),
+  );
 }

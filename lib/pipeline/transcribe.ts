@@ -3,8 +3,9 @@ import type { Detected, Extracted, Transcript } from "../domain";
 import { AppError } from "../errors";
 import { MIN_ARTICLE_CHARS } from "../extract/text";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
-import type { Report } from "../ports";
+import type { Report, StepRunner } from "../ports";
 import { type ChunkingConfig, DEFAULT_CHUNKING } from "./chunk-plan";
+import { runStage, type StageContext } from "./stage";
 import {
   handleFor,
   planTranscription,
@@ -15,6 +16,7 @@ import {
   type TranscriptHandle,
   type TranscriptionPlan,
   transcribeChunk,
+  transcribeChunkSteps,
   wholeKey,
 } from "./transcribe-chunks";
 import type { PipelineDeps } from "./types";
@@ -32,7 +34,7 @@ type TranscribeDeps = Pick<PipelineDeps, "fetch" | "transcriber"> & { store: Tra
 /**
  * Stage 4, first step: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
  * captions are preferred to paying for speech-to-text; speech-to-text is planned in time windows, each then its own
- * durable step (lib/pipeline/process-article.ts). Transcriptions are cached by media URL, window and model, so
+ * durable step (`transcribeSteps` below). Transcriptions are cached by media URL, window and model, so
  * neither a retry nor a new run of the same media pays twice.
  * "none" when there is nothing to transcribe, or when the page's text can stand on its own.
  */
@@ -55,6 +57,38 @@ export async function prepareTranscript(
   if (planned.kind === "plan") return planned;
   if (!planned.transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
   return { kind: "transcript", handle: await storeTranscript(key, planned.transcript, deps.store) };
+}
+
+/**
+ * Stage 4 as durable steps: the first step finds a transcript or plans windows; a plan then runs one step per window
+ * and a stitch step (lib/pipeline/transcribe-chunks.ts). The stage stays open (no step.completed) until the stitch
+ * step ends it. The transcript travels by reference; null when there is nothing to transcribe.
+ */
+export async function transcribeSteps(
+  step: StepRunner,
+  context: StageContext,
+  detected: Detected,
+  extracted: Extracted,
+): Promise<TranscriptHandle | null> {
+  const chunking = context.chunking ?? DEFAULT_CHUNKING;
+  const prepared = await step.run("transcribe", () =>
+    runStage(
+      "transcribe",
+      async (report) => {
+        const outcome = await prepareTranscript(detected, extracted, context, chunking);
+        if (outcome.kind === "plan") report(0, outcome.plan.windows.length, "chunk");
+        return { ...outcome, startedAt: context.now() };
+      },
+      context,
+      {
+        complete: (result) => result.kind !== "plan",
+        summary: (result) => (result.kind === "transcript" && result.reused ? { reused: true } : {}),
+      },
+    ),
+  );
+  if (prepared.kind === "none") return null;
+  if (prepared.kind === "transcript") return prepared.handle;
+  return transcribeChunkSteps(step, context, prepared.plan, chunking, prepared.startedAt);
 }
 
 /**
