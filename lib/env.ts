@@ -407,3 +407,19 @@ export function declareCliProcess(scope: Exclude<StartupScope, "server">): void 
 export function readConfig(): Config {
   return parseConfig(process.env, { scope: processScope });
 }
+
+/**
+ * `npm run db:migrate`'s target: the connection string given on its command line, else DATABASE_URL (also when the
+ * app itself talks to Supabase over REST, which never migrates). Undefined: nothing to migrate.
+ */
+export function migrationTarget(
+  argument: string | undefined,
+  source: Record<string, string | undefined> = process.env,
+): { url: string; pooled: boolean } | undefined {
+  const url = argument ?? optionalUrl.parse(source.DATABASE_URL);
+  if (url === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(url) || !URL.canParse(url)) {
+    throw new ConfigError("the database must be a postgres:// or postgresql:// connection string");
+  }
+  return { url, pooled: isTransactionPooler(url) };
+}

@@ -64,6 +64,8 @@ export interface PostgresOptions {
   /** Behind a transaction pooler: prepared statements off (each transaction may get another server connection). */
   pooled?: boolean;
   poolMax?: number;
+  /** How long a connection attempt may take before failing (postgres.js's default is 30 s). */
+  connectTimeoutSeconds?: number;
 }
 
 export function createPostgresExecutor(url: string, options: PostgresOptions = {}): SqlExecutor {
@@ -76,6 +78,7 @@ export function createPostgresExecutor(url: string, options: PostgresOptions = {
     max: options.poolMax ?? 10,
     // Serverless instances sleep between requests: let idle connections go instead of holding pooler slots.
     idle_timeout: 20,
+    connect_timeout: options.connectTimeoutSeconds ?? 30,
     onnotice: () => undefined,
     prepare: !options.pooled,
     types: {},
