@@ -1,5 +1,6 @@
 import type { Logger } from "../log";
 import type { Services } from "../services";
+import { trimOldJobs } from "./retention";
 
 /**
  * Periodic work for one-server deploys (PIPELINE_RUNNER=inline), where no Inngest cron exists: one list of tasks,
@@ -12,7 +13,11 @@ export interface InlineTask {
   run: (services: Services) => Promise<unknown>;
 }
 
-export const INLINE_TASKS: InlineTask[] = [];
+export const INLINE_TASKS: InlineTask[] = [
+  // Retention (the trim-old-jobs cron under Inngest). Hourly, not daily: a server restarted more often than once a
+  // day would otherwise never reach its first run; a trim with nothing to delete is one indexed query.
+  { name: "trim-old-jobs", everyMs: 60 * 60 * 1000, run: (s) => trimOldJobs(s, s.config.retentionDays) },
+];
 
 export interface InlineCron {
   /** Resolves when every run in progress has ended; no run starts after it. */

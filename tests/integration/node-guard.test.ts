@@ -37,7 +37,7 @@ describe("Node version guard (npm run dev, the CLIs)", () => {
     const { scripts } = (await import("../../package.json", { with: { type: "json" } })).default as {
       scripts: Record<string, string>;
     };
-    for (const name of ["dev", "summarize", "extract", "jobs:retry", "jobs:trim"]) {
+    for (const name of ["dev", "summarize", "extract", "jobs:retry", "jobs:trim", "db:migrate"]) {
       expect(scripts[name]).toMatch(/^node scripts\/check-node\.mjs && /);
     }
   });

@@ -5,9 +5,13 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as trimRoute } from "@/app/api/jobs/trim/route";
+import { parseConfig } from "@/lib/env";
+import { INLINE_TASKS } from "@/lib/jobs/inline-cron";
 import { probeInngest } from "@/lib/jobs/inngest-runner";
 import { trimOldJobs } from "@/lib/jobs/retention";
 import { createRedisKv } from "@/lib/progress/redis-kv";
+import { getServices, resetServicesForTesting } from "@/lib/services";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { freePort, freshDatabase, ROOT } from "../helpers/app-server";
@@ -63,6 +67,61 @@ describe.skipIf(!servicesUp)("operations on PostgreSQL and Redis", () => {
       expect((await trimOldJobs({ store, kv, now: Date.now, logger: quietLogger }, 30)).jobs).toBe(0);
     } finally {
       await kv.close();
+    }
+  });
+
+  it("one server trims by itself (the inline cron, RETENTION_DAYS) and on POST /api/jobs/trim with the admin token", async () => {
+    const token = "operations-token-0123456789abcdef0123";
+    resetServicesForTesting(
+      parseConfig({
+        DATABASE_URL: database.url,
+        REDIS_URL: `${REDIS_URL}/0`,
+        PIPELINE_RUNNER: "inline",
+        RETENTION_DAYS: "7",
+        ADMIN_TOKEN: token,
+        LOG_LEVEL: "error",
+      }),
+    );
+    const services = await getServices();
+    try {
+      const finished = async () => {
+        const { job } = await store.createJob({
+          id: `job_${randomUUID().slice(0, 12)}`,
+          url: `https://a.example/${randomUUID()}`,
+          canonicalUrl: `https://a.example/${randomUUID()}`,
+          force: false,
+        });
+        await store.updateJob(job.id, { status: "completed" });
+        return job.id;
+      };
+      const task = INLINE_TASKS.find((t) => t.name === "trim-old-jobs");
+      expect(task).toBeDefined();
+      const first = await finished();
+      // Eight days on, a 7-day retention (not the 30-day default) reaches this job.
+      await task?.run({ ...services, now: () => Date.now() + 8 * 24 * 60 * 60 * 1000 });
+      expect(await store.getJob(first)).toBeNull();
+
+      const second = await finished();
+      const post = (body?: unknown, auth = `Bearer ${token}`) =>
+        trimRoute(
+          new Request("http://127.0.0.1/api/jobs/trim", {
+            method: "POST",
+            headers: { Authorization: auth, ...(body ? { "Content-Type": "application/json" } : {}) },
+            body: body ? JSON.stringify(body) : undefined,
+          }),
+          { params: Promise.resolve({}) },
+        );
+      expect((await post(undefined, "Bearer wrong-token-0123456789abcdef0123")).status).toBe(401);
+      expect((await post({ days: 0 })).status).toBe(400);
+      const kept = await post();
+      expect(kept.status).toBe(200);
+      expect(await kept.json()).toMatchObject({ jobs: 0 });
+      expect(await store.getJob(second)).not.toBeNull();
+    } finally {
+      await services.store.close();
+      await services.kv.close();
+      await services.reader.close();
+      resetServicesForTesting();
     }
   });
 
