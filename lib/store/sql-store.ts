@@ -1,5 +1,6 @@
 import type { Provenance, Summary } from "../domain";
 import { AppError } from "../errors";
+import { followingStore, sqlFunctionCaller } from "./following";
 import { migrate } from "./migrate";
 import {
   ARTICLE_COLUMNS,
@@ -45,6 +46,7 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
 
   return {
     kind: db.kind,
+    ...followingStore(sqlFunctionCaller(run)),
     async createJob(input) {
       assertUrlSize(input.canonicalUrl);
       const [row] = await run<{ job: JobRow; created: boolean }>(

@@ -11,6 +11,7 @@ import type {
 } from "../domain";
 import type { FailureReason } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
+import type { FollowingStore } from "./following";
 
 export interface CreateJobInput {
   id: string;
@@ -99,7 +100,7 @@ export interface TranscriptChunkKey {
  * The Store port: exactly the operations the app needs.
  * Adapters: SQL (postgres.js or PGlite) and supabase-js. Failures throw AppError("storage_failed") with the cause kept.
  */
-export interface Store {
+export interface Store extends FollowingStore {
   readonly kind: "pglite" | "postgres" | "supabase";
   /**
    * Creates the job unless a queued/running job for the same canonical URL exists; then returns that one

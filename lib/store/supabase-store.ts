@@ -1,6 +1,7 @@
 import { createClient, type PostgrestError } from "@supabase/supabase-js";
 import type { Provenance, Summary } from "../domain";
 import { AppError } from "../errors";
+import { followingStore } from "./following";
 import {
   ARTICLE_COLUMNS,
   type ArticleRow,
@@ -66,6 +67,9 @@ export function createSupabaseStore(
 
   return {
     kind: "supabase",
+    ...followingStore((what, name, args) =>
+      wrap(what, db.rpc(name, Object.fromEntries(Object.entries(args).map(([key, arg]) => [key, arg.value])))),
+    ),
     async createJob(input) {
       assertUrlSize(input.canonicalUrl);
       const rows = await wrap<{ job: JobRow; created: boolean }[]>(

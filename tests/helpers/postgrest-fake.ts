@@ -214,7 +214,8 @@ function rpcRequest(catalog: Catalog, req: Request): { sql: string; params: unkn
     );
   }
   const q = new Query();
-  const body = q.param(JSON.stringify(req.body ?? {}));
+  // Only when there are arguments: an unused parameter has no type PostgreSQL could infer (a zero-argument function).
+  const body = given.length > 0 ? q.param(JSON.stringify(req.body ?? {})) : "";
   const args = fn.args
     .filter((a) => given.includes(a.name))
     .map((a) =>

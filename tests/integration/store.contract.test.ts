@@ -617,9 +617,14 @@ function schemaChecks(get: () => Opened) {
       "articles",
       "job_steps",
       "jobs",
+      "subscription_item_keys",
+      "subscription_items",
+      "subscriptions",
       "summaries",
       "transcript_chunks",
       "transcripts",
+      "webhook_deliveries",
+      "webhook_endpoints",
     ]);
     expect(tables.filter((t) => !t.relrowsecurity)).toEqual([]);
     expect(await db.query("select * from pg_policies where schemaname = 'public'")).toEqual([]);
