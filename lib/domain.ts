@@ -138,7 +138,35 @@ export interface Provenance {
   totalCostUsd?: number | null;
 }
 
-export interface Article extends ArticleContent {
+/** Triage: an article waits in the inbox until the reader archives it. */
+export const ARTICLE_STATES = ["inbox", "archived"] as const;
+export type ArticleState = (typeof ARTICLE_STATES)[number];
+
+/** What the reader did with an article: triage, a note, where they stopped (restored on open). */
+export interface ReaderState {
+  state: ArticleState;
+  read: boolean;
+  favorite: boolean;
+  note: string;
+  /** Scroll fraction of the page (0–1) and seconds into the media; null until known. */
+  position: { fraction: number | null; seconds: number | null };
+}
+
+/** A passage the reader marked, verbatim from the article's text or transcript, with an optional note. */
+export interface Highlight {
+  id: string;
+  articleId: string;
+  quote: string;
+  note: string | null;
+  source: "text" | "transcript";
+  /** Characters into the source where the quote starts. */
+  offset: number;
+  /** Transcript highlights: the time (seconds) of the segment the quote starts in. */
+  startSec: number | null;
+  createdAt: string;
+}
+
+export interface Article extends ArticleContent, ReaderState {
   id: string;
   transcript?: Transcript;
   summary: Summary;
@@ -149,7 +177,7 @@ export interface Article extends ArticleContent {
   updatedAt: string;
 }
 
-export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt" | "summaryId">;
+export type NewArticle = Omit<Article, "id" | "createdAt" | "updatedAt" | "summaryId" | keyof ReaderState>;
 
 /** One summary an article has had; the article's `summary` is a copy of the current one. */
 export interface SummaryVersion {

@@ -25,6 +25,7 @@ export const FAILURE_REASONS = [
   "unauthorized",
   "not_found",
   "conflict",
+  "quote_not_found",
 ] as const;
 
 export const failureReasonSchema = z.enum(FAILURE_REASONS);
@@ -126,6 +127,12 @@ export const REASONS: Record<FailureReason, ReasonInfo> = {
   },
   not_found: { retriable: false, httpStatus: 404, public: true, meaning: "No such job or article" },
   conflict: { retriable: false, httpStatus: 409, public: true, meaning: "The job is not in a state that allows this" },
+  quote_not_found: {
+    retriable: false,
+    httpStatus: 400,
+    public: true,
+    meaning: "A highlight's quote does not occur verbatim in the article's text or transcript",
+  },
 };
 
 export interface AppErrorOptions {

@@ -32,6 +32,11 @@ const article: Article = {
     outputTokens: 5,
     costUsd: null,
   },
+  state: "archived",
+  read: true,
+  favorite: false,
+  note: "Worth a second read.",
+  position: { fraction: 0.4, seconds: null },
   createdAt: "2026-11-24T00:00:00.000Z",
   updatedAt: "2026-11-24T00:00:00.000Z",
 };
@@ -47,5 +52,34 @@ describe("Markdown export", () => {
     expect(front).toContain('  model: "gpt-4o-mini"');
     expect(md).toContain("> Short.");
     expect(md).toContain("- 1:02:05 Later");
+    expect(front).toContain('state: "archived"');
+    expect(front).toContain("read: true");
+  });
+
+  it("ends with the reader's note and highlights, each quote a block quote with its note and time", () => {
+    const md = articleToMarkdown(article, [
+      {
+        id: "h1",
+        articleId: "a1",
+        quote: "first line\nsecond line",
+        note: "Mine.",
+        source: "text",
+        offset: 0,
+        startSec: null,
+        createdAt: "2026-11-24T00:00:00.000Z",
+      },
+      {
+        id: "h2",
+        articleId: "a1",
+        quote: "said on air",
+        note: null,
+        source: "transcript",
+        offset: 9,
+        startSec: 75,
+        createdAt: "2026-11-24T00:00:00.000Z",
+      },
+    ]);
+    expect(md).toContain("## Note\n\nWorth a second read.");
+    expect(md).toContain("## Highlights\n\n> first line\n> second line\n\nMine.\n\n> said on air\n>\n> — 1:15\n");
   });
 });

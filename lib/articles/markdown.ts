@@ -1,4 +1,4 @@
-import type { Article } from "../domain";
+import type { Article, Highlight } from "../domain";
 
 /** YAML-safe scalar: JSON strings are valid YAML, so quoting through JSON avoids hand-written escaping. */
 const scalar = (value: unknown): string => (value === null || value === undefined ? "null" : JSON.stringify(value));
@@ -11,8 +11,19 @@ function formatTimestamp(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
-/** An article as a Markdown document: front matter with metadata and provenance, then the summary. */
-export function articleToMarkdown(article: Article): string {
+/** A block quote of any text: every line prefixed, so a quote spanning paragraphs stays one quote. */
+const blockquote = (text: string): string =>
+  text
+    .trim()
+    .split("\n")
+    .map((line) => `> ${line}`.trimEnd())
+    .join("\n");
+
+/**
+ * An article as a Markdown document: front matter with metadata, the reader's state and provenance, then the
+ * summary, the reader's note and highlights (each with its note, and its time for a transcript highlight).
+ */
+export function articleToMarkdown(article: Article, highlights: Highlight[] = []): string {
   const { summary, provenance } = article;
   const front = [
     "---",
@@ -25,6 +36,9 @@ export function articleToMarkdown(article: Article): string {
     `published_time: ${scalar(article.publishedTime)}`,
     `tags: [${summary.tags.map(scalar).join(", ")}]`,
     `saved_at: ${scalar(article.createdAt)}`,
+    `state: ${scalar(article.state)}`,
+    `read: ${article.read}`,
+    `favorite: ${article.favorite}`,
     "provenance:",
     `  extractor: ${scalar(provenance.extractor)}`,
     `  transcript_source: ${scalar(provenance.transcriptSource ?? null)}`,
@@ -39,6 +53,15 @@ export function articleToMarkdown(article: Article): string {
   const body = [`# ${article.title}`, "", `> ${summary.tldr}`, "", summary.markdown.trim()];
   if (summary.chapters?.length) {
     body.push("", "## Chapters", "", ...summary.chapters.map((c) => `- ${formatTimestamp(c.start)} ${c.title}`));
+  }
+  if (article.note.trim()) body.push("", "## Note", "", article.note.trim());
+  if (highlights.length > 0) {
+    body.push("", "## Highlights");
+    for (const h of highlights) {
+      body.push("", blockquote(h.quote));
+      if (h.startSec !== null) body.push(`>\n> — ${formatTimestamp(h.startSec)}`);
+      if (h.note) body.push("", h.note.trim());
+    }
   }
   return `${[...front, "", ...body].join("\n")}\n`;
 }

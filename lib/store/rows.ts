@@ -1,6 +1,8 @@
 import type {
   Article,
   ArticleSearchHit,
+  ArticleState,
+  Highlight,
   Job,
   JobKind,
   MediaItem,
@@ -11,7 +13,7 @@ import type {
 } from "../domain";
 import { AppError, type FailureReason, failureReasonSchema } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
-import type { JobPatch, LibraryPage, LibraryQuery, SearchInput, SearchPage } from "./store";
+import type { ArticlePatch, JobPatch, LibraryPage, LibraryQuery, SearchInput, SearchPage } from "./store";
 
 /**
  * Database rows as the schema defines them, and their mapping to domain objects. The column lists are checked
@@ -60,8 +62,25 @@ export interface ArticleRow {
   provenance: Provenance;
   summary_id: string | null;
   cost_usd: string | number | null;
+  state: ArticleState;
+  read: boolean;
+  favorite: boolean;
+  note: string;
+  read_fraction: number | null;
+  media_seconds: number | null;
   created_at: string | Date;
   updated_at: string | Date;
+}
+
+export interface HighlightRow {
+  id: string;
+  article_id: string;
+  quote: string;
+  note: string | null;
+  source: Highlight["source"];
+  quote_offset: number;
+  start_sec: number | null;
+  created_at: string | Date;
 }
 
 export interface SummaryRow {
@@ -141,9 +160,26 @@ export const ARTICLE_SCHEMA = {
   provenance: "not null",
   summary_id: "null",
   cost_usd: "null",
+  state: "not null",
+  read: "not null",
+  favorite: "not null",
+  note: "not null",
+  read_fraction: "null",
+  media_seconds: "null",
   created_at: "not null",
   updated_at: "not null",
 } as const satisfies Nullability<ArticleRow>;
+
+export const HIGHLIGHT_SCHEMA = {
+  id: "not null",
+  article_id: "not null",
+  quote: "not null",
+  note: "null",
+  source: "not null",
+  quote_offset: "not null",
+  start_sec: "null",
+  created_at: "not null",
+} as const satisfies Nullability<HighlightRow>;
 
 export const TRANSCRIPT_CHUNK_SCHEMA = {
   media_url: "not null",
@@ -170,6 +206,7 @@ export const SEARCH_COLUMNS = [
 const columnsOf = <Row>(schema: Nullability<Row>) => Object.keys(schema) as (keyof Row & string)[];
 export const JOB_COLUMNS = columnsOf<JobRow>(JOB_SCHEMA);
 export const ARTICLE_COLUMNS = columnsOf<ArticleRow>(ARTICLE_SCHEMA);
+export const HIGHLIGHT_COLUMNS = columnsOf<HighlightRow>(HIGHLIGHT_SCHEMA);
 
 /** Timestamps arrive as Date (drivers) or ISO strings (JSON from PL/pgSQL, PostgREST). */
 export const iso = (value: string | Date): string => new Date(value).toISOString();
@@ -232,9 +269,36 @@ export function articleFromRow(row: ArticleRow): Article {
     summary: row.summary,
     provenance: row.provenance,
     summaryId: row.summary_id ?? null,
+    state: row.state,
+    read: row.read,
+    favorite: row.favorite,
+    note: row.note,
+    position: { fraction: num(row.read_fraction), seconds: num(row.media_seconds) },
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
+}
+
+export function highlightFromRow(row: HighlightRow): Highlight {
+  return {
+    id: row.id,
+    articleId: row.article_id,
+    quote: row.quote,
+    note: row.note,
+    source: row.source,
+    offset: Number(row.quote_offset),
+    startSec: num(row.start_sec),
+    createdAt: iso(row.created_at),
+  };
+}
+
+/** The reader's patch as update_article() takes it: camelCase keys, only those present. */
+export function articlePatchArgs(patch: ArticlePatch): Record<string, unknown> {
+  const { position, ...rest } = patch;
+  const out: Record<string, unknown> = { ...rest };
+  if (position?.fraction !== undefined) out.readFraction = position.fraction;
+  if (position?.seconds !== undefined) out.mediaSeconds = position.seconds;
+  return cleanText(out);
 }
 
 export const SUMMARY_COLUMNS = [
@@ -371,6 +435,9 @@ export function libraryArgs(query: LibraryQuery): Record<string, string | number
     ["from", day(query.from)],
     ["to", day(query.to)],
     ["sort", query.sort],
+    ["state", query.state],
+    ["favorite", query.favorite === undefined ? undefined : String(query.favorite)],
+    ["read", query.read === undefined ? undefined : String(query.read)],
     ["limit", query.limit],
     ["offset", query.offset],
   ];

@@ -6,9 +6,13 @@ import {
   ARTICLE_COLUMNS,
   type ArticleRow,
   articleFromRow,
+  articlePatchArgs,
   assertUrlSize,
   checkJobPatch,
   cleanText,
+  HIGHLIGHT_COLUMNS,
+  type HighlightRow,
+  highlightFromRow,
   isUuid,
   JOB_COLUMNS,
   type JobRow,
@@ -181,6 +185,51 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
         [JSON.stringify(libraryArgs(query))],
       );
       return libraryPageFromJson(row?.page);
+    },
+    async updateArticle(id, patch) {
+      if (!isUuid(id)) return null;
+      const [row] = await run<{ article: ArticleRow | null }>(
+        "update the article",
+        "select update_article($1, $2::text::jsonb) as article",
+        [id, JSON.stringify(articlePatchArgs(patch))],
+      );
+      return row?.article ? articleFromRow(row.article) : null;
+    },
+    async deleteArticle(id) {
+      if (!isUuid(id)) return null;
+      const [row] = await run<{ gone: { jobIds: string[] } | null }>(
+        "delete the article",
+        "select delete_article($1) as gone",
+        [id],
+      );
+      return row?.gone ? { jobIds: row.gone.jobIds ?? [] } : null;
+    },
+    async addHighlight(articleId, highlight) {
+      if (!isUuid(articleId)) return null;
+      const [row] = await run<{ highlight: HighlightRow | null }>(
+        "save the highlight",
+        "select add_highlight($1, $2::text::jsonb) as highlight",
+        [articleId, JSON.stringify(cleanText(highlight))],
+      );
+      return row?.highlight ? highlightFromRow(row.highlight) : null;
+    },
+    async listHighlights(articleId) {
+      if (!isUuid(articleId)) return [];
+      const rows = await run<HighlightRow>(
+        "list the highlights",
+        `select ${HIGHLIGHT_COLUMNS.join(", ")} from highlights where article_id = $1 order by created_at, id limit 2000`,
+        [articleId],
+      );
+      return rows.map(highlightFromRow);
+    },
+    async deleteHighlight(articleId, highlightId) {
+      if (!isUuid(articleId) || !isUuid(highlightId)) return false;
+      const [row] = await run<{ deleted: boolean }>(
+        "delete the highlight",
+        "select delete_highlight($1, $2) as deleted",
+        [articleId, highlightId],
+      );
+      return row?.deleted === true;
     },
     async getTranscriptChunk(key) {
       if (urlTooLong(key.mediaUrl)) return null;

@@ -1,6 +1,8 @@
 import type {
   Article,
   ArticleSearchHit,
+  ArticleState,
+  Highlight,
   Job,
   JobKind,
   NewArticle,
@@ -70,6 +72,10 @@ export interface LibraryQuery {
   from?: string;
   to?: string;
   sort?: "newest" | "relevance";
+  /** The reader's filters: triage state, favourites, read or unread. */
+  state?: ArticleState;
+  favorite?: boolean;
+  read?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -80,6 +86,29 @@ export interface LibraryHit extends Omit<ArticleSearchHit, "snippet" | "rank"> {
   publishedTime: string | null;
   /** Search matches with <b> highlights (sanitize before rendering). */
   snippet: string | null;
+  state: ArticleState;
+  read: boolean;
+  favorite: boolean;
+}
+
+/** What a reader may change on an article; absent fields stay as they are. */
+export interface ArticlePatch {
+  state?: ArticleState;
+  read?: boolean;
+  favorite?: boolean;
+  title?: string;
+  tags?: string[];
+  note?: string;
+  position?: { fraction?: number | null; seconds?: number | null };
+}
+
+/** A highlight to store: the quote already found verbatim in `source`. */
+export interface NewHighlight {
+  quote: string;
+  note: string | null;
+  source: Highlight["source"];
+  offset: number;
+  startSec: number | null;
 }
 
 export interface LibraryPage {
@@ -138,6 +167,19 @@ export interface Store extends FollowingStore {
   searchArticles(input: SearchInput): Promise<SearchPage>;
   /** The library page: search combined with filters, counts per filter value, offset pages. */
   browseLibrary(query: LibraryQuery): Promise<LibraryPage>;
+  /** Applies the reader's patch; tags go into the current summary (and its version). Null when absent. */
+  updateArticle(id: string, patch: ArticlePatch): Promise<Article | null>;
+  /**
+   * Deletes the article, its summary versions, transcripts, highlights, finished jobs and cached transcription of
+   * its media; returns the deleted jobs' ids (their progress logs go too), or null when there is no such article.
+   */
+  deleteArticle(id: string): Promise<{ jobIds: string[] } | null>;
+  /** Null when the article does not exist. */
+  addHighlight(articleId: string, highlight: NewHighlight): Promise<Highlight | null>;
+  /** Oldest first. */
+  listHighlights(articleId: string): Promise<Highlight[]>;
+  /** False when the article has no such highlight. */
+  deleteHighlight(articleId: string, highlightId: string): Promise<boolean>;
   getTranscriptChunk(key: TranscriptChunkKey): Promise<Transcript | null>;
   putTranscriptChunk(key: TranscriptChunkKey, transcript: Transcript): Promise<void>;
   /** The inline runner's durable step outputs for one run of a job, by step id. */

@@ -6,9 +6,13 @@ import {
   ARTICLE_COLUMNS,
   type ArticleRow,
   articleFromRow,
+  articlePatchArgs,
   assertUrlSize,
   checkJobPatch,
   cleanText,
+  HIGHLIGHT_COLUMNS,
+  type HighlightRow,
+  highlightFromRow,
   isUuid,
   JOB_COLUMNS,
   type JobRow,
@@ -231,6 +235,50 @@ export function createSupabaseStore(
       return libraryPageFromJson(
         await wrap<unknown>("browse the library", db.rpc("library_browse", { p: libraryArgs(query) })),
       );
+    },
+    async updateArticle(id, patch) {
+      if (!isUuid(id)) return null;
+      const row = await wrap<ArticleRow>(
+        "update the article",
+        db.rpc("update_article", { p_id: id, p: articlePatchArgs(patch) }),
+      );
+      return row ? articleFromRow(row) : null;
+    },
+    async deleteArticle(id) {
+      if (!isUuid(id)) return null;
+      const gone = await wrap<{ jobIds: string[] }>("delete the article", db.rpc("delete_article", { p_id: id }));
+      return gone ? { jobIds: gone.jobIds ?? [] } : null;
+    },
+    async addHighlight(articleId, highlight) {
+      if (!isUuid(articleId)) return null;
+      const row = await wrap<HighlightRow>(
+        "save the highlight",
+        db.rpc("add_highlight", { p_article_id: articleId, p: cleanText(highlight) }),
+      );
+      return row ? highlightFromRow(row) : null;
+    },
+    async listHighlights(articleId) {
+      if (!isUuid(articleId)) return [];
+      const rows = await wrap(
+        "list the highlights",
+        db
+          .from("highlights")
+          .select(HIGHLIGHT_COLUMNS.join(","))
+          .eq("article_id", articleId)
+          .order("created_at", { ascending: true })
+          .order("id", { ascending: true })
+          .limit(2000)
+          .overrideTypes<HighlightRow[], { merge: false }>(),
+      );
+      return (rows ?? []).map(highlightFromRow);
+    },
+    async deleteHighlight(articleId, highlightId) {
+      if (!isUuid(articleId) || !isUuid(highlightId)) return false;
+      const deleted = await wrap<boolean>(
+        "delete the highlight",
+        db.rpc("delete_highlight", { p_article_id: articleId, p_id: highlightId }),
+      );
+      return deleted === true;
     },
     async getTranscriptChunk(wanted) {
       const key = cleanText(wanted);

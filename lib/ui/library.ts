@@ -1,3 +1,4 @@
+import { ARTICLE_STATES } from "../domain";
 import { LIBRARY_KINDS, type LibraryKind, type LibraryQuery } from "../store/store";
 
 /** The library's URL state (pure, so the page, the API and tests read it the same way). */
@@ -18,6 +19,14 @@ const one = (value: string | string[] | undefined): string | undefined => {
   return v?.trim() ? v.trim() : undefined;
 };
 
+/** "true"/"false" as a filter; anything else is no filter. */
+const flag = (value: string | undefined): boolean | undefined =>
+  value === "true" ? true : value === "false" ? false : undefined;
+
+/**
+ * The library's query from URL parameters. `state`: "inbox" or "archived" filter, "all" (or absent) does not; the
+ * page passes its own default (the inbox) when the URL names none.
+ */
 export function libraryQueryFrom(params: Params): LibraryQuery & { page: number } {
   const kind = one(params.kind);
   const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
@@ -33,6 +42,9 @@ export function libraryQueryFrom(params: Params): LibraryQuery & { page: number 
     to: day(one(params.to)),
     // Relevance is the useful default while searching, newest otherwise.
     sort: sort ?? (q ? "relevance" : "newest"),
+    state: ARTICLE_STATES.find((s) => s === one(params.state)),
+    favorite: flag(one(params.favorite)),
+    read: flag(one(params.read)),
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
     page,
@@ -42,7 +54,7 @@ export function libraryQueryFrom(params: Params): LibraryQuery & { page: number 
 /** A library URL with some of the current filters changed; empty values are dropped, the page resets unless given. */
 export function libraryHref(current: Params, change: Record<string, string | number | undefined>): string {
   const next = new URLSearchParams();
-  const keys = ["q", "kind", "tag", "site", "from", "to", "sort", "page"];
+  const keys = ["state", "favorite", "read", "q", "kind", "tag", "site", "from", "to", "sort", "page"];
   for (const key of keys) {
     const value = key in change ? change[key] : key === "page" ? undefined : one(current[key]);
     if (value !== undefined && value !== "" && !(key === "page" && Number(value) <= 1)) next.set(key, String(value));

@@ -5,7 +5,14 @@ import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "@/lib/store/migrate";
-import { ARTICLE_SCHEMA, JOB_SCHEMA, MAX_URL_BYTES, SEARCH_COLUMNS, TRANSCRIPT_CHUNK_SCHEMA } from "@/lib/store/rows";
+import {
+  ARTICLE_SCHEMA,
+  HIGHLIGHT_SCHEMA,
+  JOB_SCHEMA,
+  MAX_URL_BYTES,
+  SEARCH_COLUMNS,
+  TRANSCRIPT_CHUNK_SCHEMA,
+} from "@/lib/store/rows";
 import { createPgliteExecutor, createPostgresExecutor, type SqlExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
 import type { Store } from "@/lib/store/store";
@@ -313,6 +320,12 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       const loaded = await store.getArticle(saved.id);
       expect(loaded).toEqual({
         ...input,
+        // A new article waits in the inbox, unread, without a note or a position.
+        state: "inbox",
+        read: false,
+        favorite: false,
+        note: "",
+        position: { fraction: null, seconds: null },
         id: saved.id,
         summaryId: saved.summaryId,
         createdAt: saved.createdAt,
@@ -475,6 +488,136 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect((await store.browseLibrary({ tag: t, to: "2020-01-01" })).total).toBe(0);
     });
 
+    it("triages articles: state, read, favourite, title, tags, note and position patch; filters combine", async () => {
+      const t = `t${randomUUID().slice(0, 8)}`;
+      const saved = await store.upsertArticle(
+        article({ title: `Tidal mills ${t}`, summary: { tldr: "x", keyPoints: [], markdown: "", tags: [t, "mills"] } }),
+      );
+      const other = await store.upsertArticle(
+        article({ title: `Wind mills ${t}`, summary: { tldr: "y", keyPoints: [], markdown: "", tags: [t] } }),
+      );
+      expect(saved).toMatchObject({
+        state: "inbox",
+        read: false,
+        favorite: false,
+        note: "",
+        position: { fraction: null, seconds: null },
+      });
+
+      const patched = await store.updateArticle(saved.id, {
+        state: "archived",
+        favorite: true,
+        title: `Tide mills of the Rance ${t}`,
+        tags: [t, "energy"],
+        note: "Compare with La Rance",
+        position: { fraction: 0.5 },
+      });
+      expect(patched).toMatchObject({
+        id: saved.id,
+        state: "archived",
+        read: false,
+        favorite: true,
+        title: `Tide mills of the Rance ${t}`,
+        note: "Compare with La Rance",
+        position: { fraction: 0.5, seconds: null },
+      });
+      expect(patched?.summary.tags).toEqual([t, "energy"]);
+      // Absent fields stay; the position's other half too.
+      const again = await store.updateArticle(saved.id, { read: true, position: { seconds: 61.5 } });
+      expect(again).toMatchObject({
+        state: "archived",
+        favorite: true,
+        read: true,
+        position: { fraction: 0.5, seconds: 61.5 },
+      });
+      expect(await store.getArticle(saved.id)).toEqual(again);
+      // The tags are the current version's too, so the library's tag filter and facets see them.
+      const [current] = await store.listSummaries(saved.id);
+      expect(current?.summary.tags).toEqual([t, "energy"]);
+      expect((await store.browseLibrary({ tag: "energy" })).items.map((i) => i.id)).toContain(saved.id);
+      expect(await store.updateArticle(randomUUID(), { read: true })).toBeNull();
+      expect(await store.updateArticle("not-a-uuid", { read: true })).toBeNull();
+
+      const ids = async (q: Parameters<Store["browseLibrary"]>[0]) =>
+        (await store.browseLibrary({ tag: t, ...q })).items.map((i) => i.id).sort();
+      expect(await ids({ state: "archived" })).toEqual([saved.id]);
+      expect(await ids({ state: "inbox" })).toEqual([other.id]);
+      expect(await ids({ state: "archived", favorite: true, read: true })).toEqual([saved.id]);
+      expect(await ids({ state: "archived", read: false })).toEqual([]);
+      expect(await ids({ favorite: false })).toEqual([other.id]);
+      expect(await ids({})).toEqual([saved.id, other.id].sort());
+      const [item] = (await store.browseLibrary({ tag: t, state: "archived" })).items;
+      expect(item).toMatchObject({ state: "archived", read: true, favorite: true });
+    });
+
+    it("keeps highlights with notes, finds articles by them, and deletes an article with all it owns", async () => {
+      const t = `t${randomUUID().slice(0, 8)}`;
+      const mediaUrl = `https://cdn.example/${t}.mp3`;
+      const saved = await store.upsertArticle(
+        article({
+          title: `Beacons ${t}`,
+          media: [{ kind: "audio", url: mediaUrl }],
+          transcript: { source: "openai", text: "The keeper lit the lamp." },
+        }),
+      );
+      const chunk = { mediaUrl, startSec: 0, endSec: 600, model: "whisper-1" };
+      await store.putTranscriptChunk(chunk, { source: "openai", text: "The keeper lit the lamp." });
+      const { job } = await store.createJob(newJob(saved.canonicalUrl));
+      await store.updateJob(job.id, { status: "completed", articleId: saved.id });
+
+      const first = await store.addHighlight(saved.id, {
+        quote: "lit the lamp",
+        note: `kerosene ${t}x`,
+        source: "transcript",
+        offset: 11,
+        startSec: 12.5,
+      });
+      expect(first).toMatchObject({
+        articleId: saved.id,
+        quote: "lit the lamp",
+        note: `kerosene ${t}x`,
+        source: "transcript",
+        offset: 11,
+        startSec: 12.5,
+      });
+      const second = await store.addHighlight(saved.id, {
+        quote: "paper mill",
+        note: null,
+        source: "text",
+        offset: 9,
+        startSec: null,
+      });
+      expect((await store.listHighlights(saved.id)).map((h) => h.id)).toEqual([first?.id, second?.id]);
+      expect(
+        await store.addHighlight(randomUUID(), { quote: "x", note: null, source: "text", offset: 0, startSec: null }),
+      ).toBeNull();
+
+      // A highlight's note and the article's note are searched, in search and in the library.
+      expect((await store.searchArticles({ q: `kerosene ${t}x` })).items.map((i) => i.id)).toEqual([saved.id]);
+      await store.updateArticle(saved.id, { note: `lamp oil ${t}n` });
+      const byNote = await store.browseLibrary({ q: `${t}n` });
+      expect(byNote.items.map((i) => i.id)).toEqual([saved.id]);
+      expect(byNote.items[0]?.snippet).toContain(`<b>${t}n</b>`);
+      expect((await store.searchArticles({ q: `kerosene ${t}x` })).items.map((i) => i.id)).toEqual([saved.id]);
+
+      expect(await store.deleteHighlight(saved.id, first?.id ?? "")).toBe(true);
+      expect(await store.deleteHighlight(saved.id, first?.id ?? "")).toBe(false);
+      expect((await store.searchArticles({ q: `kerosene ${t}x` })).items).toEqual([]);
+      expect((await store.listHighlights(saved.id)).map((h) => h.id)).toEqual([second?.id]);
+
+      const gone = await store.deleteArticle(saved.id);
+      expect(gone?.jobIds).toEqual([job.id]);
+      expect(await store.getArticle(saved.id)).toBeNull();
+      expect(await store.getJob(job.id)).toBeNull();
+      expect(await store.listHighlights(saved.id)).toEqual([]);
+      expect(await store.listSummaries(saved.id)).toEqual([]);
+      expect(await store.getTranscriptChunk(chunk)).toBeNull();
+      // The URL is new again: no article by it, and a new job for it is created.
+      expect(await store.getArticleByCanonicalUrl(saved.canonicalUrl)).toBeNull();
+      expect((await store.createJob(newJob(saved.canonicalUrl))).created).toBe(true);
+      expect(await store.deleteArticle(saved.id)).toBeNull();
+    });
+
     it("lists newest first without a query, and the cursor walks every article exactly once", async () => {
       const latest = await store.upsertArticle(article({ title: "Newest of all" }));
       const first = await store.searchArticles({ limit: 3 });
@@ -602,6 +745,7 @@ function schemaChecks(get: () => Opened) {
     expect(used(JOB_SCHEMA, jobs)).toEqual(JOB_SCHEMA);
     expect(used(ARTICLE_SCHEMA, articles)).toEqual(ARTICLE_SCHEMA);
     expect(used(TRANSCRIPT_CHUNK_SCHEMA, chunks)).toEqual(TRANSCRIPT_CHUNK_SCHEMA);
+    expect(used(HIGHLIGHT_SCHEMA, await schema("highlights"))).toEqual(HIGHLIGHT_SCHEMA);
     const [search] = await db.query<{ names: string[] }>(
       "select to_json(proargnames[pronargs + 1:]) as names from pg_proc where proname = 'search_articles'",
     );
@@ -615,6 +759,7 @@ function schemaChecks(get: () => Opened) {
     );
     expect(tables.map((t) => t.relname).sort()).toEqual([
       "articles",
+      "highlights",
       "job_steps",
       "jobs",
       "subscription_item_keys",
@@ -684,17 +829,22 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
     // Everything the port does went through these routes: a new route must be added here on purpose.
     expect([...used].sort()).toEqual([
       "GET articles",
+      "GET highlights",
       "GET jobs",
       "GET summaries",
       "GET transcript_chunks",
+      "POST rpc/add_highlight",
       "POST rpc/add_summary",
       "POST rpc/create_job",
+      "POST rpc/delete_article",
+      "POST rpc/delete_highlight",
       "POST rpc/dismiss_job",
       "POST rpc/library_browse",
       "POST rpc/save_article",
       "POST rpc/search_articles",
       "POST rpc/set_current_summary",
       "POST rpc/trim_finished_jobs",
+      "POST rpc/update_article",
       "POST rpc/update_job",
       "POST transcript_chunks",
     ]);

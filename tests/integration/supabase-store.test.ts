@@ -25,6 +25,8 @@ const fixtures = readdirSync(FIXTURES)
   .filter((f) => f.endsWith(".json"))
   .map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(path.join(FIXTURES, f), "utf8")) as Fixture] as const);
 
+const ARTICLE_ID = "5b1d7a3e-8f4c-4c1e-9a55-0c3f2d7e9b10";
+
 const operations: [string, (store: Store) => Promise<unknown>][] = [
   [
     "createJob",
@@ -37,7 +39,15 @@ const operations: [string, (store: Store) => Promise<unknown>][] = [
   ["getArticle", (s) => s.getArticle("5b1d7a3e-8f4c-4c1e-9a55-0c3f2d7e9b10")],
   ["getArticleByCanonicalUrl", (s) => s.getArticleByCanonicalUrl("https://a.example/")],
   ["searchArticles", (s) => s.searchArticles({ q: "libraries" })],
-  ["browseLibrary", (s) => s.browseLibrary({ q: "libraries", kind: "podcast" })],
+  ["browseLibrary", (s) => s.browseLibrary({ q: "libraries", kind: "podcast", state: "inbox", favorite: true })],
+  ["updateArticle", (s) => s.updateArticle(ARTICLE_ID, { state: "archived", tags: ["a"] })],
+  ["deleteArticle", (s) => s.deleteArticle(ARTICLE_ID)],
+  [
+    "addHighlight",
+    (s) => s.addHighlight(ARTICLE_ID, { quote: "q", note: null, source: "text", offset: 0, startSec: null }),
+  ],
+  ["listHighlights", (s) => s.listHighlights(ARTICLE_ID)],
+  ["deleteHighlight", (s) => s.deleteHighlight(ARTICLE_ID, ARTICLE_ID)],
   [
     "getTranscriptChunk",
     (s) => s.getTranscriptChunk({ mediaUrl: "https://a.example/a.mp3", startSec: 0, endSec: 1, model: "m" }),

@@ -1,18 +1,24 @@
+import { ARTICLE_STATES } from "@/lib/domain";
 import { adminRoute } from "@/lib/http/api";
-import { intParam } from "@/lib/http/request-guard";
+import { enumParam, intParam } from "@/lib/http/request-guard";
 import { getServices } from "@/lib/services";
 import { libraryQueryFrom } from "@/lib/ui/library";
 
-const FILTERS = ["kind", "tag", "site", "from", "to", "sort", "page"];
+const FILTERS = ["kind", "tag", "site", "from", "to", "sort", "page", "state", "favorite", "read"];
+const BOOLEANS = ["true", "false"] as const;
 
 /**
  * The library: full-text search with `?q=`, newest first without it; `?cursor=` pages. With any of `kind, tag,
- * site, from, to, sort, page` it answers the library page's shape instead: `{ total, items, facets }`.
+ * site, from, to, sort, page, state, favorite, read` it answers the library page's shape instead:
+ * `{ total, items, facets }`. The reader's filters are checked: a value outside their set is a named 400.
  */
 export const GET = adminRoute(async (request) => {
   const params = new URL(request.url).searchParams;
   const { store } = await getServices();
   if (FILTERS.some((f) => params.has(f))) {
+    enumParam(params, "state", [...ARTICLE_STATES, "all"]);
+    enumParam(params, "favorite", BOOLEANS);
+    enumParam(params, "read", BOOLEANS);
     return Response.json(await store.browseLibrary(libraryQueryFrom(Object.fromEntries(params))));
   }
   const page = await store.searchArticles({
