@@ -15,6 +15,8 @@ import {
   WavOutputFormat,
 } from "mediabunny";
 import { AppError } from "../errors";
+import { maxPacketBytes, minPacketSeconds, packetSeconds, type TrackFacts, vorbisLongBlock } from "./frames";
+import { cutMp3, type Mp3Layout, readMp3Layout } from "./mp3";
 import type { RangeReader } from "./range-reader";
 
 /**
@@ -59,8 +61,24 @@ async function open(reader: RangeReader): Promise<Opened> {
   }
 }
 
-/** Duration, container and codec from the file's headers (a few reads). */
+/** The upload limit of OpenAI's transcription API, the default a cut stops at. */
+export const DEFAULT_MAX_CUT_BYTES = 25 * 1024 * 1024;
+
+/** An MP3's layout from its headers; null for every other container (mediabunny reads those). */
+async function mp3LayoutOf(reader: RangeReader): Promise<Mp3Layout | null> {
+  const head = await reader.read(0, Math.min(reader.size, 4));
+  const id3 = head[0] === 0x49 && head[1] === 0x44 && head[2] === 0x33;
+  const sync = head[0] === 0xff && ((head[1] ?? 0) & 0xe0) === 0xe0;
+  return id3 || sync ? readMp3Layout(reader) : null;
+}
+
+/**
+ * Duration, container and codec from the file's headers (a few reads). MP3 is read by lib/media/mp3.ts: its
+ * duration comes from the Xing/VBRI header or the bitrate, where mediabunny would scan every frame.
+ */
 export async function probeMedia(reader: RangeReader): Promise<MediaInfo> {
+  const mp3 = await mp3LayoutOf(reader);
+  if (mp3) return { duration: mp3.duration, container: "MP3", codec: "mp3" };
   const { input, info } = await open(reader);
   input.dispose();
   return info;
@@ -91,10 +109,46 @@ export interface CutAudio {
   /** Where the cut really begins on the media's timeline (the packet at or before the asked start). */
   start: number;
   end: number;
+  /** Seconds of audio the cut decodes to, counted from its frames (what speech-to-text bills), never from timestamps. */
+  seconds: number;
 }
 
-/** The audio of [start, end) as a file of its own, packets copied; reads only the byte ranges the window needs. */
-export async function cutWindow(reader: RangeReader, start: number, end: number): Promise<CutAudio> {
+export interface CutBudget {
+  /** The upload limit: a window whose packets pass it is `too_large`, found while reading, not after. */
+  maxBytes: number;
+}
+
+/** Windows allow this many packets over what their length holds at the codec's shortest frame. */
+const PACKET_SLACK = 1.5;
+/** Packets copied between yields to the event loop: a window of tiny packets never holds it for long. */
+const YIELD_EVERY = 256;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The audio of [start, end) as a file of its own, packets copied; reads only the byte ranges the window needs.
+ * Budgets hold while reading: the cut ends when its frames hold `end − start` seconds of audio (whatever the
+ * timestamps say), and a window past the upload limit, with more packets than its length allows, with a packet
+ * bigger than its codec can make, or with timestamps that run backwards or fall behind the audio the frames hold is
+ * refused at that packet.
+ */
+export async function cutWindow(
+  reader: RangeReader,
+  start: number,
+  end: number,
+  budget: CutBudget = { maxBytes: DEFAULT_MAX_CUT_BYTES },
+): Promise<CutAudio> {
+  const mp3 = await mp3LayoutOf(reader);
+  if (mp3) {
+    const cut = await cutMp3(reader, mp3, start, end, budget.maxBytes);
+    return {
+      audio: cut.audio,
+      extension: "mp3",
+      mimeType: "audio/mpeg",
+      start: cut.start,
+      end: cut.start + cut.seconds,
+      seconds: cut.seconds,
+    };
+  }
   const { input, track, info } = await open(reader);
   try {
     const choice = outputFor(info.codec);
@@ -106,20 +160,67 @@ export async function cutWindow(reader: RangeReader, start: number, end: number)
     if (!from) throw new AppError("media_unreadable", "The media has no audio packets");
     const decoderConfig = await track.getDecoderConfig();
     if (!decoderConfig) throw new AppError("media_unreadable", "The audio track has no decoder configuration");
+    const facts: TrackFacts = {
+      codec: info.codec,
+      sampleRate: track.sampleRate,
+      channels: track.numberOfChannels,
+      ...vorbisBlock(info.codec, decoderConfig.description),
+    };
+    const exact = info.codec !== "vorbis";
+    const maxPacket = maxPacketBytes(facts);
+    const origin = from.timestamp;
+    const wanted = Math.max(0, end - origin);
+    const maxPackets = Math.ceil((PACKET_SLACK * wanted) / minPacketSeconds(facts)) + 16;
 
     const output = new Output({ format: choice.format(), target: new BufferTarget() });
     const source = new EncodedAudioPacketSource(track.codec ?? "mp3");
     output.addAudioTrack(source);
     await output.start();
-    const origin = from.timestamp;
     let last = origin;
-    let first = true;
+    let previous = Number.NEGATIVE_INFINITY;
+    let seconds = 0;
+    let bytes = 0;
+    let packets = 0;
     for await (const packet of sink.packets(from)) {
-      if (packet.timestamp >= end) break;
-      await source.add(packet.clone({ timestamp: packet.timestamp - origin }), first ? { decoderConfig } : undefined);
-      first = false;
+      if (packet.timestamp >= end || seconds >= wanted) break;
+      const held = packetSeconds(facts, packet.data);
+      if (maxPacket !== null && packet.byteLength > maxPacket) {
+        throw new AppError("media_unreadable", `A ${info.codec} packet of ${packet.byteLength} bytes is not audio`);
+      }
+      if (packet.timestamp < previous - 1e-3) {
+        throw new AppError("media_unreadable", "The media's packets overlap (their timestamps run backwards)");
+      }
+      // Checked on the running total (a container may leave single packets' durations unset): the timeline must
+      // keep up with the audio its frames hold, or the sample table is stretching what we would pay for.
+      if (exact && packet.timestamp - origin < seconds / 2 - 1) {
+        throw new AppError(
+          "media_unreadable",
+          "The media's timestamps claim less time than its audio frames hold (a sample table that does not match the audio)",
+        );
+      }
+      bytes += packet.byteLength;
+      if (bytes > budget.maxBytes) {
+        throw new AppError(
+          "too_large",
+          `The window from ${Math.round(start)} s is over ${budget.maxBytes} bytes of audio`,
+        );
+      }
+      if (++packets > maxPackets) {
+        throw new AppError(
+          "media_unreadable",
+          `The window from ${Math.round(start)} s has more packets than its length holds`,
+        );
+      }
+      await source.add(
+        packet.clone({ timestamp: packet.timestamp - origin }),
+        packets === 1 ? { decoderConfig } : undefined,
+      );
+      previous = packet.timestamp + packet.duration;
       last = packet.timestamp + packet.duration;
+      seconds += held;
+      if (packets % YIELD_EVERY === 0) await yieldToLoop();
     }
+    if (!packets) throw new AppError("media_unreadable", `The media has no audio from ${Math.round(start)} s`);
     source.close();
     await output.finalize();
     const buffer = (output.target as BufferTarget).buffer;
@@ -130,6 +231,7 @@ export async function cutWindow(reader: RangeReader, start: number, end: number)
       mimeType: choice.mimeType,
       start: Math.max(0, origin),
       end: last,
+      seconds,
     };
   } catch (cause) {
     if (cause instanceof AppError) throw cause;
@@ -138,3 +240,13 @@ export async function cutWindow(reader: RangeReader, start: number, end: number)
     input.dispose();
   }
 }
+
+const vorbisBlock = (codec: string, description: AllowSharedBufferSource | undefined) => {
+  if (codec !== "vorbis" || !description) return {};
+  const bytes =
+    description instanceof ArrayBuffer || description instanceof SharedArrayBuffer
+      ? new Uint8Array(description)
+      : new Uint8Array(description.buffer, description.byteOffset, description.byteLength);
+  const block = vorbisLongBlock(bytes);
+  return block ? { vorbisLongBlock: block } : {};
+};

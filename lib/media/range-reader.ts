@@ -28,7 +28,17 @@ export interface RangeReaderOptions {
   maxWholeBytes?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Bytes this reader may fetch in all (a demuxer led astray by its headers stops here): `too_large` past it. */
+  maxTotalBytes?: number;
+  /** The largest file accepted: a bigger `Content-Range` total is refused after the first request, before reading. */
+  maxSize?: number;
 }
+
+/**
+ * The densest media transcribed (8 Mbit/s: a 1080p video podcast, 48 kHz stereo PCM): a file bigger than the
+ * duration limit at this rate cannot fit that limit, and is refused from its declared size.
+ */
+export const MAX_MEDIA_BYTES_PER_SECOND = 1024 * 1024;
 
 export async function openRangeReader(
   fetch: SafeFetch,
@@ -41,6 +51,12 @@ export async function openRangeReader(
   const maxWholeBytes = options.maxWholeBytes ?? 25 * 1024 * 1024;
   const timeoutMs = options.timeoutMs ?? 60_000;
   const stats = { requests: 0, bytes: 0 };
+  const maxTotalBytes = options.maxTotalBytes ?? Number.POSITIVE_INFINITY;
+  const spend = (bytes: number) => {
+    if (stats.bytes + bytes > maxTotalBytes) {
+      throw new AppError("too_large", `Reading the media needed more than ${maxTotalBytes} bytes`);
+    }
+  };
 
   stats.requests++;
   const first = await fetch(url, {
@@ -82,6 +98,9 @@ export async function openRangeReader(
       retriable: first.status >= 500,
     });
   }
+  if (options.maxSize !== undefined && total > options.maxSize) {
+    throw new AppError("too_large", `The media is ${total} bytes, more than its duration limit can hold`);
+  }
 
   const cache = new Map<number, Promise<Uint8Array>>();
   const remember = (index: number, block: Promise<Uint8Array>) => {
@@ -98,6 +117,7 @@ export async function openRangeReader(
   const fetchBlocks = async (firstBlock: number, count: number): Promise<Uint8Array> => {
     const start = firstBlock * blockBytes;
     const end = Math.min(total, (firstBlock + count) * blockBytes) - 1;
+    spend(end - start + 1);
     stats.requests++;
     const response = await fetch(target, {
       headers: { Range: `bytes=${start}-${end}` },
@@ -126,6 +146,7 @@ export async function openRangeReader(
     contentType,
     stats,
     async read(start, end) {
+      if (!(start >= 0 && end >= start)) throw new AppError("media_unreadable", `A read of bytes ${start}–${end}`);
       const from = Math.floor(start / blockBytes);
       const to = Math.floor((Math.min(end, total) - 1) / blockBytes);
       const blocks: Promise<Uint8Array>[] = [];
@@ -169,4 +190,17 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += p.byteLength;
   }
   return out;
+}
+
+/** Headers, indexes and resync reads a probe or a window may need besides the audio itself. */
+const HEADER_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Bytes one reader may fetch: the headers, the upload limit (a probe may send a small file whole), and
+ * `seconds` of the file at its average density with half again for a denser stretch. A job's budget is the sum of
+ * its probe's and its windows' (each window is a step of its own, so each enforces its share).
+ */
+export function readBudget(media: { size: number; duration: number } | null, seconds: number, maxUploadBytes: number) {
+  const density = media && media.duration > 0 ? media.size / media.duration : 0;
+  return HEADER_BYTES + maxUploadBytes + Math.ceil(1.5 * density * seconds);
 }

@@ -1,7 +1,7 @@
 import type { MediaItem, Transcript } from "../domain";
 import { AppError, toAppError } from "../errors";
 import { cutWindow, probeMedia } from "../media/cut";
-import { openRangeReader, type RangeReader } from "../media/range-reader";
+import { MAX_MEDIA_BYTES_PER_SECOND, openRangeReader, type RangeReader, readBudget } from "../media/range-reader";
 import type { StepRunner } from "../ports";
 import type { Store, TranscriptChunkKey } from "../store/store";
 import {
@@ -57,8 +57,18 @@ export const windowKey = (plan: TranscriptionPlan, window: ChunkWindow): Transcr
   model: plan.model,
 });
 
-const openMedia = (deps: ChunkDeps, url: string, config: ChunkingConfig): Promise<RangeReader> =>
-  openRangeReader(deps.fetch, url, { maxWholeBytes: config.maxUploadBytes });
+/** A reader under its byte budget (lib/media/range-reader.ts): a probe, or one window of `seconds`. */
+const openMedia = (
+  deps: ChunkDeps,
+  url: string,
+  config: ChunkingConfig,
+  window?: { facts: MediaFacts; seconds: number },
+): Promise<RangeReader> =>
+  openRangeReader(deps.fetch, url, {
+    maxWholeBytes: config.maxUploadBytes,
+    maxSize: config.maxSeconds * MAX_MEDIA_BYTES_PER_SECOND,
+    maxTotalBytes: readBudget(window?.facts ?? null, window?.seconds ?? 0, config.maxUploadBytes),
+  });
 
 export type PlanOutcome = { kind: "transcript"; transcript: Transcript } | { kind: "plan"; plan: TranscriptionPlan };
 
@@ -135,8 +145,9 @@ export async function transcribeChunk(
   if (!transcriber) throw new AppError("transcription_failed", "No speech-to-text is configured", { retriable: false });
   const total = plan.windows.length;
   try {
-    const reader = await openMedia(deps, plan.mediaUrl, config);
-    const cut = await cutWindow(reader, window.readStart, window.end);
+    const seconds = window.end - window.readStart;
+    const reader = await openMedia(deps, plan.mediaUrl, config, { facts: plan.facts, seconds });
+    const cut = await cutWindow(reader, window.readStart, window.end, { maxBytes: config.maxUploadBytes });
     if (cut.audio.byteLength > config.maxUploadBytes) {
       throw new AppError("too_large", `The cut is ${cut.audio.byteLength} bytes, over the upload limit`);
     }
@@ -145,7 +156,7 @@ export async function transcribeChunk(
       filename: `chunk-${window.index + 1}-of-${total}.${cut.extension}`,
       mimeType: cut.mimeType,
       lang: plan.lang,
-      timeoutMs: sttTimeoutMs(cut.end - cut.start),
+      timeoutMs: sttTimeoutMs(cut.seconds),
     });
     // Times relative to the uploaded cut move to where the cut really begins on the episode (a packet boundary).
     const transcript: Transcript = {
