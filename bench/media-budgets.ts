@@ -11,7 +11,7 @@ import { toAppError } from "@/lib/errors";
 import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
 import { planTranscription, transcribeChunk } from "@/lib/pipeline/transcribe-chunks";
-import type { Transcriber } from "@/lib/pipeline/types";
+import type { Transcriber } from "@/lib/ports";
 import { HOSTILE_CASES, startHostileServer } from "../tests/helpers/hostile-media";
 import { memoryTranscriptCache } from "../tests/helpers/pipeline-fixtures";
 

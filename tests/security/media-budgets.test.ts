@@ -4,7 +4,7 @@ import { createSafeFetch } from "@/lib/net/safe-fetch";
 import type { SafeFetch } from "@/lib/net/types";
 import { type ChunkingConfig, DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
 import { planTranscription, transcribeChunk } from "@/lib/pipeline/transcribe-chunks";
-import type { TranscribeInput, Transcriber } from "@/lib/pipeline/types";
+import type { TranscribeInput, Transcriber } from "@/lib/ports";
 import { cbrMp3, HOSTILE_CASES, type HostileServer, startHostileServer } from "../helpers/hostile-media";
 import { memoryTranscriptCache } from "../helpers/pipeline-fixtures";
 
