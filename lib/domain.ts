@@ -76,6 +76,8 @@ export interface TranscriptSegment {
   start: number;
   end: number;
   text: string;
+  /** Who speaks, from a diarizing model; the same label names the same person across the whole episode. */
+  speaker?: string;
 }
 
 export interface Transcript {
@@ -83,6 +85,8 @@ export interface Transcript {
   text: string;
   segments?: TranscriptSegment[];
   model?: string;
+  /** Speech-to-text this transcript cost: seconds billed (the response's `usage`, else the audio sent) and price. */
+  billing?: { seconds: number; costUsd: number | null };
 }
 
 export interface Summary {

@@ -26,6 +26,7 @@ export const FAILURE_REASONS = [
   "not_found",
   "conflict",
   "quote_not_found",
+  "summarization_refused",
 ] as const;
 
 export const failureReasonSchema = z.enum(FAILURE_REASONS);
@@ -132,6 +133,12 @@ export const REASONS: Record<FailureReason, ReasonInfo> = {
     httpStatus: 400,
     public: true,
     meaning: "A highlight's quote does not occur verbatim in the article's text or transcript",
+  },
+  summarization_refused: {
+    retriable: false,
+    httpStatus: 422,
+    public: true,
+    meaning: "The model declined to summarize this content (its own words are shown)",
   },
 };
 

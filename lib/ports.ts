@@ -56,6 +56,8 @@ export interface PartNotes {
   inputTokens: number;
   outputTokens: number;
   promptTokens: number;
+  /** The answer carried no `usage`: its token counts are unknown, and so is the summary's cost. */
+  usageMissing?: boolean;
 }
 
 /**
@@ -82,10 +84,42 @@ export interface TranscribeInput {
   lang?: string | null;
   /** Sized to the audio's length by the caller (a long window needs longer than a clip). */
   timeoutMs?: number;
+  /** The upload's planned length in seconds: billed when the response carries no `usage`. */
+  durationSec?: number;
+  /** Diarizing models: short clips of speakers heard earlier, so a window labels the same person the same way. */
+  knownSpeakers?: KnownSpeaker[];
 }
+
+export interface KnownSpeaker {
+  name: string;
+  audio: Uint8Array;
+  mimeType: string;
+}
+
+/** What a speech-to-text model can do and accept; planning and request building both follow it. */
+export interface SttCapabilities {
+  /** Response formats the model answers, the preferred first; an unknown server is probed down this list. */
+  formats: SttFormat[];
+  /** Segment times in the answer; without them the planner cuts short windows and each becomes a segment. */
+  timestamps: boolean;
+  /** Segments carry a speaker label (`diarized_json`). */
+  diarization: boolean;
+  /** Takes a `prompt`. */
+  prompt: boolean;
+  /** Longest audio per request, in seconds (null: only the upload size limits it). */
+  maxSeconds: number | null;
+  /** Largest upload per request, in bytes. */
+  maxUploadBytes: number;
+  /** True when the model is not in the table: the format is found by trying. */
+  probe: boolean;
+}
+
+export type SttFormat = "verbose_json" | "diarized_json" | "json" | "text";
 
 export interface Transcriber {
   readonly model: string;
+  /** Absent for simple fakes: the planner then reads the model table. */
+  readonly capabilities?: SttCapabilities;
   transcribe(input: TranscribeInput): Promise<Transcript>;
 }
 

@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { z } from "zod";
 import { AppError } from "../errors";
-import { fromOpenAIError } from "./openai";
+import { fromOpenAIError, isQuotaError, retryAfterMs } from "./openai";
 import { repairMessage, schemaInstruction } from "./prompts";
 
 /** How the JSON answer is asked for, from best to most widely supported. */
@@ -33,9 +33,14 @@ export interface Usage {
   input: number;
   output: number;
   calls: number;
+  /** Some answer carried no `usage` (optional in the spec): the token counts are a floor and the cost is unknown. */
+  incomplete?: boolean;
 }
 
 export const newUsage = (): Usage => ({ input: 0, output: 0, calls: 0 });
+
+/** The model's answer hit its output limit (`finish_reason: "length"`): retrying or repairing the same call cannot help. */
+export const CUT_OFF_MESSAGE = "the model's answer was cut off at its output limit";
 
 export interface ChatOptions {
   client: OpenAI;
@@ -48,20 +53,6 @@ export interface ChatOptions {
 }
 
 const MAX_INLINE_RATE_RETRIES = 2;
-/** Without Retry-After, a 429 waits this long before the runner tries again. */
-const DEFAULT_RATE_WAIT_MS = 20_000;
-
-/** Retry-After as milliseconds: `retry-after-ms`, seconds, or an HTTP date. */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  const ms = Number(headers?.get("retry-after-ms"));
-  if (headers?.get("retry-after-ms") && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers?.get("retry-after")?.trim();
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
-}
 
 const CONTEXT_WORDS =
   /context[_ ]length|context window|maximum context|context size|too many tokens|prompt is too long|input is too long|reduce the length|exceeds? (the )?(model'?s? )?(max|maximum|token|context)|tokens? limit/i;
@@ -118,21 +109,29 @@ export async function chat(
             : {}),
       });
       usage.calls += 1;
-      usage.input += response.usage?.prompt_tokens ?? 0;
-      usage.output += response.usage?.completion_tokens ?? 0;
-      const content = response.choices[0]?.message?.content;
+      if (response.usage) {
+        usage.input += response.usage.prompt_tokens;
+        usage.output += response.usage.completion_tokens;
+      } else usage.incomplete = true;
+      const choice = response.choices[0];
+      const refusal = choice?.message?.refusal;
+      if (refusal) throw new AppError("summarization_refused", `The model refused: ${refusal}`, { retriable: false });
+      if (choice?.finish_reason === "length")
+        throw new AppError("summarization_failed", CUT_OFF_MESSAGE, { retriable: false });
+      const content = choice?.message?.content;
       if (!content) throw new AppError("summarization_failed", "The model returned no content", { retriable: true });
       return content;
     } catch (error) {
-      if (error instanceof OpenAI.APIError && error.status === 429) {
+      if (error instanceof OpenAI.APIError && error.status === 429 && !isQuotaError(error)) {
         const wait = retryAfterMs(error.headers);
         if (wait !== undefined && wait <= maxInline && attempt < MAX_INLINE_RATE_RETRIES) {
           await sleep(wait);
           continue;
         }
+        // Without Retry-After the runner's own backoff decides, as for a 5xx.
         throw new AppError("rate_limited", "The AI provider is rate limiting us", {
           cause: error,
-          retryAfterMs: Math.min(wait ?? DEFAULT_RATE_WAIT_MS, maxRetryAfter),
+          ...(wait !== undefined ? { retryAfterMs: Math.min(wait, maxRetryAfter) } : {}),
         });
       }
       if (isContextLengthError(error))

@@ -22,5 +22,5 @@ export function createSummarizer(config: LlmConfig, model?: string): Summarizer 
 export function createTranscriber(config: LlmConfig): Transcriber | undefined {
   if (config.kind === "offline") return undefined;
   const client = createOpenAIClient({ apiKey: config.apiKey, baseURL: config.transcribeBaseURL ?? config.baseURL });
-  return createOpenAITranscriber(client, config.transcribeModel);
+  return createOpenAITranscriber(client, config.transcribeModel, { models: config.models });
 }

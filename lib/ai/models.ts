@@ -1,5 +1,24 @@
 import { z } from "zod";
+import type { SttCapabilities } from "../ports";
 import type { Encoding } from "./tokens";
+
+/**
+ * Speech-to-text capabilities, per model (the `stt` of a resolved model): what `/audio/transcriptions` answers and accepts.
+ * The built-in rows follow OpenAI's published OpenAPI spec (openai/openai-openapi, `CreateTranscriptionRequest` and
+ * `AudioResponseFormat`): gpt-4o(-mini)-transcribe answer `json` only, whisper-1 `verbose_json` with segments,
+ * gpt-4o-transcribe-diarize `diarized_json` (speakers, `chunking_strategy` required above 30 s, no `prompt`).
+ */
+export const sttInfoSchema = z.object({
+  formats: z
+    .array(z.enum(["verbose_json", "diarized_json", "json", "text"]))
+    .min(1)
+    .optional(),
+  timestamps: z.boolean().optional(),
+  diarization: z.boolean().optional(),
+  prompt: z.boolean().optional(),
+  maxSeconds: z.number().positive().nullable().optional(),
+  maxUploadBytes: z.number().int().positive().optional(),
+});
 
 /**
  * What the app knows about a model: its context window and output limit (for the token budget), which tokenizer
@@ -13,8 +32,11 @@ export const modelInfoSchema = z.object({
   /** USD per million input / output tokens. */
   inputUsdPerMTok: z.number().nonnegative().optional(),
   outputUsdPerMTok: z.number().nonnegative().optional(),
-  /** Speech-to-text: USD per minute of audio. */
+  /** Speech-to-text: USD per minute of audio (the price basis when the response bills by duration, or says nothing). */
   usdPerAudioMinute: z.number().nonnegative().optional(),
+  /** Speech-to-text billed by tokens: USD per million audio input tokens (text tokens use inputUsdPerMTok). */
+  audioInputUsdPerMTok: z.number().nonnegative().optional(),
+  stt: sttInfoSchema.optional(),
 });
 export type ModelInfo = z.infer<typeof modelInfoSchema>;
 export const modelTableSchema = z.record(z.string().min(1), modelInfoSchema);
@@ -29,7 +51,26 @@ export interface ResolvedModel {
   inputUsdPerMTok: number | null;
   outputUsdPerMTok: number | null;
   usdPerAudioMinute: number | null;
+  audioInputUsdPerMTok: number | null;
+  stt: SttCapabilities;
 }
+
+/** OpenAI's upload limit for one transcription request. */
+export const STT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+/**
+ * A speech-to-text model not in the table (faster-whisper/speaches, whisper.cpp, vLLM, Groq, LocalAI): the format is
+ * probed verbose_json → json → text and remembered per server; 1,200 s per request is what such servers take.
+ */
+export const UNKNOWN_STT: SttCapabilities = {
+  formats: ["verbose_json", "json", "text"],
+  timestamps: true,
+  diarization: false,
+  prompt: true,
+  maxSeconds: 1200,
+  maxUploadBytes: STT_MAX_UPLOAD_BYTES,
+  probe: true,
+};
 
 /** Unknown models (a local Llama behind Ollama, a gateway's alias): small enough for any server people run. */
 export const DEFAULT_MODEL: Omit<ResolvedModel, "name" | "known"> = {
@@ -39,6 +80,8 @@ export const DEFAULT_MODEL: Omit<ResolvedModel, "name" | "known"> = {
   inputUsdPerMTok: null,
   outputUsdPerMTok: null,
   usdPerAudioMinute: null,
+  audioInputUsdPerMTok: null,
+  stt: UNKNOWN_STT,
 };
 
 const o200k = "o200k_base" as const;
@@ -114,9 +157,48 @@ export const BUILTIN_MODELS: ModelTable = {
     inputUsdPerMTok: 0.5,
     outputUsdPerMTok: 1.5,
   },
-  "whisper-1": { usdPerAudioMinute: 0.006 },
-  "gpt-4o-transcribe": { usdPerAudioMinute: 0.006 },
-  "gpt-4o-mini-transcribe": { usdPerAudioMinute: 0.003 },
+  "whisper-1": {
+    usdPerAudioMinute: 0.006,
+    stt: {
+      formats: ["verbose_json", "json", "text"],
+      timestamps: true,
+      diarization: false,
+      prompt: true,
+      maxSeconds: null,
+    },
+  },
+  // gpt-4o transcribe models bill by tokens; the per-minute figure is OpenAI's estimate, used when no usage comes back.
+  "gpt-4o-transcribe": {
+    usdPerAudioMinute: 0.006,
+    audioInputUsdPerMTok: 6,
+    inputUsdPerMTok: 2.5,
+    outputUsdPerMTok: 10,
+    stt: { formats: ["json", "text"], timestamps: false, diarization: false, prompt: true, maxSeconds: 1400 },
+  },
+  "gpt-4o-mini-transcribe": {
+    usdPerAudioMinute: 0.003,
+    audioInputUsdPerMTok: 3,
+    inputUsdPerMTok: 1.25,
+    outputUsdPerMTok: 5,
+    stt: { formats: ["json", "text"], timestamps: false, diarization: false, prompt: true, maxSeconds: 1400 },
+  },
+  "gpt-4o-transcribe-diarize": {
+    usdPerAudioMinute: 0.006,
+    audioInputUsdPerMTok: 6,
+    inputUsdPerMTok: 2.5,
+    outputUsdPerMTok: 10,
+    stt: {
+      formats: ["diarized_json", "json", "text"],
+      timestamps: true,
+      diarization: true,
+      prompt: false,
+      maxSeconds: 1400,
+    },
+  },
+  "gpt-transcribe": {
+    usdPerAudioMinute: 0.006,
+    stt: { formats: ["json", "text"], timestamps: false, diarization: false, prompt: true, maxSeconds: 1400 },
+  },
 };
 
 /** The entry for a model: exact name, else a dated snapshot of a listed one ("gpt-4o-2024-08-06"). */
@@ -130,6 +212,7 @@ export function resolveModel(name: string, table: ModelTable = {}): ResolvedMode
           .find((listed) => name.startsWith(`${listed}-20`));
   // MODEL_TABLE may override one field of a listed model (its context on a given server) and keep the rest.
   const info = key ? { ...BUILTIN_MODELS[key], ...table[key] } : undefined;
+  const stt = key ? { ...BUILTIN_MODELS[key]?.stt, ...table[key]?.stt } : undefined;
   return {
     name,
     known: Boolean(info),
@@ -139,6 +222,19 @@ export function resolveModel(name: string, table: ModelTable = {}): ResolvedMode
     inputUsdPerMTok: info?.inputUsdPerMTok ?? null,
     outputUsdPerMTok: info?.outputUsdPerMTok ?? null,
     usdPerAudioMinute: info?.usdPerAudioMinute ?? null,
+    audioInputUsdPerMTok: info?.audioInputUsdPerMTok ?? null,
+    stt:
+      stt?.formats === undefined
+        ? UNKNOWN_STT
+        : {
+            formats: stt.formats,
+            timestamps: stt.timestamps ?? (stt.formats[0] === "verbose_json" || stt.formats[0] === "diarized_json"),
+            diarization: stt.diarization ?? stt.formats.includes("diarized_json"),
+            prompt: stt.prompt ?? true,
+            maxSeconds: stt.maxSeconds === undefined ? UNKNOWN_STT.maxSeconds : stt.maxSeconds,
+            maxUploadBytes: stt.maxUploadBytes ?? STT_MAX_UPLOAD_BYTES,
+            probe: false,
+          },
   };
 }
 
@@ -150,10 +246,24 @@ export function chatCostUsd(model: ResolvedModel, inputTokens: number, outputTok
   return round6((inputTokens * model.inputUsdPerMTok + outputTokens * model.outputUsdPerMTok) / 1_000_000);
 }
 
-/** Cost of transcribing `seconds` of audio; null when the model's price is unknown. */
-export function sttCostUsd(model: ResolvedModel, seconds: number): number | null {
+/** What a transcription response billed (its `usage`), as the spec's two shapes say. */
+export interface SttUsage {
+  seconds?: number;
+  tokens?: { audio: number; text: number; output: number };
+}
+
+/**
+ * Cost of a transcription: by its billed tokens when the response counted them and the model's token prices are
+ * known, else by `seconds` of audio at the per-minute price; null when the price is unknown.
+ */
+export function sttCostUsd(model: ResolvedModel, seconds: number, usage: SttUsage = {}): number | null {
+  const { tokens } = usage;
+  if (tokens && model.audioInputUsdPerMTok !== null && model.outputUsdPerMTok !== null) {
+    const text = tokens.text * (model.inputUsdPerMTok ?? 0);
+    return round6((tokens.audio * model.audioInputUsdPerMTok + text + tokens.output * model.outputUsdPerMTok) / 1e6);
+  }
   if (model.usdPerAudioMinute === null) return null;
-  return round6((seconds / 60) * model.usdPerAudioMinute);
+  return round6(((usage.seconds ?? seconds) / 60) * model.usdPerAudioMinute);
 }
 
 /** Sum of costs where any unknown part makes the whole unknown (a total that silently omits a part would mislead). */

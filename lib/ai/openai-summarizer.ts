@@ -173,7 +173,11 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
   const result = (
     made: Awaited<ReturnType<typeof finalCall>>,
     usage: Usage,
-    extra: { input: number; output: number; promptTokens: number } = { input: 0, output: 0, promptTokens: 0 },
+    extra: { input: number; output: number; promptTokens: number; incomplete?: boolean } = {
+      input: 0,
+      output: 0,
+      promptTokens: 0,
+    },
   ): SummarizeResult => {
     const { result: summary, ...provenance } = made;
     const inputTokens = usage.input + extra.input;
@@ -185,7 +189,8 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
         promptTokens: (provenance.promptTokens ?? 0) + extra.promptTokens,
         inputTokens,
         outputTokens,
-        costUsd: chatCostUsd(model, inputTokens, outputTokens),
+        // An answer without usage makes the cost unknown, never $0.
+        costUsd: usage.incomplete || extra.incomplete ? null : chatCostUsd(model, inputTokens, outputTokens),
       },
     };
   };
@@ -225,6 +230,7 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
         notes: truncateToTokens(notes.trim(), summaryPlan.notesTokens, model.encoding),
         inputTokens: usage.input,
         outputTokens: usage.output,
+        ...(usage.incomplete ? { usageMissing: true } : {}),
         promptTokens: overheadOf(system, input, note),
       };
     },
@@ -239,6 +245,7 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
         input: parts.reduce((sum, p) => sum + p.inputTokens, 0),
         output: parts.reduce((sum, p) => sum + p.outputTokens, 0),
         promptTokens: parts.reduce((sum, p) => sum + p.promptTokens, 0),
+        incomplete: parts.some((p) => p.usageMissing),
       });
     },
   };

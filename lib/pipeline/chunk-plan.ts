@@ -1,5 +1,6 @@
 import type { Transcript, TranscriptSegment } from "../domain";
 import { AppError } from "../errors";
+import type { SttCapabilities } from "../ports";
 
 /**
  * Long media is transcribed in time windows, each its own durable step. This module is the pure part: which windows
@@ -32,18 +33,11 @@ export const DEFAULT_CHUNKING: ChunkingConfig = {
 };
 
 /**
- * Per-model duration limits (seconds per request). OpenAI's gpt-4o transcribe models refuse audio over 1,400 s;
- * whisper-1 is limited by the upload size only. A model we do not know gets the conservative default.
+ * A model that answers without timestamps gets windows no longer than this (overlap included): each window becomes
+ * one segment at its real cut start, so the timeline stays fine enough for chapters. STT is priced per audio minute,
+ * so shorter windows cost the same.
  */
-const MODEL_MAX_SECONDS: { pattern: RegExp; maxSeconds: number }[] = [
-  { pattern: /^gpt-4o.*transcribe/i, maxSeconds: 1400 },
-  { pattern: /^whisper/i, maxSeconds: Number.POSITIVE_INFINITY },
-];
-export const UNKNOWN_MODEL_MAX_SECONDS = 1200;
-
-export function modelMaxSeconds(model: string): number {
-  return MODEL_MAX_SECONDS.find((m) => m.pattern.test(model))?.maxSeconds ?? UNKNOWN_MODEL_MAX_SECONDS;
-}
+export const TIMELESS_WINDOW_SECONDS = 120;
 
 export interface MediaFacts {
   /** Bytes of the whole file. */
@@ -68,8 +62,11 @@ const SIZE_HEADROOM = 0.8;
 /** Seconds kept below a model's hard duration cap (a cut begins at the key packet before its start). */
 const DURATION_HEADROOM = 5;
 
-/** Windows of whole seconds, equal in length, each under the size and duration limits, covering the media once. */
-export function planWindows(facts: MediaFacts, model: string, config: ChunkingConfig): ChunkWindow[] {
+/**
+ * Windows of whole seconds, equal in length, each under the size and duration limits of the model (its row of the
+ * capability table), covering the media once.
+ */
+export function planWindows(facts: MediaFacts, model: SttCapabilities, config: ChunkingConfig): ChunkWindow[] {
   if (!(facts.duration > 0) || !Number.isFinite(facts.duration)) {
     throw new AppError("media_unreadable", "The media's duration could not be read from its headers");
   }
@@ -81,18 +78,24 @@ export function planWindows(facts: MediaFacts, model: string, config: ChunkingCo
   }
   const overlap = Math.max(0, config.overlapSeconds);
   const bytesPerSecond = facts.size / facts.duration;
-  const bySize = Math.floor((config.maxUploadBytes * SIZE_HEADROOM) / bytesPerSecond) - overlap;
-  const byModel = modelMaxSeconds(model) - DURATION_HEADROOM - overlap;
-  const longest = Math.min(config.chunkSeconds, bySize, byModel);
+  const maxUpload = Math.min(config.maxUploadBytes, model.maxUploadBytes);
+  const bySize = Math.floor((maxUpload * SIZE_HEADROOM) / bytesPerSecond) - overlap;
+  const byModel = (model.maxSeconds ?? Number.POSITIVE_INFINITY) - DURATION_HEADROOM - overlap;
+  const byTimeline = model.timestamps ? Number.POSITIVE_INFINITY : TIMELESS_WINDOW_SECONDS - overlap;
+  const longest = Math.min(config.chunkSeconds, bySize, byModel, byTimeline);
   if (longest < 10) {
     throw new AppError("too_large", "The media is too dense to cut into windows the transcription service accepts");
   }
   // Under a second past a whole window (encoder padding) joins the last window; the headroom above covers it.
   const count = Math.max(1, Math.ceil((facts.duration - 1) / longest));
-  if (count > config.maxChunks) {
+  // Short timeline windows must not make long media refused: their count scales with the longest media accepted.
+  const maxChunks = model.timestamps
+    ? config.maxChunks
+    : Math.max(config.maxChunks, Math.ceil(config.maxSeconds / longest));
+  if (count > maxChunks) {
     throw new AppError(
       "too_large",
-      `The media would need ${count} transcription chunks, over the limit of ${config.maxChunks}`,
+      `The media would need ${count} transcription chunks, over the limit of ${maxChunks}`,
     );
   }
   const length = Math.ceil((facts.duration - 1) / count);

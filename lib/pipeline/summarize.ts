@@ -209,10 +209,19 @@ export function costedProvenance(
   transcript: Transcript | undefined,
   models: ModelTable,
 ): Pick<Provenance, "transcription" | "totalCostUsd"> & { jobCostUsd: number | null } {
-  const seconds = transcript?.segments?.reduce((end, s) => Math.max(end, s.end), 0) ?? 0;
+  // Billed seconds and cost as the transcription recorded them (its responses' usage, else the audio sent); a
+  // transcript stored before billing was recorded falls back to its last segment's end.
+  const seconds =
+    transcript?.billing?.seconds ?? transcript?.segments?.reduce((end, s) => Math.max(end, s.end), 0) ?? 0;
   const transcription =
     transcript?.source === "openai" && transcript.model
-      ? { model: transcript.model, seconds, costUsd: sttCostUsd(resolveModel(transcript.model, models), seconds) }
+      ? {
+          model: transcript.model,
+          seconds,
+          costUsd: transcript.billing
+            ? transcript.billing.costUsd
+            : sttCostUsd(resolveModel(transcript.model, models), seconds),
+        }
       : undefined;
   const summaryCost = summarized.provenance.cached ? 0 : summarized.provenance.costUsd;
   return {

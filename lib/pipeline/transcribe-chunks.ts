@@ -1,8 +1,9 @@
+import { resolveModel, sumCosts } from "../ai/models";
 import type { MediaItem, Transcript } from "../domain";
 import { AppError, toAppError } from "../errors";
 import { cutWindow, probeMedia } from "../media/cut";
 import { MAX_MEDIA_BYTES_PER_SECOND, openRangeReader, type RangeReader, readBudget } from "../media/range-reader";
-import type { StepRunner } from "../ports";
+import type { StepRunner, SttCapabilities, Transcriber } from "../ports";
 import type { Store, TranscriptChunkKey } from "../store/store";
 import {
   type ChunkingConfig,
@@ -70,6 +71,10 @@ const openMedia = (
     maxTotalBytes: readBudget(window?.facts ?? null, window?.seconds ?? 0, config.maxUploadBytes),
   });
 
+/** What the transcriber's model can do: its own table row, or the built-in table's for a bare fake. */
+export const capabilitiesOf = (transcriber: Transcriber): SttCapabilities =>
+  transcriber.capabilities ?? resolveModel(transcriber.model).stt;
+
 export type PlanOutcome = { kind: "transcript"; transcript: Transcript } | { kind: "plan"; plan: TranscriptionPlan };
 
 /**
@@ -108,7 +113,7 @@ export async function planTranscription(
       model: transcriber.model,
       lang,
       facts,
-      windows: planWindows(facts, transcriber.model, config),
+      windows: planWindows(facts, capabilitiesOf(transcriber), config),
     },
   };
 }
@@ -157,19 +162,24 @@ export async function transcribeChunk(
       mimeType: cut.mimeType,
       lang: plan.lang,
       timeoutMs: sttTimeoutMs(cut.seconds),
+      durationSec: cut.seconds,
     });
+    const text = raw.text.trim();
     // Times relative to the uploaded cut move to where the cut really begins on the episode (a packet boundary).
-    const transcript: Transcript = {
-      ...raw,
-      text: raw.text.trim(),
-      segments: (raw.segments ?? []).map((s) => ({ start: s.start + cut.start, end: s.end + cut.start, text: s.text })),
-    };
+    // A model without timestamps was given a short window: the window itself is the segment.
+    const segments = raw.segments?.length
+      ? raw.segments.map((s) => ({ ...s, start: s.start + cut.start, end: s.end + cut.start }))
+      : text
+        ? [{ start: cut.start, end: cut.end, text }]
+        : [];
+    const transcript: Transcript = { ...raw, text, segments };
     await deps.store.putTranscriptChunk(key, transcript);
     return done(transcript, false);
   } catch (error) {
     const cause = toAppError(error);
+    // The cause's reason stays when it says more than "failed" (media_unreadable, too_large, rate_limited…).
     throw new AppError(
-      "transcription_failed",
+      cause.reason === "internal" ? "transcription_failed" : cause.reason,
       `Chunk ${window.index + 1} of ${total} (${formatClock(window.start)}–${formatClock(window.end)}) failed: ${cause.toPublic().message}`,
       {
         cause,
@@ -208,7 +218,16 @@ export async function stitchTranscription(
       return { window, transcript };
     }),
   );
-  const transcript = stitchChunks(chunks, "openai", plan.model);
+  const stitched = stitchChunks(chunks, "openai", plan.model);
+  const billed = chunks.map((c) => c.transcript.billing);
+  // Windows from before billing was recorded count as their planned length, priced as unknown.
+  const transcript: Transcript = {
+    ...stitched,
+    billing: {
+      seconds: chunks.reduce((sum, c) => sum + (c.transcript.billing?.seconds ?? c.window.end - c.window.readStart), 0),
+      costUsd: sumCosts(...billed.map((b) => (b ? b.costUsd : null))),
+    },
+  };
   if (!transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
   return storeTranscript(wholeKey(plan.mediaUrl, plan.model), transcript, deps.store);
 }

@@ -25,6 +25,12 @@ export interface ChatBehaviour {
    * permanent failure for the app, so the job stops at summarize instead of being retried.
    */
   failWith?: { status: number; message?: string };
+  /** The model declines: `content` null and `message.refusal` set, as the spec's ChatCompletionResponseMessage allows. */
+  refusal?: string;
+  /** The answer stops at the output limit: half the content, `finish_reason: "length"`. */
+  cutOff?: boolean;
+  /** Answers carry no `usage` (optional in the spec, left out by some compatible servers). */
+  noUsage?: boolean;
 }
 
 export interface ChatRequest {
@@ -151,6 +157,10 @@ export function answerChat(request: ChatRequest, behaviour: ChatBehaviour): Chat
       content = json.slice(0, Math.floor(json.length / 2));
     } else content = !format && behaviour.fenceText ? `Here is the summary:\n\`\`\`json\n${json}\n\`\`\`` : json;
   }
+  if (behaviour.cutOff) content = content.slice(0, Math.floor(content.length / 2));
+  const message = behaviour.refusal
+    ? { role: "assistant", content: null, refusal: behaviour.refusal }
+    : { role: "assistant", content, refusal: null };
   return {
     status: 200,
     body: {
@@ -158,12 +168,16 @@ export function answerChat(request: ChatRequest, behaviour: ChatBehaviour): Chat
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: request.model,
-      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content, refusal: null } }],
-      usage: {
-        prompt_tokens: prompt,
-        completion_tokens: countTokens(content),
-        total_tokens: prompt + countTokens(content),
-      },
+      choices: [{ index: 0, finish_reason: behaviour.cutOff ? "length" : "stop", message, logprobs: null }],
+      ...(behaviour.noUsage
+        ? {}
+        : {
+            usage: {
+              prompt_tokens: prompt,
+              completion_tokens: countTokens(content),
+              total_tokens: prompt + countTokens(content),
+            },
+          }),
     },
   };
 }

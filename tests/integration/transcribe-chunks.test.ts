@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveModel } from "@/lib/ai/models";
 import { createOpenAIClient } from "@/lib/ai/openai";
 import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
 import type { Detected, Transcript } from "@/lib/domain";
@@ -106,7 +107,8 @@ describe.skipIf(!ffmpeg)("long media in time windows, cut in process", () => {
     const llm = await startFakeOpenAI({ transcribe: stt.transcribe });
     try {
       const client = createOpenAIClient({ apiKey: "sk", baseURL: llm.url });
-      const capped = createOpenAITranscriber(client, "gpt-4o-mini-transcribe");
+      // The diarizing model has timestamps and the gpt-4o family's 1,400 s cap, so windows stay long.
+      const capped = createOpenAITranscriber(client, "gpt-4o-transcribe-diarize");
       const transcript = await transcribeStage(
         detected(`${site.origin}/${path.basename(long)}`),
         extractedFixture(),
@@ -193,7 +195,7 @@ describe.skipIf(!ffmpeg)("long media in time windows, cut in process", () => {
 describe("planning and stitching", () => {
   it("plans equal whole-second windows under the size and duration limits", () => {
     const facts = { size: 19 * 1024 * 1024, duration: 2400, container: "MP3", codec: "mp3" };
-    const whisper = planWindows(facts, "whisper-1", DEFAULT_CHUNKING);
+    const whisper = planWindows(facts, resolveModel("whisper-1").stt, DEFAULT_CHUNKING);
     expect(whisper).toHaveLength(4);
     expect(whisper.map((w) => [w.readStart, w.start, w.end])).toEqual([
       [0, 0, 600],
@@ -201,11 +203,24 @@ describe("planning and stitching", () => {
       [1198, 1200, 1800],
       [1798, 1800, 2400],
     ]);
-    const capped = planWindows(facts, "gpt-4o-mini-transcribe", { ...DEFAULT_CHUNKING, chunkSeconds: 3600 });
+    // A timestamped model with a duration cap (the diarizing one) gets windows under its cap.
+    const capped = planWindows(facts, resolveModel("gpt-4o-transcribe-diarize").stt, {
+      ...DEFAULT_CHUNKING,
+      chunkSeconds: 3600,
+    });
     expect(capped).toHaveLength(2);
     for (const w of capped) expect(w.end - w.readStart).toBeLessThanOrEqual(1400);
+    // A model without timestamps gets windows of at most 120 s, overlap included: each is one segment of the timeline.
+    const timeless = planWindows(facts, resolveModel("gpt-4o-mini-transcribe").stt, DEFAULT_CHUNKING);
+    expect(timeless).toHaveLength(21);
+    for (const w of timeless) expect(w.end - w.readStart).toBeLessThanOrEqual(120);
+    // Four hours still plan (the window count scales with the short windows).
+    expect(
+      planWindows({ ...facts, duration: 4 * 3600 - 10 }, resolveModel("gpt-4o-transcribe").stt, DEFAULT_CHUNKING)
+        .length,
+    ).toBe(122);
     // 128 kbps WAV-like density: windows shrink under 25 MB.
-    const dense = planWindows({ ...facts, size: 2400 * 176_400 }, "whisper-1", DEFAULT_CHUNKING);
+    const dense = planWindows({ ...facts, size: 2400 * 176_400 }, resolveModel("whisper-1").stt, DEFAULT_CHUNKING);
     for (const w of dense) expect(((w.end - w.readStart) * 176_400) / (25 * 1024 * 1024)).toBeLessThan(1);
   });
 
