@@ -34,3 +34,17 @@ export function createInngestClient(settings: InngestSettings) {
 }
 
 export const inngest = createInngestClient(inngestSettings());
+
+/** One poll of one subscription (the feeds cron fans these out; POST /api/subscriptions/:id/poll sends one). */
+export const subscriptionPoll = eventType("subscription/poll", {
+  schema: z.object({
+    subscriptionId: z.string().min(1),
+    // The feed's host: the poll function's throttle and concurrency key (one host is never hammered).
+    host: z.string().min(1),
+  }),
+});
+
+/** One webhook delivery, already recorded (its id is the webhook-id and the event id). */
+export const webhookDeliver = eventType("webhook/deliver", {
+  schema: z.object({ deliveryId: z.string().min(1) }),
+});

@@ -17,8 +17,10 @@ import type { PipelineDeps } from "./pipeline/types";
 import type { Summarizer, Transcriber } from "./ports";
 import { createProgressKv } from "./progress";
 import type { ProgressKv } from "./progress/kv";
+import { onTerminalEvent } from "./progress/publisher";
 import { createStore } from "./store";
 import type { Store } from "./store/store";
+import { jobWebhooks } from "./webhooks/job-events";
 
 /**
  * The process's adapters, chosen from the configuration once. Every dependency bag in the app is a `Pick<>` of
@@ -163,6 +165,8 @@ export function getServices(): Promise<Services> {
     keepAlive: (work) => after(work),
   })
     .then((services) => {
+      // article.saved / job.failed webhooks from the jobs' terminal events, whichever runner ran them.
+      onTerminalEvent(jobWebhooks(services));
       // A server start picks up inline jobs whose process stopped (a restarted `npm run dev`); the CLI builds its
       // own services and does not.
       if (services.runner.kind === "inline") {

@@ -1,5 +1,7 @@
+import { pollDue } from "../feeds/poll";
 import type { Logger } from "../log";
 import type { Services } from "../services";
+import { sendDueDeliveries } from "../webhooks/emit";
 import { trimOldJobs } from "./retention";
 
 /**
@@ -17,6 +19,10 @@ export const INLINE_TASKS: InlineTask[] = [
   // Retention (the trim-old-jobs cron under Inngest). Hourly, not daily: a server restarted more often than once a
   // day would otherwise never reach its first run; a trim with nothing to delete is one indexed query.
   { name: "trim-old-jobs", everyMs: 60 * 60 * 1000, run: (s) => trimOldJobs(s, s.config.retentionDays) },
+  // Following (the poll-feeds cron under Inngest): each tick polls what is due; a round with nothing due is one query.
+  { name: "poll-feeds", everyMs: 60 * 1000, run: (s) => pollDue(s) },
+  // Webhook attempts whose backoff ended, also those a restart interrupted (deliver-webhook's sleeps under Inngest).
+  { name: "webhook-deliveries", everyMs: 15 * 1000, run: (s) => sendDueDeliveries(s) },
 ];
 
 export interface InlineCron {

@@ -183,6 +183,7 @@ export function createSafeFetch(options: GuardOptions & { userAgent?: string }):
             ...init.headers,
           },
           redirect: "manual",
+          ...(init.body !== undefined ? { body: init.body } : {}),
           signal,
           dispatcher: isAllowlisted(url, options.allowlist) ? allowlistedAgent : publicAgent,
         });
@@ -216,12 +217,16 @@ async function finish(
   const contentType = response.headers.get("content-type");
   const lengthHeader = response.headers.get("content-length");
   const contentLength = lengthHeader && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : null;
-  if (!response.ok) {
+  // A conditional GET's "not modified" is an answer, not a failure: it has no body to read.
+  const notModified = response.status === 304;
+  if (!response.ok && !notModified) {
     await response.body?.cancel();
     throw httpError(response.status, headers["retry-after"]);
   }
   const read =
-    init.method !== "HEAD" && (init.shouldReadBody?.({ status: response.status, contentType, contentLength }) ?? true);
+    !notModified &&
+    init.method !== "HEAD" &&
+    (init.shouldReadBody?.({ status: response.status, contentType, contentLength }) ?? true);
   if (!read) {
     await response.body?.cancel();
     return {

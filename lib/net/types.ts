@@ -1,7 +1,9 @@
 /** The SSRF-guarded fetcher's contract (implemented in lib/net/safe-fetch.ts). */
 
 export interface SafeFetchOptions {
-  method?: "GET" | "HEAD";
+  method?: "GET" | "HEAD" | "POST";
+  /** A POST's body (webhook deliveries). */
+  body?: string;
   headers?: Record<string, string>;
   /** Hard cap on the (decompressed) body; exceeding it throws AppError("too_large"). */
   maxBytes?: number;

@@ -18,6 +18,22 @@ const SNAPSHOT_STATUS: Partial<Record<EventType, JobStatus>> = {
   "job.cancelled": "cancelled",
 };
 
+/** Heard by every publisher of the process: the terminal events of jobs (webhooks, lib/webhooks/job-events.ts). */
+export type TerminalListener = (event: PublishInput & { jobId: string }) => Promise<void>;
+
+// On globalThis, as lib/services.ts's holder: a dev reload re-evaluates this module but keeps the listeners it had.
+const listeners = (): Set<TerminalListener> => {
+  const shared = globalThis as typeof globalThis & { __terminalListeners?: Set<TerminalListener> };
+  shared.__terminalListeners ??= new Set();
+  return shared.__terminalListeners;
+};
+
+/** Registers a listener for job.completed / job.failed; returns its removal. */
+export function onTerminalEvent(listener: TerminalListener): () => void {
+  listeners().add(listener);
+  return () => listeners().delete(listener);
+}
+
 /** After a KV failure, writes are skipped for this long so an outage costs the job one timeout, not one per event. */
 export const KV_BACKOFF_MS = 10_000;
 
@@ -35,6 +51,14 @@ export function createPublisher(
   let skipUntil = 0;
   return {
     async publish(input) {
+      if (input.type === "job.completed" || input.type === "job.failed") {
+        // Not subject to the KV backoff: the listeners do not use KV. Their failures are theirs to log.
+        for (const listener of listeners()) {
+          await listener({ ...input, jobId }).catch((error: unknown) =>
+            logger.warn("terminal event listener failed", { type: input.type, error }),
+          );
+        }
+      }
       if (deps.now() < skipUntil) return null;
       try {
         const event = await kv.append({ ...input, jobId, at: deps.now() });

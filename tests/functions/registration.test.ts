@@ -53,10 +53,25 @@ describe("what Inngest learns when it syncs the app (in-band sync through /api/i
       concurrency: { limit: 1 },
     });
     expect(synced.body.functions?.map((f) => f.id).sort()).toEqual([
+      "article-summarizer-deliver-webhook",
+      "article-summarizer-poll-feeds",
+      "article-summarizer-poll-subscription",
       "article-summarizer-process-article",
       "article-summarizer-process-article-failure",
       "article-summarizer-trim-old-jobs",
     ]);
+  });
+
+  it("registers following: a 5-minute cron fanning out, polls throttled and bounded per feed host, webhook deliveries", async () => {
+    const synced = await syncInBand({ put, signingKey: SIGNING_KEY });
+    const byId = (id: string) => synced.body.functions?.find((f) => f.id === `article-summarizer-${id}`);
+    expect(byId("poll-feeds")).toMatchObject({ triggers: [{ cron: "TZ=UTC */5 * * * *" }], concurrency: { limit: 1 } });
+    expect(byId("poll-subscription")).toMatchObject({
+      triggers: [{ event: "subscription/poll" }],
+      throttle: { key: "event.data.host", limit: 20, period: "1m" },
+    });
+    expect(JSON.stringify(byId("poll-subscription"))).toContain('"key":"event.data.host"');
+    expect(byId("deliver-webhook")).toMatchObject({ triggers: [{ event: "webhook/deliver" }] });
   });
 
   it("refuses a sync signed with another key", async () => {
