@@ -12,23 +12,23 @@ export interface FeedItemSpec {
   description?: string;
 }
 
-const escape = (s: string) =>
+const escapeXml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 export function rss(title: string, items: FeedItemSpec[]): string {
   const entries = items.map((i) =>
     [
       "<item>",
-      `<title>${escape(i.title)}</title>`,
-      i.guid ? `<guid isPermaLink="false">${escape(i.guid)}</guid>` : "",
-      i.link ? `<link>${escape(i.link)}</link>` : "",
-      i.enclosure ? `<enclosure url="${escape(i.enclosure)}" type="audio/mpeg" length="1"/>` : "",
+      `<title>${escapeXml(i.title)}</title>`,
+      i.guid ? `<guid isPermaLink="false">${escapeXml(i.guid)}</guid>` : "",
+      i.link ? `<link>${escapeXml(i.link)}</link>` : "",
+      i.enclosure ? `<enclosure url="${escapeXml(i.enclosure)}" type="audio/mpeg" length="1"/>` : "",
       i.pubDate ? `<pubDate>${i.pubDate}</pubDate>` : "",
-      `<description>${escape(i.description ?? "")}</description>`,
+      `<description>${escapeXml(i.description ?? "")}</description>`,
       "</item>",
     ].join(""),
   );
-  return `<?xml version="1.0"?><rss version="2.0"><channel><title>${escape(title)}</title><link>http://example.invalid/</link>${entries.join("")}</channel></rss>`;
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>${escapeXml(title)}</title><link>http://example.invalid/</link>${entries.join("")}</channel></rss>`;
 }
 
 export interface Route {
