@@ -1,5 +1,5 @@
 import { JSDOM, VirtualConsole } from "jsdom";
-import { removeComments, replaceElements } from "./text.ts";
+import { removeComments, replaceElements, VOID_ELEMENTS } from "./text.ts";
 
 /** A silent virtual console: page CSS and markup errors are not our logs. */
 const quiet = new VirtualConsole();
@@ -16,7 +16,75 @@ export function leanHtml(html: string): string {
   let lean = replaceElements(html, "script", ({ element }) => (/application\/ld\+json/i.test(element) ? element : ""));
   for (const name of ["style", "svg", "template"]) lean = replaceElements(lean, name, () => "");
   lean = removeComments(lean);
-  return replaceElements(lean, "iframe", ({ attrs }) => `<${IFRAME_PLACEHOLDER}${attrs}></${IFRAME_PLACEHOLDER}>`);
+  lean = replaceElements(lean, "iframe", ({ attrs }) => `<${IFRAME_PLACEHOLDER}${attrs}></${IFRAME_PLACEHOLDER}>`);
+  return flattenDeepNesting(lean);
+}
+
+/** Deeper than any article's markup: Readability's cost grows with depth × size, and a hostile page nests thousands. */
+export const MAX_NESTING = 96;
+
+/** Elements a namesake sibling's start tag closes. */
+const SIBLING_CLOSES = new Set(["p", "li", "dt", "dd", "tr", "td", "th", "option"]);
+const RAW_TEXT = new Set(["script", "style", "textarea", "title", "xmp", "noscript", "plaintext"]);
+
+/**
+ * The page with every element nested deeper than `maxDepth` unwrapped (its tags dropped, its content kept), in
+ * one linear pass over the tags: the text stays, the depth that makes Readability quadratic goes. Unlike
+ * `flattenDeepTags` (fragments, counted as written), whole pages leave `<p>` and `<li>` open: implied end tags are
+ * followed loosely (a block start closes an open `<p>`, a list item or cell its open sibling, an end tag closes up
+ * to its nearest open namesake), so a page of unclosed paragraphs keeps its blocks. Raw-text elements are skipped.
+ */
+export function flattenDeepNesting(html: string, maxDepth = MAX_NESTING): string {
+  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:\s[^>]*)?(\/?)>/g;
+  const stack: { name: string; dropped: boolean }[] = [];
+  // Open elements by name: an end tag with nothing to close costs nothing, and one that closes pays for what it pops.
+  const open = new Map<string, number>();
+  const lower = html.toLowerCase();
+  const out: string[] = [];
+  let copied = 0;
+  let deep = false;
+  for (let match = tag.exec(html); match; match = tag.exec(html)) {
+    const closing = match[1] === "/";
+    const name = (match[2] ?? "").toLowerCase();
+    let drop = false;
+    if (!closing) {
+      if (VOID_ELEMENTS.has(name) || match[3] === "/") continue;
+      if (RAW_TEXT.has(name)) {
+        const end = lower.indexOf(`</${name}`, tag.lastIndex);
+        tag.lastIndex = end < 0 ? html.length : end;
+        continue;
+      }
+      const top = stack.at(-1);
+      if (
+        top &&
+        !top.dropped &&
+        (top.name === name ? SIBLING_CLOSES.has(name) : top.name === "p" && BLOCK_ELEMENTS.has(name))
+      ) {
+        stack.pop();
+        open.set(top.name, (open.get(top.name) ?? 1) - 1);
+      }
+      drop = stack.length >= maxDepth;
+      stack.push({ name, dropped: drop });
+      open.set(name, (open.get(name) ?? 0) + 1);
+      deep ||= drop;
+    } else {
+      if (!open.get(name)) continue;
+      let top = stack.pop();
+      while (top && top.name !== name) {
+        open.set(top.name, (open.get(top.name) ?? 1) - 1);
+        top = stack.pop();
+      }
+      open.set(name, (open.get(name) ?? 1) - 1);
+      drop = top?.dropped === true;
+    }
+    if (drop) {
+      out.push(html.slice(copied, match.index));
+      copied = tag.lastIndex;
+    }
+  }
+  if (!deep) return html;
+  out.push(html.slice(copied));
+  return out.join("");
 }
 
 /**

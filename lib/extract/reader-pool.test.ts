@@ -23,13 +23,17 @@ async function until(settled: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !settled(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-/** Stand-in workers that misbehave on purpose: one never answers, one exits, one answers at once. */
+/** Stand-in workers that misbehave on purpose: one never answers, one spins on "slow", one exits, one answers at once. */
 let fakes: string;
 const fake = (name: string) => path.join(fakes, `${name}.mjs`);
 beforeAll(() => {
   fakes = mkdtempSync(path.join(os.tmpdir(), "as-reader-pool-"));
   const port = `import { parentPort } from "node:worker_threads";\n`;
   writeFileSync(fake("hangs"), `${port}parentPort.on("message", () => {});\n`);
+  writeFileSync(
+    fake("slow-one"),
+    `${port}parentPort.on("message", ({ id, request }) => { while (request.html === "slow"); parentPort.postMessage({ id, ok: true, value: request.html, heapUsed: 0 }); });\n`,
+  );
   writeFileSync(fake("exits"), `${port}parentPort.on("message", () => process.exit(3));\n`);
   writeFileSync(
     fake("echoes"),
@@ -160,6 +164,24 @@ describe("extraction worker pool", () => {
     expect(pool.workersRunning).toBe(0);
     await expect(read()).rejects.toMatchObject({ reason: "timeout" });
     expect(pool.workersStarted).toBe(2);
+  });
+
+  it("fails only the page that timed out: the pages queued behind it move to a fresh worker", async () => {
+    pool = new ReaderPool({ pageTimeoutMs: 300 }, fake("slow-one"));
+    const slow = pool.read({ op: "sanitize", html: "slow" });
+    const innocent = pool.read({ op: "sanitize", html: "innocent" });
+    await expect(slow).rejects.toMatchObject({ reason: "timeout", retriable: true });
+    expect(await innocent).toBe("innocent");
+    expect(pool.workersStarted).toBe(2);
+  });
+
+  it("does not retry the same page's timeout more than once", async () => {
+    pool = new ReaderPool({ pageTimeoutMs: 200 }, fake("slow-one"));
+    await expect(pool.read({ op: "sanitize", html: "slow" })).rejects.toMatchObject({ retriable: true });
+    await expect(pool.read({ op: "sanitize", html: "slow" })).rejects.toMatchObject({
+      reason: "timeout",
+      retriable: false,
+    });
   });
 
   it("fails the pages of a worker that exits as retriable, and starts a new one for the next page", async () => {

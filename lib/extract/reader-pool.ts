@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -40,10 +41,13 @@ const DEFAULTS: ReaderPoolOptions = {
 const WORKER_FILE = path.join(process.cwd(), "lib", "extract", "page-worker.ts");
 
 interface Pending {
+  id: number;
+  request: ReaderRequest;
   slot: Slot;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
+  /** Armed while the page is the one its worker is reading (the head of the slot's queue), not while it waits. */
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 interface Slot {
@@ -51,7 +55,17 @@ interface Slot {
   dispatched: number;
   inFlight: number;
   retired: boolean;
+  /** Page ids in the order the worker reads them. */
+  queue: number[];
+  oneOff: boolean;
+  /** The thread is running: a page's clock does not include the worker's start. */
+  online: boolean;
 }
+
+/** Pages (by content) remembered as having timed out: the second timeout of the same page is not retriable. */
+const TIMED_OUT_REMEMBERED = 256;
+const contentKey = (request: ReaderRequest) =>
+  createHash("sha256").update(request.op).update("\0").update(request.html).digest("base64url");
 
 /**
  * DOM work in worker threads that are replaced after `pagesPerWorker` pages (500) or a heap past `heapRecycleMb`, so jsdom's retained memory never
@@ -65,6 +79,7 @@ export class ReaderPool implements Reader {
   private started = 0;
   private running = 0;
   private readonly pending = new Map<number, Pending>();
+  private readonly timedOut = new Map<string, number>();
   private readonly options: ReaderPoolOptions;
   private readonly workerFile: string | null;
 
@@ -97,17 +112,70 @@ export class ReaderPool implements Reader {
   private dispatch<R extends ReaderRequest>(request: R, slot: Slot | null): Promise<ReaderResult<R>> {
     if (!slot) return readInProcess(request);
     const id = this.nextId++;
+    return new Promise<ReaderResult<R>>((resolve, reject) => {
+      const pending: Pending = { id, request, slot, resolve: resolve as (value: unknown) => void, reject, timer: null };
+      this.pending.set(id, pending);
+      this.send(pending, slot);
+    });
+  }
+
+  private send(pending: Pending, slot: Slot): void {
+    pending.slot = slot;
     slot.dispatched += 1;
     slot.inFlight += 1;
-    return new Promise<ReaderResult<R>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new AppError("timeout", "Reading the page took too long"));
-        this.fail(slot, new Error("a page timed out"));
-      }, this.options.pageTimeoutMs);
-      this.pending.set(id, { slot, resolve: resolve as (value: unknown) => void, reject, timer });
-      slot.worker.postMessage({ id, request });
-    });
+    slot.queue.push(pending.id);
+    // A worker with pages to read holds the process open (its page timer is not armed before it is online).
+    if (slot.inFlight === 1) slot.worker.ref();
+    if (slot.queue.length === 1 && slot.online) this.arm(pending);
+    slot.worker.postMessage({ id: pending.id, request: pending.request });
+  }
+
+  /** The page's clock starts when its worker starts reading it: time spent queued behind another page is not its own. */
+  private arm(pending: Pending): void {
+    pending.timer = setTimeout(() => this.timeOut(pending), this.options.pageTimeoutMs);
+  }
+
+  /**
+   * Only the page that took too long fails; the worker is stopped (it may be stuck in a parse) and the pages queued
+   * behind it move to a fresh worker. The same page timing out a second time is not retried again.
+   */
+  private timeOut(pending: Pending): void {
+    const slot = pending.slot;
+    this.forget(pending);
+    const key = contentKey(pending.request);
+    const times = (this.timedOut.get(key) ?? 0) + 1;
+    this.timedOut.delete(key);
+    this.timedOut.set(key, times);
+    if (this.timedOut.size > TIMED_OUT_REMEMBERED) this.timedOut.delete(this.timedOut.keys().next().value ?? "");
+    pending.reject(new AppError("timeout", "Reading the page took too long", { retriable: times < 2 }));
+    this.rehome(slot);
+  }
+
+  private forget(pending: Pending): void {
+    if (pending.timer) clearTimeout(pending.timer);
+    pending.timer = null;
+    this.pending.delete(pending.id);
+    const slot = pending.slot;
+    slot.inFlight -= 1;
+    const at = slot.queue.indexOf(pending.id);
+    if (at >= 0) slot.queue.splice(at, 1);
+    if (slot.inFlight === 0) slot.worker.unref();
+  }
+
+  /** Stops a worker and sends the pages it still holds, in order, to another. */
+  private rehome(slot: Slot): void {
+    if (this.active === slot) this.active = null;
+    if (this.spare === slot) this.spare = null;
+    slot.retired = true;
+    const waiting = slot.queue.map((id) => this.pending.get(id)).filter((p): p is Pending => p !== undefined);
+    for (const pending of waiting) {
+      this.forget(pending);
+      this.pending.set(pending.id, pending);
+      const next = slot.oneOff ? this.oneOff() : this.current();
+      if (next) this.send(pending, next);
+      else readInProcess(pending.request).then(pending.resolve, pending.reject);
+    }
+    void slot.worker.terminate();
   }
 
   /** Workers started so far (shared, spare and one-off): how often the pool replaced or added one. */
@@ -146,6 +214,7 @@ export class ReaderPool implements Reader {
     if (!this.workerFile) return null;
     const slot = this.start(this.workerFile, this.options.bigPageHeapMb);
     slot.retired = true;
+    slot.oneOff = true;
     return slot;
   }
 
@@ -156,27 +225,32 @@ export class ReaderPool implements Reader {
         maxYoungGenerationSizeMb: this.options.youngHeapMb,
       },
     });
-    const slot: Slot = { worker, dispatched: 0, inFlight: 0, retired: false };
+    const slot: Slot = { worker, dispatched: 0, inFlight: 0, retired: false, queue: [], oneOff: false, online: false };
     this.started += 1;
     this.running += 1;
     worker.on("message", (reply: ReaderReply) => this.settle(slot, reply));
+    worker.on("online", () => {
+      slot.online = true;
+      const head = this.pending.get(slot.queue[0] ?? -1);
+      if (head && !head.timer) this.arm(head);
+    });
     worker.on("error", (error) => this.fail(slot, error));
     worker.on("exit", (code) => {
       this.running -= 1;
       this.fail(slot, new Error(`extraction worker exited with code ${code}`));
     });
     // After the listeners: adding a "message" listener refs the port again. An idle worker never holds the
-    // process open; a pending page does, through its timeout timer.
+    // process open; one with pages to read does (send/forget).
     worker.unref();
     return slot;
   }
 
   private settle(slot: Slot, reply: ReaderReply): void {
     const pending = this.pending.get(reply.id);
-    if (!pending) return;
-    this.pending.delete(reply.id);
-    clearTimeout(pending.timer);
-    slot.inFlight -= 1;
+    if (!pending || pending.slot !== slot) return;
+    this.forget(pending);
+    const next = this.pending.get(slot.queue[0] ?? -1);
+    if (next && !next.timer) this.arm(next);
     if (reply.heapUsed > this.options.heapRecycleMb * 1024 * 1024) this.retire(slot);
     else if (slot.retired && slot.inFlight === 0) void slot.worker.terminate();
     if (reply.ok) pending.resolve(reply.value);
@@ -195,10 +269,9 @@ export class ReaderPool implements Reader {
     if (this.active === slot) this.active = null;
     if (this.spare === slot) this.spare = null;
     const outOfMemory = (cause as { code?: string }).code === "ERR_WORKER_OUT_OF_MEMORY";
-    for (const [id, pending] of this.pending) {
+    for (const pending of [...this.pending.values()]) {
       if (pending.slot !== slot) continue;
-      clearTimeout(pending.timer);
-      this.pending.delete(id);
+      this.forget(pending);
       pending.reject(
         outOfMemory
           ? new WorkerOutOfMemory(cause)

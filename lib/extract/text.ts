@@ -119,7 +119,7 @@ export function removeComments(html: string): string {
   return last === 0 ? html : out + html.slice(last);
 }
 
-const VOID_ELEMENTS = new Set([
+export const VOID_ELEMENTS: ReadonlySet<string> = new Set([
   "area",
   "base",
   "br",
