@@ -1,5 +1,6 @@
 import type { Provenance, Summary } from "../domain";
 import { AppError } from "../errors";
+import { importStoreOver, sqlCallOf } from "../import/store-adapters";
 import { followingStore, sqlFunctionCaller } from "./following";
 import { migrate } from "./migrate";
 import {
@@ -305,5 +306,9 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       return (await run<{ ok: number }>("reach the database", "select 1 as ok"))[0]?.ok === 1;
     },
     close: () => db.close(),
+    ...importStoreOver(async (what, fn, args) => {
+      const { text, params } = sqlCallOf(fn, args);
+      return (await run<{ result: unknown }>(what, text, params))[0]?.result ?? null;
+    }),
   };
 }

@@ -12,6 +12,7 @@ import type {
   Transcript,
 } from "../domain";
 import type { FailureReason } from "../errors";
+import type { ImportStore } from "../import/types";
 import type { JobStatus, StepName } from "../progress/events";
 import type { FollowingStore } from "./following";
 
@@ -129,7 +130,7 @@ export interface TranscriptChunkKey {
  * The Store port: exactly the operations the app needs.
  * Adapters: SQL (postgres.js or PGlite) and supabase-js. Failures throw AppError("storage_failed") with the cause kept.
  */
-export interface Store extends FollowingStore {
+export interface Store extends FollowingStore, ImportStore {
   readonly kind: "pglite" | "postgres" | "supabase";
   /**
    * Creates the job unless a queued/running job for the same canonical URL exists; then returns that one

@@ -1,6 +1,7 @@
 import { createClient, type PostgrestError } from "@supabase/supabase-js";
 import type { Provenance, Summary } from "../domain";
 import { AppError } from "../errors";
+import { importStoreOver } from "../import/store-adapters";
 import { followingStore } from "./following";
 import {
   ARTICLE_COLUMNS,
@@ -376,5 +377,6 @@ export function createSupabaseStore(
       return true;
     },
     async close() {},
+    ...importStoreOver((what, fn, args) => wrap(what, db.rpc(fn, args))),
   };
 }

@@ -54,6 +54,8 @@ describe("what Inngest learns when it syncs the app (in-band sync through /api/i
     });
     expect(synced.body.functions?.map((f) => f.id).sort()).toEqual([
       "article-summarizer-deliver-webhook",
+      "article-summarizer-import-requested",
+      "article-summarizer-import-requested-failure",
       "article-summarizer-poll-feeds",
       "article-summarizer-poll-subscription",
       "article-summarizer-process-article",

@@ -760,6 +760,8 @@ function schemaChecks(get: () => Opened) {
     expect(tables.map((t) => t.relname).sort()).toEqual([
       "articles",
       "highlights",
+      "import_items",
+      "imports",
       "job_steps",
       "jobs",
       "subscription_item_keys",
