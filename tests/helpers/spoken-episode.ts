@@ -118,10 +118,15 @@ export function placeOf(episode: SpokenEpisode, upload: Buffer): { offset: numbe
     let loud = 0;
     for (let i = 0; i < probe.length; i += 2) if (Math.abs(probe.readInt16LE(i)) > 500) loud++;
     if (loud < 64) continue;
-    let found = episode.pcm.indexOf(probe);
-    while (found >= 0 && found % 2 !== 0) found = episode.pcm.indexOf(probe, found + 1);
-    if (found < 0) return null;
-    return { offset: (found - at) / 2 / episode.rate, seconds: pcm.length / 2 / episode.rate };
+    // The same words in the same voice repeat ("Part 2…", "Part 22…"): a candidate holds only if the whole upload matches.
+    const length = Math.min(pcm.length, episode.rate * 2 * 20);
+    for (let found = episode.pcm.indexOf(probe); found >= 0; found = episode.pcm.indexOf(probe, found + 1)) {
+      const base = found - at;
+      if (base < 0 || base % 2 !== 0) continue;
+      if (episode.pcm.subarray(base, base + length).equals(pcm.subarray(0, length)))
+        return { offset: base / 2 / episode.rate, seconds: pcm.length / 2 / episode.rate };
+    }
+    return null;
   }
   return { offset: 0, seconds: pcm.length / 2 / episode.rate };
 }
