@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const job = await services.store.getJob(submitted.jobId);
     if (job?.status !== "completed" || !job.articleId) {
       throw new AppError(job?.reason ?? "internal", job?.message ?? "The job did not complete", {
-        retriable: job?.reason ? undefined : true,
+        retriable: job?.reason ? await failedRetriable(services.kv, submitted.jobId) : true,
       });
     }
     const article = await services.store.getArticle(job.articleId);
@@ -55,6 +55,17 @@ async function untilSettled(jobId: string, services: Awaited<ReturnType<typeof b
     if (!runner.isRunning(jobId)) await reclaimIfAbandoned(job, services);
     if (!runner.isRunning(jobId)) await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
+}
+
+/**
+ * Whether the step that failed the job may succeed on a retry, as the step said (a 400 from the STT is a permanent
+ * `transcription_failed`, though that reason is retriable by default); undefined: the reason's default.
+ */
+async function failedRetriable(kv: ProgressKv, jobId: string): Promise<boolean | undefined> {
+  const events = await kv.readAfter(jobId, 0, 10_000);
+  const failed = events.findLast((e) => e.type === "step.failed");
+  const retriable = (failed?.data as { retriable?: unknown } | undefined)?.retriable;
+  return typeof retriable === "boolean" ? retriable : undefined;
 }
 
 /** Reads the job's progress log (the same one the browser reads) until a terminal event. */
