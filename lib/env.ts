@@ -214,7 +214,8 @@ export function productionProblems(e: RawEnv, scope: StartupScope = "server"): C
   if (scope !== "server") return problems;
 
   const kvUrl = e.KV_REST_API_URL ?? e.UPSTASH_REDIS_REST_URL;
-  if (!kvUrl && !e.REDIS_URL) {
+  const kvToken = e.KV_REST_API_TOKEN ?? e.UPSTASH_REDIS_REST_TOKEN;
+  if (!kvUrl && !kvToken && !e.REDIS_URL) {
     add(
       "KV_REST_API_URL",
       "no KV configured: set KV_REST_API_URL and KV_REST_API_TOKEN (Upstash / Vercel KV) or REDIS_URL; an in-memory progress log is invisible to other instances",
@@ -290,7 +291,7 @@ export function parseConfig(
   const kvToken = e.KV_REST_API_TOKEN ?? e.UPSTASH_REDIS_REST_TOKEN;
   let kv: KvConfig;
   if (kvUrl && kvToken) kv = { kind: "upstash", url: kvUrl, token: kvToken };
-  else if (kvUrl || kvToken) throw new ConfigError("KV_REST_API_URL and KV_REST_API_TOKEN must be set together");
+  else if (kvUrl || kvToken) throw new ConfigError(halfSetKvMessage(e));
   else if (e.REDIS_URL) kv = { kind: "redis", url: e.REDIS_URL };
   else {
     kv = { kind: "memory" };
@@ -422,4 +423,31 @@ export function migrationTarget(
     throw new ConfigError("the database must be a postgres:// or postgresql:// connection string");
   }
   return { url, pooled: isTransactionPooler(url) };
+}
+
+/**
+ * The refusal for an Upstash URL without its token (or the reverse), in the naming convention the user wrote:
+ * Vercel's integration sets KV_REST_API_*, an Upstash database of one's own UPSTASH_REDIS_REST_*.
+ */
+function halfSetKvMessage(e: RawEnv): string {
+  const pairs = [
+    ["KV_REST_API_URL", e.KV_REST_API_URL, "KV_REST_API_TOKEN", e.KV_REST_API_TOKEN],
+    ["UPSTASH_REDIS_REST_URL", e.UPSTASH_REDIS_REST_URL, "UPSTASH_REDIS_REST_TOKEN", e.UPSTASH_REDIS_REST_TOKEN],
+  ] as const;
+  for (const [urlName, url, tokenName, token] of pairs) {
+    if (url && !token) return `${tokenName} must be set with ${urlName} (the Upstash REST URL and token go together)`;
+    if (token && !url) return `${urlName} must be set with ${tokenName} (the Upstash REST URL and token go together)`;
+  }
+  return "KV_REST_API_URL and KV_REST_API_TOKEN must be set together";
+}
+
+/** The variable a user set for the active store and KV, to name in a start-up refusal or in health. */
+export function adapterVariables(
+  config: Pick<Config, "store" | "kv">,
+  source = process.env,
+): { store: string; kv: string } {
+  const store = { supabase: "SUPABASE_URL", postgres: "DATABASE_URL", pglite: "PGLITE_DIR" }[config.store.kind];
+  const upstash = source.KV_REST_API_URL?.trim() ? "KV_REST_API_URL" : "UPSTASH_REDIS_REST_URL";
+  const kv = { upstash, redis: "REDIS_URL", memory: "KV_REST_API_URL" }[config.kv.kind];
+  return { store, kv };
 }

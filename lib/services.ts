@@ -185,7 +185,7 @@ export function getServices(): Promise<Services> {
   return h.services;
 }
 
-/** For tests: the next getConfig()/getServices() start from this configuration (or from the environment). */
-export function resetServicesForTesting(config?: Config): void {
-  shared.__articleSummarizer = config ? { config } : {};
+/** For tests: the next getConfig()/getServices() start from this configuration (or from the environment), and log to `logger`. */
+export function resetServicesForTesting(config?: Config, logger?: Logger): void {
+  shared.__articleSummarizer = config ? { config, logger } : {};
 }

@@ -110,7 +110,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
 
   beforeAll(async () => {
     if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
-      execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
+      execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
     }
     dataDir = mkdtempSync(path.join(os.tmpdir(), "as-e2e-"));
     database = await freshDatabase();

@@ -98,7 +98,7 @@ describe.skipIf(!servicesUp)("the standalone server, copied out of the repositor
 
   beforeAll(async () => {
     if (!existsSync(path.join(ROOT, ".next/standalone/server.js"))) {
-      execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
+      execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
     }
     dir = copyStandalone();
     site = await startFixtureServer(SITE_DIR);
@@ -123,6 +123,14 @@ describe.skipIf(!servicesUp)("the standalone server, copied out of the repositor
     ["a short admin token", { ADMIN_TOKEN: "t".repeat(31) }, ["ADMIN_TOKEN"]],
     ["a short session secret", { SESSION_SECRET: "s".repeat(31) }, ["SESSION_SECRET"]],
     ["a password without a session secret", { SESSION_SECRET: undefined }, ["SESSION_SECRET"]],
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    ["a database that does not answer", { DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" }, ["DATABASE_URL"]],
+    ["a Redis that does not answer", { REDIS_URL: "redis://127.0.0.1:1" }, ["REDIS_URL"]],
+    [
+      "an Upstash URL without its token",
+      { REDIS_URL: undefined, UPSTASH_REDIS_REST_URL: "https://kv.example" },
+      ["UPSTASH_REDIS_REST_TOKEN"],
+    ],
   ];
 
   it.each(refusals)("refuses to start with %s, naming the variable", async (_name, patch, variables) => {
@@ -132,11 +140,15 @@ describe.skipIf(!servicesUp)("the standalone server, copied out of the repositor
     for (const variable of variables) expect(output).toContain(`refusing to start: ${variable}:`);
     // Only the offending settings are named.
     expect(output.match(/refusing to start: /g)?.length).toBe(variables.length);
+    // Never "Ready" before the checks (Next.js prints it when it listens: scripts/ready-gate.mjs holds it).
+    expect(output).not.toContain("Ready");
   });
 
   it("serves a job end to end with PostgreSQL, Redis and the inline runner", async () => {
     const server = await startStandalone(dir, complete());
     running.push(server);
+    // The held line comes out once the checks pass.
+    expect(server.output()).toMatch(/✓ Ready in/);
     const auth = { Authorization: `Bearer ${TOKEN}` };
 
     const health = await fetch(`${server.url}/api/health`);
