@@ -7,7 +7,12 @@ export const CORPORA = path.resolve(import.meta.dirname, "../../shared/corpora")
 export function corpusDir(sub: string, override?: string): string | null {
   const dir = override ?? path.join(CORPORA, sub);
   if (existsSync(dir)) return dir;
-  console.log(JSON.stringify({ skipped: true, reason: `corpus not found at ${dir}` }));
+  console.log(
+    JSON.stringify({
+      skipped: true,
+      reason: `corpus not found at ${dir}: the public data sets go beside the checkout (README: Development)`,
+    }),
+  );
   return null;
 }
 

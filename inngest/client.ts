@@ -26,6 +26,7 @@ export function createInngestClient(settings: InngestSettings) {
     id: "article-summarizer",
     eventKey: settings.eventKey,
     signingKey: settings.signingKey,
+    signingKeyFallback: settings.signingKeyFallback,
     // Always explicit, so the SDK's own reading of INNGEST_DEV cannot switch signature verification off: dev mode
     // only where lib/env.ts allows it (INNGEST_DEV as the SDK parses it, never in production).
     isDev: settings.dev,

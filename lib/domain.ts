@@ -1,7 +1,7 @@
 import type { FailureReason } from "./errors";
 import type { JobStatus, StepName } from "./progress/events";
 
-/** The data shapes shared by stages, store, API and CLI (DESIGN.md §3). */
+/** The data shapes shared by stages, store, API and CLI (README: HTTP API and CLI). */
 
 export type MediaKind = "audio" | "video" | "youtube" | "feed";
 

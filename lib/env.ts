@@ -34,6 +34,8 @@ const rawSchema = z.object({
   INNGEST_BASE_URL: optionalUrl,
   INNGEST_EVENT_API_BASE_URL: optionalUrl,
   INNGEST_ENV: optionalString,
+  INNGEST_SIGNING_KEY_FALLBACK: optionalString,
+  INNGEST_STREAMING: optionalString,
   PIPELINE_RUNNER: optionalString.pipe(z.enum(["inngest", "inline"]).optional()),
   KV_REST_API_URL: optionalUrl,
   KV_REST_API_TOKEN: optionalString,
@@ -131,6 +133,10 @@ export interface InngestSettings {
   eventApiBaseUrl?: string;
   /** Inngest environment (branch environments); the dashboard link uses it. */
   env?: string;
+  /** The previous signing key while a rotation is rolled out (README: rotating the signing key). */
+  signingKeyFallback?: string;
+  /** INNGEST_STREAMING=true: /api/inngest streams its responses. Off by default (README: Vercel, why). */
+  streaming: boolean;
 }
 
 export type InngestDevMode = { dev: false } | { dev: true; url?: string };
@@ -269,7 +275,10 @@ export function startupProblems(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const variable = /\b([A-Z][A-Z0-9_]{2,})\b/.exec(message)?.[1] ?? "environment";
-    return [{ variable, message }];
+    // "X must be set with Y" is printed as "X: must be set with Y", not "X: X must…".
+    return [
+      { variable, message: message.startsWith(`${variable} must `) ? message.slice(variable.length + 1) : message },
+    ];
   }
   return [];
 }
@@ -394,6 +403,9 @@ export function inngestSettings(source: Record<string, string | undefined> = pro
     baseUrl: value("INNGEST_BASE_URL"),
     eventApiBaseUrl: value("INNGEST_EVENT_API_BASE_URL"),
     env: value("INNGEST_ENV"),
+    signingKeyFallback: value("INNGEST_SIGNING_KEY_FALLBACK"),
+    // As the SDK parses it (parseAsBoolean): passed explicitly so the route says what it does.
+    streaming: ["1", "true"].includes(value("INNGEST_STREAMING")?.toLowerCase() ?? ""),
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /**
- * Every reason the app names a failure by: the pipeline's (DESIGN.md §2) and the HTTP API's request errors.
+ * Every reason the app names a failure by: the pipeline's (ARCHITECTURE.md) and the HTTP API's request errors.
  * Documented, with the same columns, in docs/failure-reasons.md (a test keeps the two in step).
  */
 export const FAILURE_REASONS = [
@@ -53,7 +53,8 @@ export const REASONS: Record<FailureReason, ReasonInfo> = {
     retriable: false,
     httpStatus: 400,
     public: true,
-    meaning: "The URL points at a private, loopback or metadata address (SSRF guard)",
+    meaning:
+      "The URL points at a private, loopback or metadata address, or at a port other than 80, 443, 8080, 8443 (SSRF guard)",
   },
   http_error: {
     retriable: true,

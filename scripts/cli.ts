@@ -1,7 +1,9 @@
+import type { Config } from "@/lib/env";
 import { declareCliProcess, startupProblems } from "@/lib/env";
 import { type AppError, toAppError } from "@/lib/errors";
 import { createLogger, type Logger, stderrSink } from "@/lib/log";
-import { getConfig } from "@/lib/services";
+import { buildServices, getConfig, type Services } from "@/lib/services";
+import { PgliteInUseError } from "@/lib/store/sql";
 
 /** What the two CLIs share: argument parsing, exit codes (0 done, 2 permanent failure, 1 transient). */
 
@@ -49,4 +51,15 @@ export function checkStartup(scope: "cli" | "extract"): void {
 /** Log lines go to stderr: a CLI's stdout is its result. */
 export function cliLogger(): Logger {
   return createLogger({ level: getConfig().logLevel, sink: stderrSink });
+}
+
+/** The CLI's services; a PGlite folder another process has open (`npm run dev`) stops it with that process named. */
+export async function cliServices(config: Config): Promise<Services> {
+  try {
+    return await buildServices(config, cliLogger());
+  } catch (error) {
+    if (!(error instanceof PgliteInUseError)) throw error;
+    process.stderr.write(`✗ ${error.message}\n`);
+    process.exit(1);
+  }
 }

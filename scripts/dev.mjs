@@ -15,9 +15,27 @@ async function devServerAnswers() {
   }
 }
 
+// inngest-cli's install downloads its binary from here (then GitHub): when this host does not answer, `npx
+// inngest-cli` spends ~8 s failing, so development starts inline at once instead.
+const CLI_HOST = "https://cli.inngest.com";
+
+async function cliFetchable() {
+  try {
+    await fetch(CLI_HOST, { method: "HEAD", signal: AbortSignal.timeout(1_500) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function startInngest() {
   if (process.env.PIPELINE_RUNNER === "inline" || process.env.INNGEST_EVENT_KEY) return false;
-  if (await devServerAnswers()) return true;
+  const [running, fetchable] = await Promise.all([devServerAnswers(), cliFetchable()]);
+  if (running) return true;
+  if (!fetchable) {
+    console.log(`Inngest Dev Server: not running, and ${CLI_HOST} does not answer (offline?), so not fetched.`);
+    return false;
+  }
   const child = spawn(
     "npx",
     ["--yes", "inngest-cli@latest", "dev", "-u", "http://127.0.0.1:3000/api/inngest", "--no-discovery"],

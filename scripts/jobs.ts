@@ -3,8 +3,8 @@ import { FAILURE_REASONS, failureReasonSchema } from "@/lib/errors";
 import type { InlineRunner } from "@/lib/jobs/inline-runner";
 import { trimOldJobs } from "@/lib/jobs/retention";
 import { retryJob } from "@/lib/jobs/service";
-import { buildServices, getConfig } from "@/lib/services";
-import { checkStartup, cliLogger, fail } from "./cli";
+import { getConfig } from "@/lib/services";
+import { checkStartup, cliServices, fail } from "./cli";
 
 const USAGE = `usage:
   npm run jobs:retry -- --reason <reason> [--limit N] [--dry-run] [--include-dismissed]
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   checkStartup("cli");
-  const services = await buildServices(getConfig(), cliLogger());
+  const services = await cliServices(getConfig());
   try {
     if (command === "trim") {
       const days = values.days === undefined ? services.config.retentionDays : Number(values.days);

@@ -4,9 +4,9 @@ import type { InlineRunner } from "@/lib/jobs/inline-runner";
 import { reclaimIfAbandoned, submitJob } from "@/lib/jobs/service";
 import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
-import { buildServices, getConfig } from "@/lib/services";
+import { getConfig, type Services } from "@/lib/services";
 import { applyEvents, emptyJobView, type JobView, stageDurationMs } from "@/lib/ui/job-view";
-import { checkStartup, cliLogger, fail, parseArgs } from "./cli";
+import { checkStartup, cliServices, fail, parseArgs } from "./cli";
 
 const USAGE = "usage: npm run summarize -- <url> [--json] [--force]";
 
@@ -14,7 +14,7 @@ const USAGE = "usage: npm run summarize -- <url> [--json] [--force]";
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), USAGE);
   checkStartup("cli");
-  const services = await buildServices({ ...getConfig(), runner: "inline" }, cliLogger());
+  const services = await cliServices({ ...getConfig(), runner: "inline" });
   try {
     const submitted = await submitJob({ url: args.url, force: args.force }, services);
     const display = process.stderr.isTTY ? new StageDisplay() : undefined;
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
  * Waits on the job itself (the store), not only on this process's run: a job another process runs is waited for,
  * and taken over here once its runner stops renewing its lease. The CLI never waits on a job nobody runs.
  */
-async function untilSettled(jobId: string, services: Awaited<ReturnType<typeof buildServices>>): Promise<void> {
+async function untilSettled(jobId: string, services: Services): Promise<void> {
   const runner = services.runner as InlineRunner;
   for (;;) {
     await runner.wait(jobId);

@@ -1,8 +1,9 @@
 import { redirect } from "next/navigation";
 import { AdminApp } from "@/app/components/admin-app";
 import { AdminTabs } from "@/app/components/admin-tabs";
+import { authConfigured } from "@/lib/auth/auth";
 import { pageIsAuthorized } from "@/lib/http/api";
-import { getServices } from "@/lib/services";
+import { getConfig, getServices } from "@/lib/services";
 
 export default async function AdminPage({
   searchParams,
@@ -25,6 +26,13 @@ export default async function AdminPage({
         <h1>Summarize a URL</h1>
         <AdminTabs current="jobs" />
       </div>
+      {authConfigured(getConfig()) ? null : (
+        <p role="status" className="open-admin">
+          No password is set: this admin is open to anyone who can reach this machine's loopback address (development
+          only). Set <code>ADMIN_PASSWORD</code> and <code>SESSION_SECRET</code> in <code>.env.local</code> to require a
+          sign-in.
+        </p>
+      )}
       <p className="muted">An article, a podcast episode or feed, an audio or video file, a YouTube page, a PDF.</p>
       <AdminApp initialJobs={shown} prefill={prefill} />
     </>

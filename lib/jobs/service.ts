@@ -38,6 +38,7 @@ export async function submitJob(
   const url = await assertFetchableUrl(input.url, {
     allowlist: services.config.fetchAllowlist,
     resolve: options.resolve ?? true,
+    explainAllowlist: !services.config.production,
   });
   const canonicalUrl = canonicalizeUrl(url);
   const force = input.force ?? false;

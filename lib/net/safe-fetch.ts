@@ -24,6 +24,8 @@ export interface GuardOptions {
   /** `host` or `host:port` entries allowed to reach private addresses (local testing only). */
   allowlist: readonly string[];
   resolver?: Resolver;
+  /** Development: a refusal says how FETCH_ALLOWLIST would let a local test server through (production never). */
+  explainAllowlist?: boolean;
 }
 
 const systemResolver: Resolver = async (hostname) =>
@@ -85,14 +87,17 @@ function parseUrl(input: string): URL {
  * The checks that need no connection: scheme, credentials, port, and literal addresses in every textual
  * form (the WHATWG parser has already turned 2130706433, 0177.1, 0x7f.1 and 127.1 into 127.0.0.1).
  */
-function checkStatic(url: URL, allowlist: readonly string[]): void {
+function checkStatic(url: URL, allowlist: readonly string[], explainAllowlist = false): void {
   if (isAllowlisted(url, allowlist)) return;
-  if (!ALLOWED_PORTS.has(url.port)) throw new AppError("blocked_url", `Port ${url.port} is not allowed`);
   const host = url.hostname.toLowerCase();
-  if (isLocalName(host)) throw new AppError("blocked_url", `${host} is a local name`);
+  const hint = explainAllowlist
+    ? ` (development: FETCH_ALLOWLIST=${host.replace(/^\[|\]$/g, "")}:${url.port || (url.protocol === "https:" ? "443" : "80")} lets it through)`
+    : "";
+  if (!ALLOWED_PORTS.has(url.port)) throw new AppError("blocked_url", `Port ${url.port} is not allowed${hint}`);
+  if (isLocalName(host)) throw new AppError("blocked_url", `${host} is a local name${hint}`);
   if (isIpLiteral(host)) {
     const verdict = addressVerdict(host);
-    if (!verdict.allowed) throw new AppError("blocked_url", `${host} is a ${verdict.range} address`);
+    if (!verdict.allowed) throw new AppError("blocked_url", `${host} is a ${verdict.range} address${hint}`);
   }
 }
 
@@ -122,7 +127,7 @@ export async function assertFetchableUrl(
   options: GuardOptions & { resolve?: boolean },
 ): Promise<string> {
   const url = parseUrl(input);
-  checkStatic(url, options.allowlist);
+  checkStatic(url, options.allowlist, options.explainAllowlist);
   if (options.resolve !== false && !isAllowlisted(url, options.allowlist) && !isIpLiteral(url.hostname)) {
     await resolvePublic(url.hostname, options.resolver ?? systemResolver);
   }

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import postgres from "postgres";
 
 /** What runs SQL: the executor itself, or a transaction handed to `transaction(fn)`. `$1…$n` parameters. */
@@ -30,20 +31,87 @@ const pgliteQueryable = (db: PgliteLike): SqlQueryable => ({
   },
 });
 
-/** PGlite in `dir` (created if missing), or in memory for `memory://`. */
+/** A PGlite folder another live process has open (`npm run dev` and `npm run summarize` on one `.data/pglite`). */
+export class PgliteInUseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PgliteInUseError";
+  }
+}
+
+const LOCK_FILE = "article-summarizer.lock";
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to another user; ESRCH: gone.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite is one process's database: a second process writing the same folder corrupts it, and neither sees the
+ * other's rows. The first to open the folder writes its pid to a lock file there; another live process is refused
+ * by name. A lock left by a process that died is taken over. Returns the release for close().
+ */
+export function lockPgliteDir(dir: string): () => void {
+  const file = path.join(dir, LOCK_FILE);
+  const mine = JSON.stringify({ pid: process.pid, command: process.argv.slice(1).join(" ").slice(0, 200) });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, mine, { flag: "wx" });
+      return () => {
+        try {
+          if (readFileSync(file, "utf8") === mine) unlinkSync(file);
+        } catch (error) {
+          // Already gone (a folder removed with the process's data): nothing to release.
+          if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let holder: { pid?: number; command?: string } = {};
+    try {
+      holder = JSON.parse(readFileSync(file, "utf8")) as typeof holder;
+    } catch (error) {
+      // Unreadable or half-written by a process that died while writing it: stale.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+    }
+    if (typeof holder.pid === "number" && holder.pid !== process.pid && processAlive(holder.pid)) {
+      throw new PgliteInUseError(
+        `The PGlite database in ${dir} is open in process ${holder.pid} (${holder.command ?? "unknown"}). One process at a time: stop it (the app at http://127.0.0.1:3000 runs the same pipeline — submit the URL there), or set PGLITE_DIR to another folder, or use DATABASE_URL.`,
+      );
+    }
+    unlinkSync(file);
+  }
+  throw new PgliteInUseError(`Could not take the lock ${file}`);
+}
+
+/** PGlite in `dir` (created if missing, locked to this process), or in memory for `memory://`. */
 export async function createPgliteExecutor(dir: string): Promise<SqlExecutor> {
-  if (!dir.startsWith("memory://")) mkdirSync(dir, { recursive: true });
+  const memory = dir.startsWith("memory://");
+  if (!memory) mkdirSync(dir, { recursive: true });
+  const release = memory ? () => undefined : lockPgliteDir(dir);
   // Loaded on demand and left out of the deployment's traces: production never uses PGlite (lib/env.ts refuses it),
   // and it weighs 20 MB in every function. Development and tests resolve it from node_modules.
   const { PGlite } = (await import(
     /* webpackIgnore: true */ /* turbopackIgnore: true */ "@electric-sql/pglite"
   )) as typeof import("@electric-sql/pglite");
-  const db = await PGlite.create(dir);
+  const db = await PGlite.create(dir).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   return {
     kind: "pglite",
     ...pgliteQueryable(db),
     transaction: (fn) => db.transaction((tx) => fn(pgliteQueryable(tx))),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      release();
+    },
   };
 }
 

@@ -17,7 +17,7 @@ function oldNode(): string | undefined {
 
 const old = oldNode();
 
-describe("Node version guard (npm run dev, the CLIs)", () => {
+describe("Node version guard (npm run dev, npm test, npm start, the CLIs)", () => {
   it.skipIf(!old)("stops an older Node at once with one line naming the version needed", () => {
     const result = spawnSync(old as string, ["scripts/check-node.mjs"], { cwd: ROOT, encoding: "utf8" });
     expect(result.status).toBe(1);
@@ -27,17 +27,42 @@ describe("Node version guard (npm run dev, the CLIs)", () => {
     expect(lines[0]).toMatch(/needs Node\.js 24 \(this is 2\d\.\d+\.\d+\): nvm install 24/);
   });
 
+  it.skipIf(!old || !existsSync(path.join(path.dirname(old ?? ""), "npm")))(
+    "npm test on an older Node stops with the guard's line, not vitest's Map.groupBy crash",
+    () => {
+      const bin = path.dirname(old as string);
+      const result = spawnSync(path.join(bin, "npm"), ["test", "--silent"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { NODE_ENV: "development", PATH: `${bin}:/usr/bin:/bin`, HOME: process.env.HOME },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/needs Node\.js 24 \(this is 2\d\.\d+\.\d+\)/);
+      expect(result.stderr).not.toContain("groupBy");
+    },
+  );
+
   it("lets Node 24 through silently", () => {
     const result = spawnSync(process.execPath, ["scripts/check-node.mjs"], { cwd: ROOT, encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe("");
   });
 
-  it("is what npm run dev and the CLIs run first", async () => {
+  it("is what npm run dev, npm test, npm start and the CLIs run first", async () => {
     const { scripts } = (await import("../../package.json", { with: { type: "json" } })).default as {
       scripts: Record<string, string>;
     };
-    for (const name of ["dev", "summarize", "extract", "jobs:retry", "jobs:trim", "db:migrate"]) {
+    for (const name of [
+      "dev",
+      "start",
+      "test",
+      "test:e2e",
+      "summarize",
+      "extract",
+      "jobs:retry",
+      "jobs:trim",
+      "db:migrate",
+    ]) {
       expect(scripts[name]).toMatch(/^node scripts\/check-node\.mjs && /);
     }
   });
