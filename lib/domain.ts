@@ -96,6 +96,8 @@ export interface Summary {
   tags: string[];
   chapters?: { start: number; title: string }[];
   quotes?: string[];
+  /** Quotes that lie inside one diarized segment: who said them, and when. */
+  quoteSpeakers?: { quote: string; speaker: string; start: number }[];
 }
 
 /** What verification removed from the model's answer (quotes not in the source, chapters off the timeline…). */

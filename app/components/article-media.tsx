@@ -202,6 +202,7 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
                       <span className="ts">{formatTimestamp(p.start)}</span>
                     )
                   ) : null}
+                  {p.speaker ? <strong className="speaker">{p.speaker}: </strong> : null}
                   <span>{highlight(p.text, matches)}</span>
                 </p>
               );

@@ -21,7 +21,9 @@ import { verifySummary } from "./verify";
 export function bodyOf(input: Pick<SummarizeInput, "text" | "transcript">): string {
   if (!input.transcript) return input.text;
   const transcript = input.transcript.segments?.length
-    ? input.transcript.segments.map((s) => `[${Math.floor(s.start)}s] ${s.text.trim()}`).join("\n")
+    ? input.transcript.segments
+        .map((s) => `[${Math.floor(s.start)}s] ${s.speaker ? `${s.speaker}: ` : ""}${s.text.trim()}`)
+        .join("\n")
     : input.transcript.text;
   return input.text.trim() ? `${input.text}\n\nTRANSCRIPT:\n${transcript}` : transcript;
 }

@@ -51,6 +51,22 @@ function verifyQuotes(quotes: string[], normalizedSource: string): { kept: strin
   return { kept, dropped: quotes.length - kept.length };
 }
 
+/**
+ * Who said each verified quote: only when the whole quote lies inside one segment that names its speaker (a quote
+ * spanning two segments, or found only in the article's text, is nobody's).
+ */
+function attributeQuotes(quotes: string[], segments: readonly TranscriptSegment[] = []) {
+  const spoken = segments.filter((s) => s.speaker).map((s) => ({ segment: s, text: normalizeForQuotes(s.text) }));
+  const out: { quote: string; speaker: string; start: number }[] = [];
+  if (spoken.length === 0) return out;
+  for (const quote of quotes) {
+    const needle = stripWrapping(normalizeForQuotes(quote));
+    const home = spoken.find((s) => s.text.includes(needle));
+    if (home?.segment.speaker) out.push({ quote, speaker: home.segment.speaker, start: home.segment.start });
+  }
+  return out;
+}
+
 /** Index of the segment whose start is nearest `t` (segments sorted by start). */
 function nearestStart(starts: number[], t: number): number {
   let lo = 0;
@@ -124,6 +140,7 @@ export function verifySummary(
   const chapters = verifyChapters(output.chapters, source);
   const tags = normalizeTags(output.tags);
   const keyPoints = verifyKeyPoints(output.keyPoints);
+  const quoteSpeakers = attributeQuotes(quotes.kept, source.segments);
   return {
     summary: {
       tldr: output.tldr.trim(),
@@ -132,6 +149,7 @@ export function verifySummary(
       tags: tags.kept,
       ...(chapters.kept.length ? { chapters: chapters.kept } : {}),
       ...(quotes.kept.length ? { quotes: quotes.kept } : {}),
+      ...(quoteSpeakers.length ? { quoteSpeakers } : {}),
     },
     dropped: {
       quotes: quotes.dropped,

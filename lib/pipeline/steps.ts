@@ -3,6 +3,8 @@ import type { StepRunner } from "../ports";
 export interface MapStepsOptions {
   /** At most this many of the item steps run at once (one run's bound; Inngest's function concurrency bounds runs). */
   concurrency: number;
+  /** Step ids start at this number (a fan-out run in two rounds keeps its ids `prefix:0…n-1`). */
+  offset?: number;
 }
 
 /**
@@ -28,7 +30,9 @@ export async function mapSteps<I, O>(
     while (!failure && next < items.length) {
       const index = next++;
       try {
-        results[index] = await step.run(`${prefix}:${index}`, () => fn(items[index] as I, index));
+        results[index] = await step.run(`${prefix}:${index + (options.offset ?? 0)}`, () =>
+          fn(items[index] as I, index),
+        );
       } catch (error) {
         failure ??= { error };
       }

@@ -1,9 +1,9 @@
 import { resolveModel, sumCosts } from "../ai/models";
-import type { MediaItem, Transcript } from "../domain";
+import type { MediaItem, Transcript, TranscriptSegment } from "../domain";
 import { AppError, toAppError } from "../errors";
 import { cutWindow, probeMedia } from "../media/cut";
 import { MAX_MEDIA_BYTES_PER_SECOND, openRangeReader, type RangeReader, readBudget } from "../media/range-reader";
-import type { StepRunner, SttCapabilities, Transcriber } from "../ports";
+import type { KnownSpeaker, StepRunner, SttCapabilities, Transcriber } from "../ports";
 import type { Store, TranscriptChunkKey } from "../store/store";
 import {
   type ChunkingConfig,
@@ -34,6 +34,8 @@ export interface TranscriptionPlan {
   mediaUrl: string;
   model: string;
   lang: string | null;
+  /** A diarizing model: the first window runs first, and its speakers' clips name them in the others. */
+  speakers?: boolean;
   facts: MediaFacts;
   windows: ChunkWindow[];
 }
@@ -112,6 +114,7 @@ export async function planTranscription(
       mediaUrl: media.url,
       model: transcriber.model,
       lang,
+      ...(capabilitiesOf(transcriber).diarization ? { speakers: true } : {}),
       facts,
       windows: planWindows(facts, capabilitiesOf(transcriber), config),
     },
@@ -156,14 +159,17 @@ export async function transcribeChunk(
     if (cut.audio.byteLength > config.maxUploadBytes) {
       throw new AppError("too_large", `The cut is ${cut.audio.byteLength} bytes, over the upload limit`);
     }
-    const raw = await transcriber.transcribe({
+    const knownSpeakers = plan.speakers && window.index > 0 ? await speakerClips(plan, deps, config) : [];
+    const heard = await transcriber.transcribe({
       audio: cut.audio,
       filename: `chunk-${window.index + 1}-of-${total}.${cut.extension}`,
       mimeType: cut.mimeType,
       lang: plan.lang,
       timeoutMs: sttTimeoutMs(cut.seconds),
       durationSec: cut.seconds,
+      ...(knownSpeakers.length ? { knownSpeakers } : {}),
     });
+    const raw = plan.speakers ? nameSpeakers(heard, knownSpeakers.length) : heard;
     const text = raw.text.trim();
     // Times relative to the uploaded cut move to where the cut really begins on the episode (a packet boundary).
     // A model without timestamps was given a short window: the window itself is the segment.
@@ -188,6 +194,60 @@ export async function transcribeChunk(
       },
     );
   }
+}
+
+/** What diarizing models call the speakers they were not told about: "A", "B"… within each request. */
+const SPEAKER_NAME = (n: number) => `Speaker ${n}`;
+
+/**
+ * Labels that mean the same person across windows: the first window's letters become "Speaker 1", "Speaker 2"… in
+ * order of appearance; later windows were given those names with reference clips (the model answers with them),
+ * and a voice the clips did not match gets the next free number within its window.
+ */
+export function nameSpeakers(transcript: Transcript, known: number): Transcript {
+  const names = new Map<string, string>();
+  const isKnown = (label: string) => /^Speaker \d+$/.test(label) && Number(label.slice(8)) <= known;
+  const segments = (transcript.segments ?? []).map((s) => {
+    if (!s.speaker || isKnown(s.speaker)) return s;
+    let name = names.get(s.speaker);
+    if (!name) {
+      name = SPEAKER_NAME(known + names.size + 1);
+      names.set(s.speaker, name);
+    }
+    return { ...s, speaker: name };
+  });
+  return { ...transcript, segments };
+}
+
+/** Reference clips must last 2–10 s (OpenAI's spec); a cut starts at a packet boundary, so aim inside that. */
+const CLIP_MIN_SECONDS = 3;
+const CLIP_SECONDS = 8;
+/** `known_speaker_references` holds up to 4 clips. */
+const MAX_KNOWN_SPEAKERS = 4;
+
+/**
+ * Clips of the speakers the first window found (its longest segment of each, up to 4 speakers), cut from the media,
+ * named as the first window named them. Empty when the first window found nobody long enough to quote.
+ */
+async function speakerClips(plan: TranscriptionPlan, deps: ChunkDeps, config: ChunkingConfig): Promise<KnownSpeaker[]> {
+  const first = plan.windows[0];
+  const heard = first && (await deps.store.getTranscriptChunk(windowKey(plan, first)));
+  if (!heard) throw new AppError("transcription_failed", "The first window's speakers are not in the store yet");
+  const longest = new Map<string, TranscriptSegment>();
+  for (const s of heard.segments ?? []) {
+    if (!s.speaker || s.end - s.start < CLIP_MIN_SECONDS) continue;
+    const best = longest.get(s.speaker);
+    if (!best || s.end - s.start > best.end - best.start) longest.set(s.speaker, s);
+  }
+  const clips: KnownSpeaker[] = [];
+  for (const [name, s] of [...longest].slice(0, MAX_KNOWN_SPEAKERS)) {
+    const reader = await openMedia(deps, plan.mediaUrl, config, { facts: plan.facts, seconds: CLIP_SECONDS });
+    const cut = await cutWindow(reader, s.start, Math.min(s.end, s.start + CLIP_SECONDS), {
+      maxBytes: config.maxUploadBytes,
+    });
+    if (cut.seconds >= 2 && cut.seconds <= 10) clips.push({ name, audio: cut.audio, mimeType: cut.mimeType });
+  }
+  return clips;
 }
 
 /** Windows of the plan already in the store, and the minutes they cover: chunk progress that survives replays. */
@@ -266,31 +326,32 @@ export async function transcribeChunkSteps(
   chunking: ChunkingConfig,
   startedAt: number,
 ): Promise<TranscriptHandle> {
-  await mapSteps(
-    step,
-    "transcribe:chunk",
-    plan.windows,
-    (window) =>
-      runStage(
-        "transcribe",
-        async () => {
-          const done = await transcribeChunk(plan, window, context, chunking);
-          // Counted from the store, so windows finishing out of order (or in an earlier run) add up correctly.
-          const counted = await chunkProgress(plan, context.store);
-          await context.progress.publish({
-            type: "step.progress",
-            step: "transcribe",
-            attempt: context.attempt + 1,
-            progress: { done: counted.done, total: counted.total, unit: "chunk" },
-            data: { minutesTranscribed: counted.minutes, chunk: window.index + 1, reused: done.cached },
-          });
-          return done;
-        },
-        context,
-        { start: false, complete: () => false },
-      ),
-    { concurrency: chunking.concurrency },
-  );
+  const chunk = (window: ChunkWindow) =>
+    runStage(
+      "transcribe",
+      async () => {
+        const done = await transcribeChunk(plan, window, context, chunking);
+        // Counted from the store, so windows finishing out of order (or in an earlier run) add up correctly.
+        const counted = await chunkProgress(plan, context.store);
+        await context.progress.publish({
+          type: "step.progress",
+          step: "transcribe",
+          attempt: context.attempt + 1,
+          progress: { done: counted.done, total: counted.total, unit: "chunk" },
+          data: { minutesTranscribed: counted.minutes, chunk: window.index + 1, reused: done.cached },
+        });
+        return done;
+      },
+      context,
+      { start: false, complete: () => false },
+    );
+  // A diarizing model names the speakers of later windows after clips from the first: the first runs alone.
+  const first = plan.speakers && plan.windows.length > 1 ? plan.windows.slice(0, 1) : [];
+  if (first.length) await mapSteps(step, "transcribe:chunk", first, chunk, { concurrency: 1 });
+  await mapSteps(step, "transcribe:chunk", plan.windows.slice(first.length), chunk, {
+    concurrency: chunking.concurrency,
+    offset: first.length,
+  });
   return step.run("transcribe:stitch", () =>
     runStage("transcribe", () => stitchTranscription(plan, context), context, { start: false, startedAt }),
   );

@@ -81,12 +81,19 @@ export function formatTimestamp(seconds: number): string {
 export interface TranscriptParagraph {
   start: number;
   text: string;
+  /** Who speaks, when the transcript is diarized. */
+  speaker?: string;
 }
 
-/** Segments joined into readable paragraphs: a new one after a pause, a sentence end past ~45 s, or ~90 s at most. */
+/**
+ * Segments joined into readable paragraphs: a new one when the speaker changes, after a pause, a sentence end past
+ * ~45 s, or ~90 s at most.
+ */
 export function paragraphsOf(segments: readonly TranscriptSegment[]): TranscriptParagraph[] {
   const out: TranscriptParagraph[] = [];
-  let current: { start: number; parts: string[]; lastEnd: number } | null = null;
+  let current: { start: number; parts: string[]; lastEnd: number; speaker?: string } | null = null;
+  const close = (c: NonNullable<typeof current>) =>
+    out.push({ start: c.start, text: c.parts.join(" "), ...(c.speaker ? { speaker: c.speaker } : {}) });
   for (const segment of segments) {
     const text = segment.text.trim();
     if (!text) continue;
@@ -94,16 +101,22 @@ export function paragraphsOf(segments: readonly TranscriptSegment[]): Transcript
       const length = segment.start - current.start;
       const pause = segment.start - current.lastEnd;
       const sentenceEnded = /[.!?…]["”’)]?$/.test(current.parts.at(-1) ?? "");
-      if (pause > 2.5 || length > 90 || (length > 45 && sentenceEnded)) {
-        out.push({ start: current.start, text: current.parts.join(" ") });
+      if (segment.speaker !== current.speaker || pause > 2.5 || length > 90 || (length > 45 && sentenceEnded)) {
+        close(current);
         current = null;
       }
     }
-    if (!current) current = { start: segment.start, parts: [], lastEnd: segment.end };
+    if (!current)
+      current = {
+        start: segment.start,
+        parts: [],
+        lastEnd: segment.end,
+        ...(segment.speaker ? { speaker: segment.speaker } : {}),
+      };
     current.parts.push(text);
     current.lastEnd = segment.end;
   }
-  if (current) out.push({ start: current.start, text: current.parts.join(" ") });
+  if (current) close(current);
   return out;
 }
 

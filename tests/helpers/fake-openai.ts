@@ -17,6 +17,8 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes (a multipart upload's audio is binary). */
+  raw: Buffer;
 }
 
 export interface FakeOpenAIOptions {
@@ -53,7 +55,7 @@ export interface HeardAudio {
 }
 
 /** Every field of a multipart transcription request. */
-function parseUpload(raw: Buffer, contentType: string): AudioUpload {
+export function parseUpload(raw: Buffer, contentType: string): AudioUpload {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
   const marker = Buffer.from(`--${boundary?.[1] ?? boundary?.[2] ?? ""}`);
   const upload: AudioUpload = { model: "", filename: "", audio: Buffer.alloc(0), fields: new Map() };
@@ -80,7 +82,7 @@ function parseUpload(raw: Buffer, contentType: string): AudioUpload {
 }
 
 /** Seconds of audio in an upload, read from its container as the real service does; null when it is not audio. */
-async function audioSeconds(audio: Buffer): Promise<number | null> {
+export async function audioSeconds(audio: Buffer): Promise<number | null> {
   try {
     const input = new Input({ source: new BufferSource(audio), formats: ALL_FORMATS });
     const seconds = await input.computeDuration();
@@ -198,7 +200,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     const raw = Buffer.concat(chunks);
     const body = raw.toString("utf8");
     const path = new URL(req.url ?? "/", "http://x").pathname;
-    requests.push({ method: req.method ?? "GET", path, headers: req.headers, body });
+    requests.push({ method: req.method ?? "GET", path, headers: req.headers, body, raw });
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
     if (gate) await gate;
     const json = (status: number, value: object, headers: Record<string, string> = {}) => {

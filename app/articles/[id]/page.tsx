@@ -135,9 +135,15 @@ export default async function ArticlePage({
         {summary.quotes && summary.quotes.length > 0 ? (
           <>
             <h2>Quotes</h2>
-            {summary.quotes.map((quote) => (
-              <blockquote key={quote}>{quote}</blockquote>
-            ))}
+            {summary.quotes.map((quote) => {
+              const speaker = summary.quoteSpeakers?.find((q) => q.quote === quote)?.speaker;
+              return (
+                <blockquote key={quote}>
+                  {quote}
+                  {speaker ? <footer>— {speaker}</footer> : null}
+                </blockquote>
+              );
+            })}
           </>
         ) : null}
 
