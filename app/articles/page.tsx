@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { FeedArticles, FeedFilter } from "@/app/components/feed-filter";
 import { SafeHtml } from "@/app/components/safe-html";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { snippetHtml } from "@/lib/render/safe-html";
@@ -35,6 +36,19 @@ function shortDate(value: string | null): string | null {
 export default async function LibraryPage({ searchParams }: { searchParams: Promise<Params> }) {
   if (!(await pageIsAuthorized())) redirect("/login");
   const params = await searchParams;
+  // A show or feed (issue 27): the articles its subscription brought in, instead of the library's search.
+  const feed = typeof params.feed === "string" && params.feed ? params.feed : undefined;
+  if (feed) {
+    return (
+      <>
+        <div className="page-head">
+          <h1>Library</h1>
+        </div>
+        <FeedFilter selected={feed} />
+        <FeedArticles id={feed} />
+      </>
+    );
+  }
   const query = libraryQueryFrom(params);
   const { store } = await getServices();
   const result = await store.browseLibrary(query);
@@ -51,6 +65,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
           Summarize a URL
         </a>
       </div>
+      <FeedFilter />
       <form className="library-filters card" action="/articles" aria-label="Search and filter the library">
         <div className="search-row">
           <label htmlFor="q" className="visually-hidden">

@@ -1,13 +1,16 @@
-/** The two admin views; a server component (plain links). */
-export function AdminTabs({ current }: { current: "jobs" | "failures" }) {
+/** The admin views; a server component (plain links). */
+export function AdminTabs({ current }: { current: "jobs" | "failures" | "following" | "webhooks" }) {
+  const tab = (name: typeof current, href: string, label: string) => (
+    <a className="tab" href={href} aria-current={current === name ? "page" : undefined}>
+      {label}
+    </a>
+  );
   return (
     <nav className="tabs" aria-label="Admin">
-      <a className="tab" href="/admin" aria-current={current === "jobs" ? "page" : undefined}>
-        Jobs
-      </a>
-      <a className="tab" href="/admin/failures" aria-current={current === "failures" ? "page" : undefined}>
-        Failure inbox
-      </a>
+      {tab("jobs", "/admin", "Jobs")}
+      {tab("failures", "/admin/failures", "Failure inbox")}
+      {tab("following", "/admin/following", "Following")}
+      {tab("webhooks", "/admin/webhooks", "Webhooks")}
     </nav>
   );
 }
