@@ -9,6 +9,9 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { refuseBadStartup, refuseUnreachableServices } = await import("./lib/startup");
     refuseBadStartup();
+    // The login limiter keys on the socket's address, which only the Node server sees (lib/auth/peer-address.ts).
+    const { installPeerAddress } = await import("./lib/auth/peer-address");
+    installPeerAddress();
     await refuseUnreachableServices();
   }
 }

@@ -63,6 +63,7 @@ const rawSchema = z.object({
   VERCEL: optionalString,
   DATABASE_POOL_MAX: optionalString.pipe(z.coerce.number<string>().int().min(1).max(100).optional()),
   RETENTION_DAYS: optionalString.pipe(z.coerce.number<string>().int().min(1).max(3650).optional()),
+  TRUSTED_PROXY: positiveInt(0, 10),
 });
 
 export type KvConfig =
@@ -117,6 +118,11 @@ export interface Config {
   vercel: boolean;
   /** Messages about the configuration worth printing once at start-up. */
   warnings: string[];
+  /**
+   * Proxies in front of the app that append the client's address to X-Forwarded-For (TRUSTED_PROXY; Vercel: 1).
+   * 0: the header is the client's to write, and the login limiter keys on the socket's address.
+   */
+  trustedProxyHops: number;
 }
 
 export interface InngestSettings {
@@ -369,6 +375,7 @@ export function parseConfig(
     retentionDays: e.RETENTION_DAYS ?? 30,
     vercel: Boolean(e.VERCEL),
     warnings,
+    trustedProxyHops: e.TRUSTED_PROXY ?? 0,
   };
 }
 

@@ -146,7 +146,7 @@ export function getConfig(): Config {
 /** Login attempt counts: on the configured Redis/Upstash (shared by every instance), else in memory. */
 export function getLoginLimiter(): RateLimiter {
   const h = holder();
-  h.loginLimiter ??= createRateLimiter(getConfig().kv);
+  h.loginLimiter ??= createRateLimiter(getConfig().kv, { logger: getLogger() });
   return h.loginLimiter;
 }
 

@@ -58,12 +58,37 @@ export function isOpenDevelopment(config: Config, host: string | null | undefine
   return local;
 }
 
+/** A cookie that is a sealed session of the current version (signing out needs one). */
+export async function isValidSession(
+  cookie: string,
+  config: Config,
+  sessionVersion: () => Promise<number>,
+): Promise<boolean> {
+  const data = await readSession(cookie, config);
+  return data !== null && data.ver === (await sessionVersion());
+}
+
+/**
+ * Signing out: every session issued so far is revoked (the stored version moves on), but only when the presented
+ * cookie is a valid session — anyone can send a garbage cookie, and it must not sign the admin out everywhere.
+ * True when sessions were revoked.
+ */
+export async function signOut(
+  cookie: string | undefined,
+  config: Config,
+  versions: { sessionVersion(): Promise<number>; revokeSessions(): Promise<number> },
+): Promise<boolean> {
+  if (!cookie || !(await isValidSession(cookie, config, () => versions.sessionVersion()))) return false;
+  await versions.revokeSessions();
+  return true;
+}
+
 export async function isAuthorized(credentials: Credentials, config: Config, logger: Logger): Promise<boolean> {
   const bearer = /^Bearer\s+(.+)$/i.exec(credentials.authorization ?? "")?.[1]?.trim();
   if (bearer && config.auth.token && safeEqual(bearer, config.auth.token)) return true;
   if (credentials.sessionCookie) {
-    const data = await readSession(credentials.sessionCookie, config);
-    if (data && data.ver === (await (credentials.sessionVersion?.() ?? Promise.resolve(0)))) return true;
+    const version = credentials.sessionVersion ?? (async () => 0);
+    if (await isValidSession(credentials.sessionCookie, config, version)) return true;
   }
   return isOpenDevelopment(config, credentials.host, logger);
 }

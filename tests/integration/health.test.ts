@@ -35,7 +35,7 @@ describe.skipIf(!redisUp)("GET /api/health on Upstash", () => {
   const kvHealth = async () => {
     resetServicesForTesting(config);
     try {
-      const body = (await (await GET()).json()) as { kv: unknown };
+      const body = (await (await GET(new Request("http://127.0.0.1:3000/api/health"))).json()) as { kv: unknown };
       return body.kv;
     } finally {
       await (await getServices()).store.close();

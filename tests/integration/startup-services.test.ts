@@ -64,7 +64,7 @@ describe.skipIf(!servicesUp)("start-up probes of the database and the KV", () =>
       createLogger({ level: "debug", sink: (r) => records.push(r) }),
     );
     try {
-      const response = await GET();
+      const response = await GET(new Request("http://127.0.0.1:3000/api/health"));
       expect(response.status).toBe(503);
       const body = (await response.json()) as { error: string; failing: unknown[] };
       expect(body.failing).toEqual([{ adapter: "store", kind: "postgres", variable: "DATABASE_URL" }]);

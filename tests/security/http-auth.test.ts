@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSession, isAuthorized } from "@/lib/auth/auth";
+import { createSession, isAuthorized, signOut } from "@/lib/auth/auth";
+import { installPeerAddress } from "@/lib/auth/peer-address";
 import {
   clientAddress,
   createMemoryRateLimiter,
@@ -8,6 +11,8 @@ import {
   LOGIN_GLOBAL,
   LOGIN_PER_ADDRESS,
   loginAllowed,
+  loginFailed,
+  PEER_ADDRESS_HEADER,
   type RateLimiter,
 } from "@/lib/auth/rate-limit";
 import { parseConfig } from "@/lib/env";
@@ -29,6 +34,9 @@ describe("cross-site requests (CSRF) are refused on every mutation", () => {
     { origin: "null" },
     { origin: "http://127.0.0.1:3001" },
     { origin: "not a url" },
+    // A prefix of this site is not this site.
+    { origin: "http://127.0.0.1:3000.evil.test" },
+    { origin: "http://127.0.0.1:30000" },
     { "sec-fetch-site": "cross-site" },
     { "sec-fetch-site": "same-site" },
   ] as Record<string, string>[])("refuses %j", (headers) => {
@@ -100,12 +108,37 @@ function limiterContract(name: string, make: () => Promise<RateLimiter>) {
       expect(refused.allowed).toBe(false);
       expect(refused.retryAfterSeconds).toBeGreaterThan(0);
       expect(refused.retryAfterSeconds).toBeLessThanOrEqual(LOGIN_PER_ADDRESS.windowMs / 1000);
-      // A spread-out guess: many addresses, a few tries each, still meets the global cap.
-      let allowed = 0;
-      for (let i = 0; i < LOGIN_GLOBAL.limit + 20; i++) {
-        if ((await loginAllowed(limiter, `203.0.113.${i % 250}-${i}`)).allowed) allowed++;
+    });
+
+    it("past the global cap, refuses addresses that failed but never locks out one that has not", async () => {
+      const limiter = await make();
+      // A spread-out guess: many addresses, each failing, fills the global count of failures.
+      for (let i = 0; i < LOGIN_GLOBAL.limit; i++) {
+        const address = `203.0.113.${i % 250}-${i}`;
+        expect((await loginAllowed(limiter, address)).allowed).toBe(true);
+        await loginFailed(limiter, address);
       }
-      expect(allowed).toBeLessThan(LOGIN_GLOBAL.limit);
+      // Each of them gets no second guess while the global count stands…
+      expect((await loginAllowed(limiter, "203.0.113.0-0")).allowed).toBe(false);
+      // …and the admin, who has not failed, still signs in.
+      expect((await loginAllowed(limiter, "192.0.2.10")).allowed).toBe(true);
+    });
+
+    it("signing out with a garbage, foreign or stale cookie revokes nothing; with a valid one, everything", async () => {
+      const limiter = await make();
+      const before = await limiter.sessionVersion();
+      const foreign = await createSession(
+        parseConfig({ ADMIN_PASSWORD: "x-long-password", SESSION_SECRET: "f".repeat(40) }),
+        before,
+      );
+      for (const cookie of [undefined, "garbage", foreign, (await createSession(config, before)).slice(0, -12)]) {
+        expect(await signOut(cookie, config, limiter)).toBe(false);
+      }
+      expect(await limiter.sessionVersion()).toBe(before);
+      const stale = await createSession(config, before - 1);
+      expect(await signOut(stale, config, limiter)).toBe(false);
+      expect(await signOut(await createSession(config, before), config, limiter)).toBe(true);
+      expect(await limiter.sessionVersion()).toBe(before + 1);
     });
 
     it("signing out revokes every cookie issued before, copies included", async () => {
@@ -145,9 +178,47 @@ describe.skipIf(!redisUp)("shared limits", () => {
 });
 
 describe("client address", () => {
-  it("is the first X-Forwarded-For hop, else x-real-ip, else one shared bucket", () => {
-    expect(clientAddress(new Headers({ "x-forwarded-for": "203.0.113.7, 10.0.0.1" }))).toBe("203.0.113.7");
-    expect(clientAddress(new Headers({ "x-real-ip": "203.0.113.8" }))).toBe("203.0.113.8");
-    expect(clientAddress(new Headers())).toBe("unknown");
+  it("ignores X-Forwarded-For without a trusted proxy: the socket's address", () => {
+    const spoofed = { "x-forwarded-for": "203.0.113.7", "x-real-ip": "203.0.113.8" };
+    expect(clientAddress(new Headers({ ...spoofed, [PEER_ADDRESS_HEADER]: "198.51.100.4" }))).toBe("198.51.100.4");
+    expect(clientAddress(new Headers(spoofed))).toBe("unknown");
+  });
+
+  it("takes the hop the trusted proxies saw: TRUSTED_PROXY entries from the right", () => {
+    const headers = new Headers({ "x-forwarded-for": "203.0.113.7, 198.51.100.9, 10.0.0.1" });
+    expect(clientAddress(headers, 1)).toBe("10.0.0.1");
+    expect(clientAddress(headers, 2)).toBe("198.51.100.9");
+    expect(parseConfig({ TRUSTED_PROXY: "1" }).trustedProxyHops).toBe(1);
+    expect(parseConfig({}).trustedProxyHops).toBe(0);
+  });
+
+  it("is written from the socket by the server, whatever the client sent in its place", async () => {
+    installPeerAddress();
+    const server = http.createServer((req, res) => res.end(req.headers[PEER_ADDRESS_HEADER] ?? "none"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { [PEER_ADDRESS_HEADER]: "203.0.113.1" } });
+      expect(await response.text()).toBe("127.0.0.1");
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("login limiter during a KV outage", () => {
+  it("counts in memory, says so, and keeps revoked cookies revoked", async () => {
+    const limiter = createRateLimiter(
+      { kind: "redis", url: "redis://127.0.0.1:1" },
+      { prefix: `t:${randomUUID()}:`, logger: quiet },
+    );
+    expect((await loginAllowed(limiter, "192.0.2.1")).allowed).toBe(true);
+    expect(limiter.fallback).toBe(true);
+    await loginFailed(limiter, "192.0.2.1");
+    const cookie = await createSession(config, await limiter.sessionVersion());
+    const version = () => limiter.sessionVersion();
+    expect(await isAuthorized({ sessionCookie: cookie, sessionVersion: version }, config, quiet)).toBe(true);
+    expect(await signOut(cookie, config, limiter)).toBe(true);
+    expect(await isAuthorized({ sessionCookie: cookie, sessionVersion: version }, config, quiet)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { cookies } from "next/headers";
 import { z } from "zod";
 import { checkPassword, createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/auth";
-import { clientAddress, loginAllowed } from "@/lib/auth/rate-limit";
+import { clientAddress, loginAllowed, loginFailed, loginSucceeded } from "@/lib/auth/rate-limit";
 import { AppError } from "@/lib/errors";
 import { errorResponse } from "@/lib/http/errors";
 import {
@@ -22,7 +22,10 @@ const loginSchema = z.object({ password: z.string().min(1).max(1_000) });
 export async function POST(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
-    const limit = await loginAllowed(getLoginLimiter(), clientAddress(request.headers));
+    const config = getConfig();
+    const limiter = getLoginLimiter();
+    const address = clientAddress(request.headers, config.trustedProxyHops);
+    const limit = await loginAllowed(limiter, address);
     if (!limit.allowed) {
       return Response.json(
         { error: { reason: "rate_limited", message: "Too many sign-in attempts; try again later" } },
@@ -34,11 +37,12 @@ export async function POST(request: Request): Promise<Response> {
       ? Object.fromEntries(new URLSearchParams(await readCappedText(request, MAX_JSON_BODY_BYTES)))
       : await readJsonBody(request);
     const parsed = loginSchema.safeParse(raw);
-    const config = getConfig();
     if (!parsed.success || !checkPassword(parsed.data.password, config)) {
+      await loginFailed(limiter, address);
       throw new AppError("unauthorized", "Wrong password");
     }
-    const version = await getLoginLimiter().sessionVersion();
+    await loginSucceeded(limiter, address);
+    const version = await limiter.sessionVersion();
     (await cookies()).set(SESSION_COOKIE, await createSession(config, version), {
       httpOnly: true,
       sameSite: "lax",
