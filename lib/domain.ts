@@ -57,6 +57,8 @@ export interface FeedItem {
   title: string;
   description: string;
   link?: string;
+  /** The item's identity when a catalogue that owns it gave one (Apple's trackViewUrl for its episode id). */
+  canonicalUrl?: string;
   author?: string;
   pubDate?: string;
   feedTitle?: string;

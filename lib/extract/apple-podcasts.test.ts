@@ -38,6 +38,7 @@ const episode = (trackId: number, guid: string, title: string, file: string) => 
   trackTimeMillis: 1_865_000,
   releaseDate: "2026-11-03T08:00:00Z",
   description: `${title}, from the lookup.`,
+  trackViewUrl: `https://podcasts.apple.com/us/podcast/river-town-radio/id555?i=${trackId}&uo=4`,
 });
 
 /** Apple's lookup API and the publisher's feed, as they answer; neither is reachable from here. */
@@ -102,8 +103,8 @@ describe("Apple Podcasts episode pages", () => {
     expect(article).toMatchObject({
       title: "Episode 3: The new reading room",
       siteName: "River Town Radio",
-      // The show feed's <link> is another host than the page fetched: not trusted as the article's identity.
-      canonicalUrl: expect.stringMatching(/^https:\/\/podcasts\.apple\.com\/.*#Episode%203/),
+      // Keyed by Apple's own URL for the episode (trackViewUrl), never by the publisher's <link>.
+      canonicalUrl: "https://podcasts.apple.com/us/podcast/river-town-radio/id555?i=1001&uo=4",
       publishedTime: "2026-11-03T08:00:00.000Z",
       extractor: "feed",
     });

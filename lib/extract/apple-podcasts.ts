@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors";
+import { canonicalizeUrl } from "../net/canonical-url";
 import type { SafeFetch } from "../net/types";
 import { type FeedEntry, fetchFeed, findFeedItem, type ParsedFeed } from "./feed";
 
@@ -96,6 +97,10 @@ export async function resolveApplePodcastEpisode(
   }
   const show = lookup.results.find((r) => r.feedUrl || r.kind === "podcast");
   const episode = ids.episodeId ? lookup.results.find((r) => String(r.trackId) === ids.episodeId) : undefined;
+  const keyed = (entry: FeedEntry): FeedEntry => ({
+    ...entry,
+    item: { ...entry.item, canonicalUrl: appleEpisodeUrl(episode?.trackViewUrl, url, ids) },
+  });
   const pick = (feed: ParsedFeed): FeedEntry | undefined => {
     if (!ids.episodeId) return feed.items[0]; // a show page: its newest episode
     if (!episode) return findFeedItem(feed, { title: titleHint }); // older than the lookup's list
@@ -104,16 +109,30 @@ export async function resolveApplePodcastEpisode(
   if (show?.feedUrl) {
     const feed = await fetchFeed(show.feedUrl, fetch);
     const entry = feed ? pick(feed) : undefined;
-    if (entry) return { feedUrl: show.feedUrl, entry: { ...entry, media: tagged(entry) }, source: "feed" };
+    if (entry) return { feedUrl: show.feedUrl, entry: keyed({ ...entry, media: tagged(entry) }), source: "feed" };
   }
   const fallback = episode && entryFromLookup(episode, show?.collectionName);
-  if (fallback) return { feedUrl: show?.feedUrl ?? null, entry: fallback, source: "lookup" };
+  if (fallback) return { feedUrl: show?.feedUrl ?? null, entry: keyed(fallback), source: "lookup" };
   throw new AppError(
     "no_media",
     show?.feedUrl
       ? "The episode was not found in the show's feed or in Apple's catalogue"
       : "Apple does not publish a feed for this show (subscriber-only or removed)",
   );
+}
+
+/**
+ * An Apple episode is keyed by Apple's own URL for it (the lookup's trackViewUrl, when it names the same show and
+ * episode), else the Apple URL that was submitted: never by the publisher's <link>, which Apple does not vouch for.
+ */
+function appleEpisodeUrl(
+  trackViewUrl: string | undefined,
+  submitted: string,
+  ids: { showId: string; episodeId: string | null },
+): string {
+  const own = trackViewUrl ? applePodcastIds(trackViewUrl) : null;
+  const same = own && own.showId === ids.showId && own.episodeId === ids.episodeId;
+  return canonicalizeUrl(same && trackViewUrl ? trackViewUrl : submitted);
 }
 
 /** Records that the enclosure was reached through Apple's lookup, for the media list's "found in". */

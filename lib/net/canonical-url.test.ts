@@ -28,9 +28,20 @@ describe("canonicalizeUrl: one form for the same page", () => {
 
 describe("resolveCanonicalLink", () => {
   it("trusts a same-host canonical link, in canonical form", () => {
-    expect(resolveCanonicalLink("/story/?b=2&a=1", "https://news.example/amp/story")).toBe(
+    expect(resolveCanonicalLink("/story/?b=2&a=1", "https://news.example/story?a=1&b=2&fbclid=x")).toBe(
       "https://news.example/story?a=1&b=2",
     );
+  });
+
+  it("trusts the same origin and path with fewer parameters, never another query, port or path", () => {
+    expect(resolveCanonicalLink("https://news.example/story", "https://news.example/story?utm_source=x&page=2")).toBe(
+      "https://news.example/story",
+    );
+    // Issue 24: ?r=attacker overwrote ?r=victim's saved article, and the port was ignored.
+    expect(resolveCanonicalLink("https://news.example/s?r=victim", "https://news.example/s?r=attacker")).toBeNull();
+    expect(resolveCanonicalLink("https://news.example:8443/story", "https://news.example/story")).toBeNull();
+    expect(resolveCanonicalLink("http://news.example/story", "https://news.example/story")).toBeNull();
+    expect(resolveCanonicalLink("https://news.example/other-story", "https://news.example/story")).toBeNull();
   });
 
   it("refuses another host, another scheme and nothing", () => {

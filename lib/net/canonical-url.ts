@@ -27,15 +27,22 @@ export function canonicalizeUrl(input: string): string {
 }
 
 /**
- * Resolves a `<link rel=canonical>` href against the page. Only a same-host canonical is trusted: a page must not
- * be able to claim (and so overwrite in the library) another site's article.
+ * The one canonical trust rule. A page (or feed item) may name its canonical URL only when it is the fetched URL
+ * itself after normalization, or the same origin (scheme, host and port) and path with no query parameter the
+ * fetched URL does not carry (so `/story?utm_source=x` may say `/story`, but `?r=attacker` may not claim
+ * `?r=victim`, nor `:8080` claim `:443`). Anything else would let a page overwrite another page's saved article.
  */
 export function resolveCanonicalLink(href: string | null | undefined, pageUrl: string): string | null {
   if (!href) return null;
   try {
-    const url = new URL(href, pageUrl);
-    const sameHost = url.hostname.toLowerCase() === new URL(pageUrl).hostname.toLowerCase();
-    return sameHost && (url.protocol === "http:" || url.protocol === "https:") ? canonicalizeUrl(url.toString()) : null;
+    const page = new URL(canonicalizeUrl(pageUrl));
+    const url = new URL(href, page);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    const claimed = new URL(canonicalizeUrl(url.toString()));
+    if (claimed.toString() === page.toString()) return claimed.toString();
+    if (claimed.origin !== page.origin || claimed.pathname !== page.pathname) return null;
+    const carried = new Set([...page.searchParams].map(([k, v]) => `${k}=${v}`));
+    return [...claimed.searchParams].every(([k, v]) => carried.has(`${k}=${v}`)) ? claimed.toString() : null;
   } catch {
     return null;
   }

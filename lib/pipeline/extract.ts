@@ -48,9 +48,9 @@ export async function extractStage(
       const item = detected.feedItem;
       if (!item) throw new AppError("no_media", "The feed has no episodes");
       // The one canonical trust rule (resolveCanonicalLink): a feed item's <link> is the article's identity only on
-      // the host that was fetched, so a feed cannot claim (and overwrite) another site's article; a malformed link
-      // is no link.
-      const link = resolveCanonicalLink(item.link, url);
+      // the URL that was fetched, so a feed cannot claim (and overwrite) another page's article; a malformed link
+      // is no link. An Apple episode comes keyed by Apple's own URL for it (lib/extract/apple-podcasts.ts).
+      const link = item.canonicalUrl ?? resolveCanonicalLink(item.link, url);
       return {
         ...base,
         canonicalUrl: link ?? `${canonicalizeUrl(url)}#${encodeURIComponent(item.title)}`,
