@@ -5,6 +5,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: "article-summarizer",
   description: "Turn any URL into a saved, structured summary, with live progress.",
+  icons: { icon: "/icons/icon-192.png", apple: "/icons/apple-touch-icon.png" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

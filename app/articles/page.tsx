@@ -1,29 +1,23 @@
 import { redirect } from "next/navigation";
 import { FeedArticles, FeedFilter } from "@/app/components/feed-filter";
-import { SafeHtml } from "@/app/components/safe-html";
+import { LibraryList, type LibraryRow } from "@/app/components/library-list";
+import "../reader.css";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { snippetHtml } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
-import { LIBRARY_KINDS, type LibraryKind } from "@/lib/store/store";
+import { LIBRARY_KINDS } from "@/lib/store/store";
 import { cleanHeadline } from "@/lib/ui/article";
-import { KIND_LABEL, libraryHref, libraryQueryFrom, PAGE_SIZE } from "@/lib/ui/library";
+import {
+  KIND_LABEL,
+  LIBRARY_VIEWS,
+  libraryHref,
+  libraryQueryFrom,
+  libraryView,
+  PAGE_SIZE,
+  viewParams,
+} from "@/lib/ui/library";
 
 type Params = Record<string, string | string[] | undefined>;
-
-const KIND_ICON: Record<LibraryKind, string> = {
-  article: "M4 3h12v14H4z M7 7h6 M7 10h6 M7 13h4",
-  podcast: "M10 3a3 3 0 0 1 3 3v4a3 3 0 0 1-6 0V6a3 3 0 0 1 3-3z M5 10a5 5 0 0 0 10 0 M10 15v3",
-  video: "M3 5h10v10H3z M13 8l4-2v8l-4-2",
-  pdf: "M5 2h7l4 4v12H5z M12 2v4h4",
-};
-
-function KindIcon({ kind }: { kind: LibraryKind }) {
-  return (
-    <svg className="kind-icon" viewBox="0 0 20 20" width="20" height="20" aria-hidden="true">
-      <path d={KIND_ICON[kind]} fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinejoin="round" />
-    </svg>
-  );
-}
 
 function shortDate(value: string | null): string | null {
   if (!value) return null;
@@ -49,10 +43,12 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
       </>
     );
   }
-  const query = libraryQueryFrom(params);
+  // The library opens on the inbox; a search without a view looks everywhere.
+  const view = libraryView(params);
+  const query = libraryQueryFrom(params, view);
   const { store } = await getServices();
   const result = await store.browseLibrary(query);
-  const filtered = Boolean(query.kind || query.tag || query.site || query.from || query.to);
+  const filtered = Boolean(query.kind || query.tag || query.site || query.from || query.to || query.read === false);
   const first = result.total === 0 ? 0 : (query.offset ?? 0) + 1;
   const last = (query.offset ?? 0) + result.items.length;
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
@@ -65,8 +61,22 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
           Summarize a URL
         </a>
       </div>
+      <nav className="tabs" aria-label="Views">
+        {LIBRARY_VIEWS.map((v) => (
+          <a
+            key={v.id}
+            className="tab"
+            href={libraryHref(params, v.params)}
+            aria-current={view === v.id ? "page" : undefined}
+          >
+            {v.label}
+          </a>
+        ))}
+      </nav>
       <FeedFilter />
       <form className="library-filters card" action="/articles" aria-label="Search and filter the library">
+        {params.state ? <input type="hidden" name="state" value={String(params.state)} /> : null}
+        {params.favorite ? <input type="hidden" name="favorite" value={String(params.favorite)} /> : null}
         <div className="search-row">
           <label htmlFor="q" className="visually-hidden">
             Search
@@ -127,6 +137,12 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
             <label htmlFor="f-to">Saved until</label>
             <input id="f-to" type="date" name="to" defaultValue={query.to ?? ""} />
           </div>
+          <div className="field field-check">
+            <label className="check" htmlFor="f-unread">
+              <input id="f-unread" type="checkbox" name="read" value="false" defaultChecked={query.read === false} />
+              Unread only
+            </label>
+          </div>
           <div className="field">
             <label htmlFor="f-sort">Sort</label>
             <select id="f-sort" name="sort" defaultValue={query.sort}>
@@ -139,7 +155,7 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
           <button type="submit" className="secondary">
             Apply filters
           </button>
-          {filtered || query.q ? <a href="/articles">Clear all</a> : null}
+          {filtered || query.q ? <a href={libraryHref({}, viewParams(view))}>Clear all</a> : null}
         </div>
       </form>
 
@@ -176,7 +192,20 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
             <>
               <p className="empty-title">Nothing matches</p>
               <p className="muted">
-                Try fewer words or fewer filters. <a href="/articles">Show everything</a>
+                Try fewer words or fewer filters. <a href={libraryHref({}, viewParams("all"))}>Show everything</a>
+              </p>
+            </>
+          ) : view !== "all" ? (
+            <>
+              <p className="empty-title">
+                {view === "inbox"
+                  ? "Your inbox is empty"
+                  : view === "archive"
+                    ? "Nothing archived yet"
+                    : "No favourites yet"}
+              </p>
+              <p className="muted">
+                <a href={libraryHref({}, viewParams("all"))}>Show everything</a> or <a href="/admin">summarize a URL</a>
               </p>
             </>
           ) : (
@@ -189,42 +218,31 @@ export default async function LibraryPage({ searchParams }: { searchParams: Prom
           )}
         </div>
       ) : (
-        <ul className="library">
-          {result.items.map((item) => {
-            const date = shortDate(item.publishedTime) ?? shortDate(item.createdAt);
-            return (
-              <li key={item.id} className="library-item" data-kind={item.kind}>
-                <KindIcon kind={item.kind} />
-                <div className="library-body">
-                  <a className="library-title" href={`/articles/${item.id}`}>
-                    {cleanHeadline(item.title, item.siteName, item.url)}
-                  </a>
-                  <p className="small muted meta">
-                    <span className="kind-label">{KIND_LABEL[item.kind]}</span>
-                    {" · "}
-                    {item.siteName ?? new URL(item.url).hostname}
-                    {date ? ` · ${date}` : ""}
-                  </p>
-                  {/* Snippets carry <b> highlights from the database: escaped, then only the marks restored. */}
-                  {item.snippet ? (
-                    <SafeHtml className="small snippet" html={snippetHtml(item.snippet)} />
-                  ) : (
-                    <p className="small snippet">{item.tldr}</p>
-                  )}
-                  {item.tags.length > 0 ? (
-                    <p className="tags">
-                      {item.tags.slice(0, 5).map((tag) => (
-                        <a key={tag} className="badge" href={libraryHref(params, { tag })}>
-                          #{tag}
-                        </a>
-                      ))}
-                    </p>
-                  ) : null}
-                </div>
-              </li>
-            );
-          })}
-        </ul>
+        <LibraryList
+          key={`${view}:${query.page}:${result.items.map((i) => i.id).join(",")}`}
+          viewState={query.state ?? null}
+          rows={result.items.map(
+            (item): LibraryRow => ({
+              id: item.id,
+              title: cleanHeadline(item.title, item.siteName, item.url),
+              kind: item.kind,
+              kindLabel: KIND_LABEL[item.kind],
+              meta: [
+                item.siteName ?? new URL(item.url).hostname,
+                shortDate(item.publishedTime) ?? shortDate(item.createdAt),
+              ]
+                .filter(Boolean)
+                .join(" · "),
+              // Snippets carry <b> highlights from the database: escaped, then only the marks restored.
+              snippetHtml: item.snippet ? snippetHtml(item.snippet) : null,
+              tldr: item.tldr,
+              tags: item.tags.slice(0, 5).map((tag) => ({ tag, href: libraryHref(params, { tag }) })),
+              state: item.state,
+              read: item.read,
+              favorite: item.favorite,
+            }),
+          )}
+        />
       )}
 
       {pages > 1 ? (

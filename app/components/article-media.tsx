@@ -183,7 +183,7 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
               </>
             ) : null}
           </search>
-          <div className="transcript" ref={transcript}>
+          <div className="transcript" ref={transcript} data-highlightable="">
             {paragraphs.map((p, i) => {
               const matches = matchesPerParagraph[i] ?? [];
               return (

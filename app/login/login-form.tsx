@@ -1,6 +1,7 @@
 "use client";
 
 import { type FormEvent, useState } from "react";
+import { safeNext } from "@/lib/ui/share";
 
 export function LoginForm() {
   const [error, setError] = useState<string | null>(null);
@@ -13,7 +14,9 @@ export function LoginForm() {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ password }),
     });
-    if (response.ok) window.location.assign("/admin");
+    // Back to the page that sent here (the share target), never to another site.
+    if (response.ok)
+      window.location.assign(safeNext(new URLSearchParams(window.location.search).get("next")) ?? "/admin");
     else setError("Wrong password");
   };
 

@@ -1,5 +1,6 @@
 import { AppError } from "../errors";
 import type { SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../ports";
+import { dependsOnContext, isWeakTag, wordKey } from "./extractive-language";
 import { PROMPT_VERSION } from "./prompts";
 import { MAX_KEY_POINTS, MIN_KEY_POINTS, normalizeTags } from "./verify";
 
@@ -96,6 +97,55 @@ export function rankSentences(tokens: string[][]): number[] {
   return score;
 }
 
+const MAX_EXTRACTIVE_TAGS = 5;
+
+/**
+ * Tags: the strongest terms by TF-IDF over sentences (title words count double), one per lemma — a word's forms
+ * (train, trains, training) add up under one key and show as their most frequent form — and never a word that
+ * names no topic in the text's language (morning, said, people).
+ */
+export function extractiveTags(tokens: string[][], title: string, lang: string | null | undefined): string[] {
+  interface Term {
+    forms: Map<string, number>;
+    tf: number;
+    sentences: number;
+    inTitle: boolean;
+  }
+  const titleWords = new Set(tokenize(title));
+  const terms = new Map<string, Term>();
+  tokens.forEach((words) => {
+    const seen = new Set<string>();
+    for (const word of words) {
+      if (/^\d+$/.test(word) || isWeakTag(word, lang)) continue;
+      const key = wordKey(word, lang);
+      let term = terms.get(key);
+      if (!term) {
+        term = { forms: new Map(), tf: 0, sentences: 0, inTitle: false };
+        terms.set(key, term);
+      }
+      term.forms.set(word, (term.forms.get(word) ?? 0) + 1);
+      term.tf++;
+      term.inTitle ||= titleWords.has(word);
+      if (!seen.has(key)) {
+        seen.add(key);
+        term.sentences++;
+      }
+    }
+  });
+  const idf = (term: Term) => Math.log(1 + tokens.length / Math.max(1, term.sentences));
+  const shown = (term: Term) =>
+    [...term.forms.entries()].sort(
+      (a, b) => b[1] - a[1] || a[0].length - b[0].length || (a[0] < b[0] ? -1 : 1),
+    )[0]?.[0] ?? "";
+  return normalizeTags(
+    [...terms.values()]
+      .map((term) => [shown(term), term.tf * idf(term) * (term.inTitle ? 2 : 1)] as const)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_EXTRACTIVE_TAGS)
+      .map(([w]) => w),
+  ).kept;
+}
+
 function similarity(a: Set<string>, b: Set<string>): number {
   if (a.size === 0 || b.size === 0) return 0;
   let shared = 0;
@@ -147,28 +197,17 @@ export function createExtractiveSummarizer(): Summarizer {
         picked.push(i);
         if (picked.length >= 1 + MAX_KEY_POINTS + MARKDOWN_SENTENCES) break;
       }
-      const [tldrIndex = 0, ...rest] = picked;
+      // The TL;DR stands alone: the best sentence that does not open by pointing back ("Its gamble…", "However, …").
+      const standsAlone = (i: number) => !dependsOnContext(sentences[i] ?? "", input.lang);
+      const tldrIndex = order.find(standsAlone) ?? picked[0] ?? 0;
+      const rest = picked.filter((i) => i !== tldrIndex);
       const keyCount = Math.max(
         Math.min(MIN_KEY_POINTS, rest.length),
         Math.min(MAX_KEY_POINTS, Math.round(Math.sqrt(sentences.length))),
       );
       const keyIndexes = rest.slice(0, keyCount).sort((a, b) => a - b);
       const bodyIndexes = rest.slice(keyCount).sort((a, b) => a - b);
-
-      const documentFrequency = new Map<string, number>();
-      for (const set of sets) for (const w of set) documentFrequency.set(w, (documentFrequency.get(w) ?? 0) + 1);
-      const termFrequency = new Map<string, number>();
-      for (const words of tokens) for (const w of words) termFrequency.set(w, (termFrequency.get(w) ?? 0) + 1);
-      const titleWords = new Set(tokenize(input.title));
-      const idf = (w: string) => Math.log(1 + sentences.length / (documentFrequency.get(w) ?? 1));
-      const tags = normalizeTags(
-        [...termFrequency.entries()]
-          .filter(([w]) => !/^\d+$/.test(w))
-          .map(([w, tf]) => [w, tf * idf(w) * (titleWords.has(w) ? 2 : 1)] as const)
-          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-          .slice(0, 5)
-          .map(([w]) => w),
-      ).kept;
+      const tags = extractiveTags(tokens, input.title, input.lang);
 
       const markdown = [
         // One sentence a line: one Markdown paragraph, and each sentence stays recognisable as the source's.

@@ -19,6 +19,29 @@ const one = (value: string | string[] | undefined): string | undefined => {
   return v?.trim() ? v.trim() : undefined;
 };
 
+/** The library's views: tabs over the reader's state. */
+export type LibraryView = "inbox" | "favorites" | "archive" | "all";
+
+export const LIBRARY_VIEWS: { id: LibraryView; label: string; params: Record<string, string | undefined> }[] = [
+  { id: "inbox", label: "Inbox", params: { state: "inbox", favorite: undefined } },
+  { id: "favorites", label: "Favourites", params: { state: "all", favorite: "true" } },
+  { id: "archive", label: "Archive", params: { state: "archived", favorite: undefined } },
+  { id: "all", label: "All", params: { state: "all", favorite: undefined } },
+];
+
+export const viewParams = (view: LibraryView): Record<string, string | undefined> =>
+  LIBRARY_VIEWS.find((v) => v.id === view)?.params ?? {};
+
+/** Which view the URL asks for: the inbox by default, everything for a search that names no view. */
+export function libraryView(params: Params): LibraryView {
+  const state = one(params.state);
+  if (one(params.favorite) === "true") return "favorites";
+  if (state === "archived") return "archive";
+  if (state === "all") return "all";
+  if (state === "inbox") return "inbox";
+  return one(params.q) ? "all" : "inbox";
+}
+
 /** "true"/"false" as a filter; anything else is no filter. */
 const flag = (value: string | undefined): boolean | undefined =>
   value === "true" ? true : value === "false" ? false : undefined;
@@ -27,7 +50,7 @@ const flag = (value: string | undefined): boolean | undefined =>
  * The library's query from URL parameters. `state`: "inbox" or "archived" filter, "all" (or absent) does not; the
  * page passes its own default (the inbox) when the URL names none.
  */
-export function libraryQueryFrom(params: Params): LibraryQuery & { page: number } {
+export function libraryQueryFrom(params: Params, view?: LibraryView): LibraryQuery & { page: number } {
   const kind = one(params.kind);
   const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
   const page = Math.min(Math.max(Number.parseInt(one(params.page) ?? "1", 10) || 1, 1), 5_000);
@@ -42,7 +65,12 @@ export function libraryQueryFrom(params: Params): LibraryQuery & { page: number 
     to: day(one(params.to)),
     // Relevance is the useful default while searching, newest otherwise.
     sort: sort ?? (q ? "relevance" : "newest"),
-    state: ARTICLE_STATES.find((s) => s === one(params.state)),
+    state:
+      view === "inbox"
+        ? "inbox"
+        : view === "archive"
+          ? "archived"
+          : ARTICLE_STATES.find((s) => s === one(params.state)),
     favorite: flag(one(params.favorite)),
     read: flag(one(params.read)),
     limit: PAGE_SIZE,

@@ -1,5 +1,7 @@
 import { notFound, redirect } from "next/navigation";
+import { ArticleHighlights } from "@/app/components/article-highlights";
 import { ArticleMedia, type PlayableMedia } from "@/app/components/article-media";
+import { ArticleReader } from "@/app/components/article-reader";
 import { MakeCurrentButton } from "@/app/components/make-current-button";
 import { SafeHtml } from "@/app/components/safe-html";
 import { SummarizeAgain } from "@/app/components/summarize-again";
@@ -9,6 +11,7 @@ import { renderMarkdown } from "@/lib/render/safe-html";
 import { getServices } from "@/lib/services";
 import { cleanHeadline, paragraphsOf, readingOrListening, youtubeId } from "@/lib/ui/article";
 import { formatCost } from "@/lib/ui/format";
+import "../../reader.css";
 
 /** Fields other issues add to the article (lead image, versions, whole-job cost); shown when present. */
 interface ArticleExtras {
@@ -49,7 +52,7 @@ export default async function ArticlePage({
   const { store } = await getServices();
   const stored = await store.getArticle(id);
   if (!stored) notFound();
-  const summaries = await store.listSummaries(id);
+  const [summaries, highlights] = await Promise.all([store.listSummaries(id), store.listHighlights(id)]);
   // ?version=<id> shows another summary version than the current one.
   const shown = summaries.find((v) => v.id === version && !v.current);
   const found = shown
@@ -100,6 +103,16 @@ export default async function ArticlePage({
         {time ? <span> · {time}</span> : null}
       </p>
       <h1>{headline}</h1>
+      <ArticleReader
+        id={stored.id}
+        title={stored.title}
+        tags={stored.summary.tags}
+        state={stored.state}
+        read={stored.read}
+        favorite={stored.favorite}
+        note={stored.note}
+        position={stored.position}
+      />
       {shown ? (
         <p className="muted small" role="status">
           An earlier summary version ({shown.model}, {formatDate(shown.createdAt)}).{" "}
@@ -150,7 +163,7 @@ export default async function ArticlePage({
         {summary.tags.length > 0 ? (
           <p className="tags">
             {summary.tags.map((tag) => (
-              <a key={tag} className="badge" href={`/articles?${new URLSearchParams({ tag })}`}>
+              <a key={tag} className="badge" href={`/articles?${new URLSearchParams({ state: "all", tag })}`}>
                 #{tag}
               </a>
             ))}
@@ -158,10 +171,14 @@ export default async function ArticlePage({
         ) : null}
       </ArticleMedia>
 
+      <ArticleHighlights articleId={stored.id} initial={highlights} canSeek={media !== null} />
+
       {article.html ? (
-        <details className="original">
+        <details className="original" open={highlights.some((h) => h.source === "text") ? true : undefined}>
           <summary>Original text</summary>
-          <SafeHtml className="prose" html={article.html} />
+          <div data-highlightable="">
+            <SafeHtml className="prose" html={article.html} />
+          </div>
         </details>
       ) : null}
 

@@ -1,0 +1,408 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { Redis } from "ioredis";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Article, Highlight } from "@/lib/domain";
+import { createPostgresExecutor } from "@/lib/store/sql";
+import { createSqlStore } from "@/lib/store/sql-store";
+import type { Store } from "@/lib/store/store";
+import { freePort, freshDatabase, ROOT, waitForHttp } from "../helpers/app-server";
+import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services";
+import { article } from "../integration/store-fixtures";
+
+/**
+ * The reader's tool in a browser against `next start`: library triage by keyboard and mouse with undo, title, tags
+ * and note edits, highlights from a selection, a transcript highlight seeking the player, the reading position
+ * restored, the share target after sign-in; axe light and dark and screenshots at 1280 and 390 px of each new view.
+ */
+
+const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
+const PASSWORD = "e2e-password-not-secret";
+const TOKEN = "e2e-token-not-secret-0123456789abcdef";
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+    return (await axe.run(document, { runOnly: { type: "tag", values: tags } })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+const redisUp = (await serviceAvailable("redis")) && (await serviceAvailable("postgres"));
+const chromiumPresent = existsSync(CHROMIUM_PATH);
+if (!chromiumPresent && process.env.REQUIRE_SERVICES === "1") throw new Error(`No Chromium at ${CHROMIUM_PATH}`);
+
+const LONG_TEXT = Array.from(
+  { length: 60 },
+  (_, i) =>
+    `Paragraph ${i + 1}: the harbour town kept its lighthouse lit through the winter storms, and the keepers wrote down every ship that passed.`,
+).join("\n\n");
+
+describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next start + Chromium)", () => {
+  let app: ChildProcess;
+  let site: FixtureServer;
+  let browser: Browser;
+  let signedIn: BrowserContext;
+  let baseUrl: string;
+  let dir: string;
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let store: Store;
+  let essay: Article;
+  let podcast: Article;
+  let others: Article[];
+  const auth = { Authorization: `Bearer ${TOKEN}` };
+  const api = async <T>(url: string): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${baseUrl}${url}`, { headers: auth });
+    return { status: response.status, body: (await response.json().catch(() => null)) as T };
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
+      execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
+    }
+    dir = mkdtempSync(path.join(os.tmpdir(), "as-reader-e2e-"));
+    execFileSync("sox", ["-n", "-r", "8000", "-c", "1", path.join(dir, "episode.wav"), "synth", "60", "sine", "330"]);
+    writeFileSync(
+      path.join(dir, "shared.html"),
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shared story</title></head><body><main><h1>Shared story</h1><p>${LONG_TEXT.slice(0, 2000)}</p></main></body></html>`,
+    );
+    site = await startFixtureServer(dir);
+    database = await freshDatabase();
+    store = await createSqlStore(createPostgresExecutor(database.url));
+    // Newest first in the library: the essay is saved last.
+    others = [
+      await store.upsertArticle(
+        article({
+          title: "Tide mills of the Atlantic coast",
+          summary: { tldr: "Mills.", keyPoints: [], markdown: "", tags: ["mills"] },
+        }),
+      ),
+      await store.upsertArticle(
+        article({
+          title: "Night trains return to Europe",
+          summary: { tldr: "Trains.", keyPoints: [], markdown: "", tags: ["trains"] },
+        }),
+      ),
+    ];
+    podcast = await store.upsertArticle(
+      article({
+        title: "Episode 9: The keeper's log",
+        siteName: "Harbor Radio",
+        text: "Show notes for episode nine.",
+        media: [{ kind: "audio", url: `${site.origin}/episode.wav`, type: "audio/wav" }],
+        transcript: {
+          source: "openai",
+          text: "Welcome to Harbor Radio. Tonight the keeper reads from her log.",
+          segments: [
+            { start: 0, end: 3, text: "Welcome to Harbor Radio." },
+            { start: 12, end: 18, text: "Tonight the keeper reads from her log." },
+          ],
+        },
+      }),
+    );
+    essay = await store.upsertArticle(
+      article({
+        title: "The lighthouse keepers of Harbour Town",
+        text: LONG_TEXT,
+        html: LONG_TEXT.split("\n\n")
+          .map((p) => `<p>${p}</p>`)
+          .join(""),
+        summary: {
+          tldr: "Keepers kept the light.",
+          keyPoints: ["Storms", "Ships"],
+          markdown: "",
+          tags: ["lighthouses"],
+        },
+      }),
+    );
+
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    // Its own process group, so teardown stops next-server and not just the launcher.
+    app = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        ADMIN_PASSWORD: PASSWORD,
+        ADMIN_TOKEN: TOKEN,
+        SESSION_SECRET: "e2e-session-secret-with-at-least-32-characters",
+        PIPELINE_RUNNER: "inline",
+        REDIS_URL: `${REDIS_URL}/0`,
+        DATABASE_URL: database.url,
+        FETCH_ALLOWLIST: site.hostPort,
+      },
+    });
+    await waitForHttp(`${baseUrl}/api/health`, 120_000);
+    const redis = new Redis(`${REDIS_URL}/0`);
+    await redis.del("as:ratelimit:login:ip:127.0.0.1", "as:ratelimit:login:ip:unknown", "as:ratelimit:login:global");
+    await redis.quit();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--autoplay-policy=no-user-gesture-required",
+      ],
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    signedIn = await browser.newContext();
+    const login = await signedIn.request.post(`${baseUrl}/api/auth/login`, { data: { password: PASSWORD } });
+    if (!login.ok()) throw new Error(`login: HTTP ${login.status()}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (app?.pid) process.kill(-app.pid, "SIGTERM");
+    await site?.close();
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
+  });
+
+  it("is installable: a manifest with icons and a share target", async () => {
+    const manifest = (await (await fetch(`${baseUrl}/manifest.webmanifest`)).json()) as {
+      icons: { src: string; sizes: string; purpose?: string }[];
+      share_target: { action: string; params: Record<string, string> };
+      start_url: string;
+    };
+    expect(manifest.share_target).toMatchObject({ action: "/share", params: { url: "url", text: "text" } });
+    expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(["192x192", "512x512"]));
+    expect(manifest.icons.some((i) => i.purpose === "maskable")).toBe(true);
+    for (const icon of manifest.icons) {
+      const response = await fetch(`${baseUrl}${icon.src}`);
+      expect(response.headers.get("content-type")).toBe("image/png");
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(bytes.subarray(1, 4).toString("ascii")).toBe("PNG");
+      expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(icon.sizes);
+    }
+    const home = await (await signedIn.request.get(`${baseUrl}/login`)).text();
+    expect(home).toContain('rel="manifest"');
+  });
+
+  it("triages the inbox by keyboard and by mouse, with undo", async () => {
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/articles`);
+    // A favourite's title carries a star.
+    const titles = async () =>
+      (await page.locator(".library-title").allTextContents()).map((t) => t.replace(/^★\s*/, ""));
+    await expect
+      .poll(titles)
+      .toEqual([essay.title, podcast.title, "Night trains return to Europe", "Tide mills of the Atlantic coast"]);
+    await page.locator("body").click({ position: { x: 5, y: 5 } });
+
+    // j moves to the second item; e archives it (it leaves the inbox), Undo brings it back.
+    await page.keyboard.press("j");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(podcast.title);
+    await page.keyboard.press("e");
+    await expect.poll(titles).not.toContain(podcast.title);
+    await expect.poll(async () => (await api<Article>(`/api/articles/${podcast.id}`)).body.state).toBe("archived");
+    await page.getByRole("button", { name: "Undo" }).click();
+    await expect.poll(titles).toContain(podcast.title);
+    await expect.poll(async () => (await api<Article>(`/api/articles/${podcast.id}`)).body.state).toBe("inbox");
+
+    // f favourites the selected item; k moves back up.
+    await page.keyboard.press("j");
+    await page.keyboard.press("f");
+    await expect.poll(async () => (await api<Article>(`/api/articles/${others[1]?.id}`)).body.favorite).toBe(true);
+    await page.keyboard.press("k");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(podcast.title);
+
+    // # deletes with undo: nothing is deleted while the undo is offered.
+    await page.keyboard.press("#");
+    await expect.poll(titles).not.toContain(podcast.title);
+    await page.getByRole("button", { name: "Undo" }).click();
+    await expect.poll(titles).toContain(podcast.title);
+    expect((await api(`/api/articles/${podcast.id}`)).status).toBe(200);
+
+    // By mouse: delete the last item and let the undo window pass.
+    const last = others[0] as Article;
+    await page
+      .getByRole("group", { name: `Actions for ${last.title}` })
+      .getByRole("button", { name: "Delete" })
+      .click();
+    await expect.poll(async () => (await api(`/api/articles/${last.id}`)).status, { timeout: 15_000 }).toBe(404);
+
+    // By mouse: archive, then find it in the Archive view.
+    await page
+      .getByRole("group", { name: `Actions for ${others[1]?.title}` })
+      .getByRole("button", { name: "Archive" })
+      .click();
+    await expect.poll(titles).not.toContain(others[1]?.title);
+    await page.getByRole("link", { name: "Archive" }).click();
+    await page.waitForURL(/state=archived/);
+    await expect.poll(titles).toEqual([others[1]?.title]);
+    const favourite = page.getByRole("group", { name: `Actions for ${others[1]?.title}` }).getByRole("button", {
+      name: "Favourite",
+    });
+    expect(await favourite.getAttribute("aria-pressed")).toBe("true");
+    await page.close();
+  });
+
+  it("edits the title, tags and note; highlights a selection with a note; restores the reading position", async () => {
+    const page = await signedIn.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${baseUrl}/articles/${essay.id}`);
+    await page.getByRole("button", { name: "Edit title and tags" }).click();
+    await page.getByRole("textbox", { name: "Title", exact: true }).fill("Keepers of the Harbour Light");
+    await page.getByRole("textbox", { name: "Tags", exact: true }).fill("lighthouses, Storms, storms");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Keepers of the Harbour Light" }).waitFor();
+    const edited = (await api<Article>(`/api/articles/${essay.id}`)).body;
+    expect(edited.title).toBe("Keepers of the Harbour Light");
+    expect(edited.summary.tags).toEqual(["lighthouses", "storms"]);
+
+    await page.locator(".note-box summary").click();
+    await page.getByRole("textbox", { name: "Note" }).fill("Compare with the Eddystone log.");
+    await page.getByRole("button", { name: "Save note" }).click();
+    await page.getByText("Note saved").waitFor();
+
+    // Select a passage of the original text: the highlight panel offers it.
+    await page.locator("details.original > summary").click();
+    await page.evaluate(() => {
+      const paragraph = document.querySelector("[data-highlightable] p:nth-of-type(3)");
+      const text = paragraph?.firstChild;
+      if (!text) throw new Error("no paragraph");
+      const range = document.createRange();
+      range.setStart(text, 14);
+      range.setEnd(text, 60);
+      document.getSelection()?.removeAllRanges();
+      document.getSelection()?.addRange(range);
+    });
+    const panel = page.getByRole("form", { name: "New highlight" });
+    await panel.waitFor();
+    await panel.getByLabel("Note (optional)").fill("Winter storms again");
+    await panel.getByRole("button", { name: "Save highlight" }).click();
+    await page.getByText("Highlight saved").waitFor();
+    const { highlights } = (await api<{ highlights: Highlight[] }>(`/api/articles/${essay.id}/highlights`)).body;
+    expect(highlights).toHaveLength(1);
+    expect(highlights[0]).toMatchObject({ source: "text", note: "Winter storms again" });
+    expect(LONG_TEXT).toContain(highlights[0]?.quote);
+    await page.locator(".highlight-list").getByText("Winter storms again").waitFor();
+    const markdown = await (await fetch(`${baseUrl}/api/articles/${essay.id}?format=md`, { headers: auth })).text();
+    expect(markdown).toContain("## Highlights");
+    expect(markdown).toContain("Compare with the Eddystone log.");
+
+    // Scroll half-way, leave, come back: the page opens where the reader stopped.
+    await page.evaluate(() =>
+      window.scrollTo({ top: (document.documentElement.scrollHeight - window.innerHeight) / 2 }),
+    );
+    await expect
+      .poll(async () => (await api<Article>(`/api/articles/${essay.id}`)).body.position.fraction ?? 0, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0.4);
+    await page.goto(`${baseUrl}/articles/${essay.id}`);
+    await expect
+      .poll(() => page.evaluate(() => window.scrollY / (document.documentElement.scrollHeight - window.innerHeight)))
+      .toBeGreaterThan(0.35);
+    await page.close();
+  });
+
+  it("a transcript highlight keeps its time, and its time seeks the player", async () => {
+    const created = await fetch(`${baseUrl}/api/articles/${podcast.id}/highlights`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ quote: "the keeper reads from her log", note: "Her voice" }),
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as Highlight).startSec).toBe(12);
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/articles/${podcast.id}`);
+    await page.locator(".highlights").getByRole("button", { name: "Play from 0:12" }).click();
+    await expect
+      .poll(() => page.locator("audio").evaluate((audio: HTMLAudioElement) => audio.currentTime))
+      .toBeGreaterThanOrEqual(12);
+    await page.close();
+  });
+
+  it("the share target submits the shared link after sign-in", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const shared = `${site.origin}/shared.html`;
+    await page.goto(`${baseUrl}/share?${new URLSearchParams({ title: "Shared story", text: `Read this: ${shared}` })}`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/admin\?job=/, { timeout: 30_000 });
+    const jobId = new URL(page.url()).searchParams.get("job");
+    const job = (await api<{ url: string }>(`/api/jobs/${jobId}`)).body;
+    expect(job.url).toBe(shared);
+    await context.close();
+  });
+
+  it("a link from another site to the share target waits for the button", async () => {
+    const page = await signedIn.newPage();
+    await page.setExtraHTTPHeaders({ "Sec-Fetch-Site": "cross-site" });
+    await page.goto(`${baseUrl}/share?url=${encodeURIComponent(`${site.origin}/other.html`)}`);
+    await page.getByRole("button", { name: "Summarize" }).waitFor();
+    expect(await page.getByLabel("URL").inputValue()).toBe(`${site.origin}/other.html`);
+    expect(page.url()).toContain("/share");
+    await page.close();
+  });
+
+  it("every new view passes axe light and dark and fits 1280 and 390 px", async () => {
+    const pages: [name: string, url: string][] = [
+      ["reader-inbox", "/articles"],
+      ["reader-archive", "/articles?state=archived"],
+      ["reader-article", `/articles/${essay.id}`],
+      ["reader-podcast", `/articles/${podcast.id}`],
+      ["reader-share", "/share?text=no+link+here"],
+    ];
+    const problems: string[] = [];
+    for (const scheme of ["light", "dark"] as const) {
+      for (const [width, height] of [
+        [1280, 900],
+        [390, 844],
+      ] as const) {
+        for (const [name, url] of pages) {
+          const page = await signedIn.newPage();
+          await page.setViewportSize({ width, height });
+          await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+          await page.goto(`${baseUrl}${url}`);
+          await page.waitForLoadState("networkidle");
+          if (name === "reader-article") {
+            // The edit form, the note and the highlight panel open, so axe sees them too.
+            await page.getByRole("button", { name: "Edit title and tags" }).click();
+            await page.evaluate(() => window.scrollTo(0, 0));
+          }
+          await page.screenshot({
+            path: path.join(ARTIFACTS, `${name}-${width}-${scheme}.png`),
+            fullPage: width === 390,
+          });
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          if (overflow > 1) problems.push(`${name} ${width}px ${scheme}: ${overflow}px wider than the screen`);
+          if (width === 1280) for (const v of await seriousViolations(page)) problems.push(`${name} ${scheme}: ${v}`);
+          await page.close();
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
