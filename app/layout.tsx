@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
+import { pageIsAuthorized } from "@/lib/http/api";
+import { getLogger } from "@/lib/services";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -8,7 +10,18 @@ export const metadata: Metadata = {
   icons: { icon: "/icons/icon-192.png", apple: "/icons/apple-touch-icon.png" },
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+/** Whether the chrome is a signed-in admin's; an auth store that cannot answer draws the signed-out chrome. */
+async function signedIn(): Promise<boolean> {
+  try {
+    return await pageIsAuthorized();
+  } catch (error) {
+    getLogger().warn("could not check the session for the page chrome", { error });
+    return false;
+  }
+}
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const admin = await signedIn();
   return (
     <html lang="en">
       <body>
@@ -19,10 +32,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <a href="/admin" className="brand">
             article-summarizer
           </a>
-          <nav aria-label="Main">
-            <a href="/admin">Summarize</a>
-            <a href="/articles">Library</a>
-          </nav>
+          {admin ? (
+            <nav aria-label="Main">
+              <a href="/admin">Summarize</a>
+              <a href="/articles">Library</a>
+              {/* A plain form: it works before scripts load, and the browser sends its Origin with the POST. */}
+              <form method="post" action="/api/auth/logout" className="sign-out">
+                <button type="submit" className="link">
+                  Sign out
+                </button>
+              </form>
+            </nav>
+          ) : null}
         </header>
         <main id="main">{children}</main>
       </body>

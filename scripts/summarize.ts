@@ -90,7 +90,7 @@ class StageDisplay {
   render(view: JobView): void {
     const now = Date.now();
     const lines = view.stages.map((stage) => {
-      const icon = { pending: "·", running: "▸", done: "✓", reused: "↺", failed: "✗", skipped: "–" }[stage.state];
+      const icon = { pending: "·", running: "▸", done: "✓", reused: "↺", failed: "✗", not_run: "–" }[stage.state];
       const ms = stageDurationMs(stage, now);
       const bar = stage.progress ? ` ${progressBar(stage.progress.done, stage.progress.total)}` : "";
       return `${icon} ${stage.name.padEnd(10)} ${stage.state.padEnd(8)}${bar}${ms !== undefined ? ` ${(ms / 1000).toFixed(1)}s` : ""}`;

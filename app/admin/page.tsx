@@ -4,6 +4,7 @@ import { AdminTabs } from "@/app/components/admin-tabs";
 import { authConfigured } from "@/lib/auth/auth";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { getConfig, getServices } from "@/lib/services";
+import { initialJobs } from "./initial-jobs";
 
 export default async function AdminPage({
   searchParams,
@@ -11,7 +12,8 @@ export default async function AdminPage({
   searchParams: Promise<{ url?: string | string[]; job?: string | string[] }>;
 }) {
   if (!(await pageIsAuthorized())) redirect("/login");
-  const [{ store }, params] = await Promise.all([getServices(), searchParams]);
+  const [services, params] = await Promise.all([getServices(), searchParams]);
+  const { store } = services;
   const recent = await store.listJobs({ limit: 10 });
   const prefill = typeof params.url === "string" ? params.url.slice(0, 8_192) : undefined;
   // ?job=<id> opens that job's card (links from the failure inbox); it replays every run of the job.
@@ -34,7 +36,7 @@ export default async function AdminPage({
         </p>
       )}
       <p className="muted">An article, a podcast episode or feed, an audio or video file, a YouTube page, a PDF.</p>
-      <AdminApp initialJobs={shown} prefill={prefill} />
+      <AdminApp initialJobs={await initialJobs(shown, services)} prefill={prefill} />
     </>
   );
 }

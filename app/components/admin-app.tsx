@@ -2,7 +2,7 @@
 
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { bookmarkletHref, MAX_URLS, parseUrlList } from "@/lib/ui/submit";
-import { JobCard } from "./job-card";
+import { JobCard, type JobCardProps } from "./job-card";
 import { LanguageSelect } from "./language-select";
 
 interface SubmitResponse {
@@ -17,9 +17,16 @@ interface SubmitProblem {
 
 const SUBMIT_CONCURRENCY = 4;
 
+/** A card the server rendered: the job's view on first paint (and its article when it made one). */
+export type InitialJob = Pick<JobCardProps, "jobId" | "initial" | "article" | "runUrl">;
+
 /** The admin's working surface: submit one URL or many, and watch each job live. */
-export function AdminApp({ initialJobs, prefill }: { initialJobs: string[]; prefill?: string }) {
-  const [watched, setWatched] = useState<string[]>(initialJobs);
+export function AdminApp({ initialJobs, prefill }: { initialJobs: InitialJob[]; prefill?: string }) {
+  const [watched, setWatched] = useState<string[]>(() => initialJobs.map((job) => job.jobId));
+  // What each card starts from: the server's view, or the URL just submitted (so no card shows a raw id).
+  const [starts, setStarts] = useState<Record<string, Omit<JobCardProps, "jobId">>>(() =>
+    Object.fromEntries(initialJobs.map(({ jobId, ...start }) => [jobId, start])),
+  );
   const [text, setText] = useState(prefill ?? "");
   const [formError, setFormError] = useState<string | null>(null);
   const [problems, setProblems] = useState<SubmitProblem[]>([]);
@@ -43,6 +50,7 @@ export function AdminApp({ initialJobs, prefill }: { initialJobs: string[]; pref
         return;
       }
       const jobId = body.jobId;
+      setStarts((current) => (current[jobId] ? current : { ...current, [jobId]: { url } }));
       setWatched((current) => [jobId, ...current.filter((id) => id !== jobId)]);
     } catch (cause) {
       setProblems((current) => [...current, { url, message: `Could not reach the server (${String(cause)})` }]);
@@ -150,6 +158,7 @@ export function AdminApp({ initialJobs, prefill }: { initialJobs: string[]; pref
             <JobCard
               key={jobId}
               jobId={jobId}
+              {...starts[jobId]}
               onDismiss={() => setWatched((current) => current.filter((id) => id !== jobId))}
             />
           ))

@@ -123,7 +123,7 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
         <section aria-label="Retrying" className="jobs">
           <h2>Retrying</h2>
           {retried.map((id) => (
-            <JobCard key={id} jobId={id} />
+            <JobCard key={id} jobId={id} url={items.find((i) => i.id === id)?.url} />
           ))}
         </section>
       ) : null}

@@ -1,17 +1,23 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import type { Article } from "@/lib/domain";
 import { formatCost } from "@/lib/ui/format";
+import {
+  type CardArticle,
+  cardArticle,
+  cardTitle,
+  formatDuration,
+  isLive,
+  type JobRowFacts,
+  runDurationMs,
+  settleView,
+  shownStages,
+} from "@/lib/ui/job-card";
 import { type JobView, progressLabel, type StageView, stageDurationMs } from "@/lib/ui/job-view";
+import { KIND_LABEL } from "@/lib/ui/library";
+import { isPermanentFailure, reasonWords } from "@/lib/ui/reasons";
 import { useJobEvents } from "./use-job-events";
-
-function formatMs(ms: number | undefined): string {
-  if (ms === undefined) return "";
-  if (ms < 1_000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1_000)} s`;
-}
 
 const STATE_LABEL: Record<StageView["state"], string> = {
   pending: "pending",
@@ -19,35 +25,73 @@ const STATE_LABEL: Record<StageView["state"], string> = {
   done: "done",
   reused: "reused",
   failed: "failed",
-  skipped: "skipped",
+  not_run: "not run",
 };
 
-interface SnapshotExtras {
-  status?: JobView["status"];
-  articleId?: string;
-  reason?: string;
-  message?: string;
-  runId?: string;
+/** The `GET /api/jobs/:id` snapshot: the job row's facts and the link to its Inngest run. */
+type Snapshot = JobRowFacts & { runUrl?: string };
+
+export interface JobCardProps {
+  jobId: string;
+  /** The job as the server rendered it (its log, settled against its row): the first paint is already true. */
+  initial?: JobView;
+  /** The article a finished job made, as the server knew it. */
+  article?: CardArticle;
   runUrl?: string;
-  costUsd?: number | null;
+  /** The URL of a job just submitted from this page, before its first event. */
+  url?: string;
+  onDismiss?: () => void;
 }
 
-/** One job, live: its stages with state and duration, then the summary or the reason it failed. */
-export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () => void }) {
-  const { view, connection, follow } = useJobEvents(jobId);
-  const [article, setArticle] = useState<Article | null>(null);
-  const [extras, setExtras] = useState<SnapshotExtras>({});
+/**
+ * One job. A running job is drawn whole and live: its stages with state and duration. A finished one is one line
+ * (title, kind, duration, cost, the article or the reason it stopped) that expands to its stages and summary.
+ */
+export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, onDismiss }: JobCardProps) {
+  const {
+    view: events,
+    connection,
+    follow,
+  } = useJobEvents(jobId, {
+    initial,
+    url,
+    live: initial ? isLive(initial.status) : true,
+  });
+  const [row, setRow] = useState<{ seq: number; snapshot: Snapshot } | null>(null);
+  const [article, setArticle] = useState<CardArticle | undefined>(initialArticle);
+  const [expanded, setExpanded] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<"retry" | "cancel" | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [now, setNow] = useState(() => Date.now());
-  // A job whose progress log has expired (7 days) has no events: its row still says how it ended.
-  const hasEvents = view.lastSeq > 0;
-  const fromRow = !hasEvents && extras.status !== undefined;
-  const status = fromRow && extras.status ? extras.status : view.status;
-  const reason = fromRow ? extras.reason : view.reason;
-  const message = fromRow ? extras.message : view.message;
-  const articleId = view.articleId ?? (fromRow ? extras.articleId : undefined);
-  const live = status === "running" || status === "queued";
+  const bodyId = useId();
+  const questionId = useId();
+  const retryButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+
+  // A run that ended while watched: the row adds what the events do not carry (cost, the run's link), and
+  // overrules them should they disagree.
+  const ended = !isLive(events.status);
+  const renderedSeq = initial?.lastSeq;
+  const fresh = ended && events.lastSeq !== renderedSeq;
+  const view = row && row.seq === events.lastSeq ? settleView(events, row.snapshot) : events;
+  const live = isLive(view.status);
+  const open = live || expanded;
+
+  useEffect(() => {
+    if (!fresh) return;
+    let cancelled = false;
+    const seq = events.lastSeq;
+    void fetch(`/api/jobs/${jobId}`, { cache: "no-store" })
+      .then((r) => (r.ok ? (r.json() as Promise<Snapshot>) : null))
+      .then((snapshot) => {
+        if (!cancelled && snapshot) setRow({ seq, snapshot });
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [jobId, fresh, events.lastSeq]);
 
   useEffect(() => {
     if (!live) return;
@@ -55,34 +99,24 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
     return () => clearInterval(timer);
   }, [live]);
 
-  // The run link and the cost live on the job row (written by the runner and the save stage), not in every event.
+  const articleId = view.status === "completed" ? view.articleId : undefined;
   useEffect(() => {
-    if (live && hasEvents) return;
-    let cancelled = false;
-    void fetch(`/api/jobs/${jobId}`, { cache: "no-store" })
-      .then((r) => (r.ok ? (r.json() as Promise<SnapshotExtras>) : null))
-      .then((s) => {
-        if (!cancelled && s) setExtras(s);
-      })
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [jobId, live, hasEvents]);
-
-  useEffect(() => {
-    if (!articleId) return;
+    if (!articleId || article?.id === articleId) return;
     let cancelled = false;
     void fetch(`/api/articles/${articleId}`)
       .then((r) => (r.ok ? (r.json() as Promise<Article>) : null))
       .then((a) => {
-        if (!cancelled) setArticle(a);
+        if (!cancelled && a) setArticle(cardArticle(a));
       })
       .catch(() => undefined);
     return () => {
       cancelled = true;
     };
-  }, [articleId]);
+  }, [articleId, article?.id]);
+
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
 
   const act = async (action: "retry" | "cancel") => {
     setBusy(action);
@@ -105,22 +139,37 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
     }
   };
 
-  const title = view.title ?? article?.title ?? view.url ?? jobId;
-  const runNumber = view.runs.length;
+  const closeConfirm = () => {
+    setConfirming(false);
+    retryButton.current?.focus();
+  };
+  const retry = () => {
+    if (isPermanentFailure(view)) setConfirming(true);
+    else void act("retry");
+  };
+
+  const status = view.status;
+  const title = cardTitle(view, article);
+  const stoppedAt = status === "failed" || status === "cancelled";
+  const runNumber = view.runs.at(-1)?.number ?? 1;
   const earlierRuns = view.runs.slice(0, -1);
-  // A total is shown once the job is done, or when one was recorded: a job that failed before any paid call has none.
-  const costUsd = view.costUsd !== undefined ? view.costUsd : extras.costUsd;
-  const cost = status === "completed" || typeof costUsd === "number" ? formatCost(costUsd) : null;
-  const runId = view.runId ?? extras.runId;
+  const cost = status === "completed" || typeof view.costUsd === "number" ? formatCost(view.costUsd) : null;
+  const duration = ended ? formatDuration(runDurationMs(view, now)) : "";
+  const kind = view.kind === "summary" ? "New summary" : article ? KIND_LABEL[article.kind] : null;
+  const runLink = runUrl ?? row?.snapshot.runUrl;
+  const stages = shownStages(view, article);
 
   return (
-    <article className={`job job-${status}`} aria-label={`Job ${title}`} data-job-id={jobId}>
+    <article
+      className={`job job-${status}${open ? "" : " job-collapsed"}`}
+      aria-label={`Job ${title}`}
+      data-job-id={jobId}
+    >
       <header className="job-head">
-        <div className="job-title">
-          <h3>{title}</h3>
-          {view.url && view.url !== title ? <p className="muted small url">{view.url}</p> : null}
-        </div>
-        <div className="badges">
+        <h3 className="job-name" title={title}>
+          {title}
+        </h3>
+        <div className="job-meta">
           <span className={`badge status-${status}`} data-testid="job-status">
             {status}
           </span>
@@ -134,6 +183,54 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
               {connection}
             </span>
           ) : null}
+          {status === "failed" ? (
+            <span className="reason-words" data-testid="job-reason">
+              {reasonWords(view.reason ?? status)}
+            </span>
+          ) : null}
+          {kind || duration || cost ? (
+            <span className="facts small muted">
+              {kind ? <span data-testid="job-kind">{kind}</span> : null}
+              {duration ? <span data-testid="job-duration">{duration}</span> : null}
+              {cost ? <span data-testid="job-cost">{cost}</span> : null}
+            </span>
+          ) : null}
+          {status === "completed" && view.articleId ? (
+            <a className="open-article" href={`/articles/${view.articleId}`}>
+              Open article
+            </a>
+          ) : null}
+          {stoppedAt ? (
+            <button
+              ref={retryButton}
+              type="button"
+              className="small-button"
+              onClick={retry}
+              disabled={busy !== null}
+            >
+              {busy === "retry" ? "Retrying…" : "Retry"}
+            </button>
+          ) : null}
+          {live ? (
+            <button
+              type="button"
+              className="secondary small-button"
+              onClick={() => act("cancel")}
+              disabled={busy !== null}
+            >
+              {busy === "cancel" ? "Cancelling…" : "Cancel"}
+            </button>
+          ) : (
+            <button
+              type="button"
+              className="secondary small-button toggle"
+              aria-expanded={expanded}
+              aria-controls={bodyId}
+              onClick={() => setExpanded((shown) => !shown)}
+            >
+              Details
+            </button>
+          )}
           {onDismiss ? (
             <button type="button" className="icon" onClick={onDismiss} aria-label={`Hide job ${title}`}>
               ×
@@ -142,56 +239,35 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
         </div>
       </header>
 
-      <ol className="stages" aria-label="Stages">
-        {view.stages.map((stage) => (
-          <li
-            key={stage.name}
-            className={`stage stage-${stage.state}`}
-            data-stage={stage.name}
-            data-state={stage.state}
-          >
-            <span className="stage-name">{stage.name}</span>
-            <span className="stage-state">
-              <span className="dot" aria-hidden="true" />
-              {STATE_LABEL[stage.state]}
-            </span>
-            <span className="stage-time">{formatMs(stageDurationMs(stage, now))}</span>
-            <span className="stage-extra">
-              {stage.attempt && stage.attempt > 1 ? <span className="attempt">attempt {stage.attempt}</span> : null}
-            </span>
-            {stage.progress && stage.progress.total > 0 && stage.state === "running" ? (
-              <span className="stage-progress">
-                <progress
-                  value={stage.progress.done}
-                  max={stage.progress.total}
-                  aria-label={`${stage.name} progress`}
-                  data-testid={`progress-${stage.name}`}
-                />
-                <span className="small muted">
-                  {progressLabel(stage.progress)}
-                  {stage.message ? ` · ${stage.message}` : ""}
-                </span>
-              </span>
-            ) : null}
-            {stage.message && stage.state === "failed" ? <span className="stage-message">{stage.message}</span> : null}
-          </li>
-        ))}
-      </ol>
-
-      {status === "failed" || status === "cancelled" ? (
-        <div className="job-error" role="alert">
-          <span>
-            <strong className="reason">{reason ?? status}</strong> {message}
-          </span>
-          <button type="button" onClick={() => act("retry")} disabled={busy !== null}>
-            {busy === "retry" ? "Retrying…" : "Retry"}
-          </button>
+      {confirming ? (
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-labelledby={questionId}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") closeConfirm();
+          }}
+        >
+          <p id={questionId}>
+            This failure is permanent ({reasonWords(view.reason).toLowerCase()}): a retry will most likely stop the same
+            way. <strong>Retry anyway?</strong>
+          </p>
+          <div className="confirm-actions">
+            <button
+              ref={confirmButton}
+              type="button"
+              onClick={() => {
+                setConfirming(false);
+                void act("retry");
+              }}
+            >
+              Retry anyway
+            </button>
+            <button type="button" className="secondary" onClick={closeConfirm}>
+              Don&apos;t retry
+            </button>
+          </div>
         </div>
-      ) : null}
-      {live ? (
-        <button type="button" className="secondary" onClick={() => act("cancel")} disabled={busy !== null}>
-          {busy === "cancel" ? "Cancelling…" : "Cancel"}
-        </button>
       ) : null}
       {actionError ? (
         <p className="form-error small" role="alert">
@@ -199,53 +275,99 @@ export function JobCard({ jobId, onDismiss }: { jobId: string; onDismiss?: () =>
         </p>
       ) : null}
 
-      {status === "completed" && articleId ? (
-        <section className="summary" aria-label="Summary">
-          {view.message ? <p className="muted">{view.message}</p> : null}
-          {article ? (
-            <>
-              <p className="tldr">{article.summary.tldr}</p>
-              <ul>
-                {article.summary.keyPoints.slice(0, 5).map((point) => (
-                  <li key={point}>{point}</li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-          <a href={`/articles/${articleId}`}>Open article</a>
-        </section>
-      ) : null}
+      <div id={bodyId} className="job-body" hidden={!open}>
+        {view.url && view.url !== title ? <p className="muted small url">{view.url}</p> : null}
+        {view.message && status === "completed" ? <p className="muted small">{view.message}</p> : null}
+        <ol className="stages" aria-label="Stages">
+          {stages.map((stage) => (
+            <StageRow key={stage.name} stage={stage} now={now} />
+          ))}
+        </ol>
 
-      {cost || runId || earlierRuns.length > 0 ? (
-        <footer className="job-foot small muted">
-          {cost ? <span data-testid="job-cost">Total cost {cost}</span> : null}
-          {runId ? (
-            extras.runUrl ? (
-              <a href={extras.runUrl} target="_blank" rel="noreferrer">
-                Inngest run {runId.slice(0, 10)}…
-              </a>
-            ) : (
-              <span>Inngest run {runId}</span>
-            )
-          ) : null}
-          {earlierRuns.length > 0 ? (
-            <details className="runs">
-              <summary>
-                {earlierRuns.length} earlier run{earlierRuns.length === 1 ? "" : "s"}
-              </summary>
-              <ol>
-                {earlierRuns.map((run) => (
-                  <li key={run.number}>
-                    Run {run.number}: {run.status}
-                    {run.reason ? ` (${run.reason}${run.failedStep ? ` at ${run.failedStep}` : ""})` : ""}
-                    {run.message ? ` — ${run.message}` : ""}
-                  </li>
-                ))}
-              </ol>
-            </details>
-          ) : null}
-        </footer>
-      ) : null}
+        {stoppedAt ? (
+          <p className="job-error">
+            <strong>{reasonWords(view.reason ?? status)}</strong>
+            {view.message ? <span> {view.message}</span> : null}{" "}
+            <small className="reason-code">
+              <code>{view.reason ?? status}</code>
+            </small>
+          </p>
+        ) : null}
+
+        {status === "completed" && article ? (
+          <section className="summary" aria-label="Summary">
+            <p className="tldr">{article.tldr}</p>
+            <ul>
+              {article.keyPoints.map((point) => (
+                <li key={point}>{point}</li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+
+        {view.runId || earlierRuns.length > 0 ? (
+          <footer className="job-foot small muted">
+            {view.runId ? (
+              runLink ? (
+                <a href={runLink} target="_blank" rel="noreferrer">
+                  Inngest run {view.runId.slice(0, 10)}…
+                </a>
+              ) : (
+                <span>Inngest run {view.runId}</span>
+              )
+            ) : null}
+            {earlierRuns.length > 0 ? (
+              <details className="runs">
+                <summary>
+                  {earlierRuns.length} earlier run{earlierRuns.length === 1 ? "" : "s"}
+                </summary>
+                <ol>
+                  {earlierRuns.map((run) => (
+                    <li key={run.number}>
+                      Run {run.number}: {run.status}
+                      {run.reason
+                        ? ` (${reasonWords(run.reason)}${run.failedStep ? ` at ${run.failedStep}` : ""})`
+                        : ""}
+                      {run.message ? ` — ${run.message}` : ""}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            ) : null}
+          </footer>
+        ) : null}
+      </div>
     </article>
+  );
+}
+
+function StageRow({ stage, now }: { stage: StageView; now: number }) {
+  return (
+    <li className={`stage stage-${stage.state}`} data-stage={stage.name} data-state={stage.state}>
+      <span className="stage-name">{stage.name}</span>
+      <span className="stage-state">
+        <span className="dot" aria-hidden="true" />
+        {STATE_LABEL[stage.state]}
+      </span>
+      <span className="stage-time">{formatDuration(stageDurationMs(stage, now))}</span>
+      <span className="stage-extra">
+        {stage.attempt && stage.attempt > 1 ? <span className="attempt">attempt {stage.attempt}</span> : null}
+      </span>
+      {stage.progress && stage.progress.total > 0 && stage.state === "running" ? (
+        <span className="stage-progress">
+          <progress
+            value={stage.progress.done}
+            max={stage.progress.total}
+            aria-label={`${stage.name} progress`}
+            data-testid={`progress-${stage.name}`}
+          />
+          <span className="small muted">
+            {progressLabel(stage.progress)}
+            {stage.message ? ` · ${stage.message}` : ""}
+          </span>
+        </span>
+      ) : null}
+      {stage.message && stage.state === "failed" ? <span className="stage-message">{stage.message}</span> : null}
+    </li>
   );
 }

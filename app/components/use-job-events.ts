@@ -23,13 +23,19 @@ interface Follower {
  * run's terminal event, so the stream is finished when the server closes it right after a terminal event.
  * `follow()` opens it again from the last seq (after the user asked for a retry).
  */
-export function useJobEvents(jobId: string): { view: JobView; connection: Connection; follow: () => void } {
-  const [view, setView] = useState<JobView>(() => emptyJobView(jobId));
-  const [connection, setConnection] = useState<Connection>("connecting");
+export function useJobEvents(
+  jobId: string,
+  start: { initial?: JobView; url?: string; live?: boolean } = {},
+): { view: JobView; connection: Connection; follow: () => void } {
+  // The server's view (first paint) when there is one; the stream resumes after its last event.
+  const [view, setView] = useState<JobView>(() => start.initial ?? emptyJobView(jobId, start.url));
+  const followAtOnce = start.live ?? true;
+  const [connection, setConnection] = useState<Connection>(followAtOnce ? "connecting" : "closed");
   const follower = useRef<Follower | null>(null);
+  const from = useRef(start.initial?.lastSeq ?? 0);
 
   useEffect(() => {
-    let lastSeq = 0;
+    let lastSeq = from.current;
     let lastWasTerminal = false;
     let failures = 0;
     let finished = false;
@@ -99,14 +105,16 @@ export function useJobEvents(jobId: string): { view: JobView; connection: Connec
     };
 
     follower.current = { open, stop: finish };
-    open();
+    // A job that had finished when the page was rendered is not followed until asked (a retry).
+    if (followAtOnce) open();
+    else finished = true;
     return () => {
       finished = true;
       source?.close();
       if (pollTimer) clearTimeout(pollTimer);
       follower.current = null;
     };
-  }, [jobId]);
+  }, [jobId, followAtOnce]);
 
   const follow = useCallback(() => follower.current?.open(), []);
   return { view, connection, follow };

@@ -88,4 +88,45 @@ describe("job view", () => {
     ]);
     expect(view.stages.map((s) => s.state)).toEqual(["pending", "pending", "running", "pending", "pending", "pending"]);
   });
+
+  it("a run that stopped reads 'not run' for the stages it never reached, not 'pending'", () => {
+    seq = 0;
+    const failed = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/x" } }),
+      ev({ type: "step.started", step: "fetch", attempt: 1 }),
+      ev({ type: "step.completed", step: "fetch" }),
+      ev({ type: "step.started", step: "detect", attempt: 1 }),
+      ev({ type: "step.completed", step: "detect" }),
+      ev({ type: "step.started", step: "extract", attempt: 1 }),
+      ev({ type: "step.failed", step: "extract", reason: "not_an_article", data: { retriable: false } }),
+      ev({ type: "job.failed", reason: "not_an_article", message: "Too little text" }),
+    ]);
+    expect(failed.stages.map((s) => s.state)).toEqual(["done", "done", "failed", "not_run", "not_run", "not_run"]);
+    expect(failed.retriable).toBe(false);
+    const cancelled = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/x" } }),
+      ev({ type: "step.started", step: "fetch", attempt: 1 }),
+      ev({ type: "job.cancelled", reason: "cancelled" }),
+    ]);
+    expect(cancelled.stages.map((s) => s.state)).toEqual(["failed", ...Array(5).fill("not_run")]);
+    // A retry starts the stages over: pending again, and the last run's verdict on retrying is forgotten.
+    const retried = applyEvents(failed, [ev({ type: "job.queued", data: { url: "https://a.example/x", retry: 2 } })]);
+    expect(retried.stages.every((s) => s.state === "pending")).toBe(true);
+    expect(retried.retriable).toBeUndefined();
+  });
+
+  it("a deduplicated job ran no stage; a summary job says so; a new card is titled by its URL", () => {
+    seq = 0;
+    const dedup = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/x" } }),
+      ev({ type: "job.completed", data: { articleId: "a1", deduplicated: true, costUsd: 0 } }),
+    ]);
+    expect(dedup.stages.every((s) => s.state === "not_run")).toBe(true);
+    expect(dedup.message).toBe("Already in the library");
+    const summary = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/x", kind: "summary", articleId: "a1" } }),
+    ]);
+    expect(summary.kind).toBe("summary");
+    expect(emptyJobView(jobId, "https://a.example/new").url).toBe("https://a.example/new");
+  });
 });

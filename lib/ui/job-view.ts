@@ -3,7 +3,8 @@ import { type JobStatus, type ProgressEvent, STEP_NAMES, type StepName } from ".
 
 /** What the admin page shows for one job, derived only from its progress events (pure, so it is tested). */
 
-export type StageState = "pending" | "running" | "done" | "reused" | "failed" | "skipped";
+/** `not_run`: the run ended (or the job was deduplicated) before this stage started. */
+export type StageState = "pending" | "running" | "done" | "reused" | "failed" | "not_run";
 
 export interface StageView {
   name: StepName;
@@ -45,17 +46,30 @@ export interface JobView {
   costUsd?: number | null;
   /** Highest retry attempt seen in the latest run (1 = first try). */
   attempt?: number;
+  /** "summary": a new summary version of an article in the library (only summarize and save run). */
+  kind?: "article" | "summary";
+  /**
+   * Whether trying again may succeed, as the failing step said (an `http_error` 404 is permanent though the
+   * reason is usually retried); absent when no step reported it.
+   */
+  retriable?: boolean;
 }
 
-export function emptyJobView(jobId: string): JobView {
+/** A job before any event arrived; the URL, when the caller knows it, titles the card instead of the raw id. */
+export function emptyJobView(jobId: string, url?: string): JobView {
   return {
     jobId,
     status: "queued",
     lastSeq: 0,
     stages: freshStages(),
     runs: [],
+    ...(url ? { url } : {}),
   };
 }
+
+/** The stages a finished run never reached read "not run", not "pending". */
+const notRun = (stages: StageView[]): StageView[] =>
+  stages.map((s) => (s.state === "pending" ? { ...s, state: "not_run" } : s));
 
 const freshStages = (): StageView[] => STEP_NAMES.map((name) => ({ name, state: "pending" }));
 
@@ -86,6 +100,7 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
   switch (event.type) {
     case "job.queued": {
       if (event.data) next.url = event.data.url;
+      if (event.data?.kind) next.kind = event.data.kind;
       // A new run: the stages start over; the previous run stays in `runs` as history.
       next.status = "queued";
       next.reason = undefined;
@@ -93,6 +108,7 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       next.articleId = undefined;
       next.costUsd = undefined;
       next.attempt = undefined;
+      next.retriable = undefined;
       next.stages = freshStages();
       next.runs = [...next.runs, { number: next.runs.length + 1, status: "queued", startedAt: event.at }];
       break;
@@ -128,6 +144,7 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       break;
     case "step.failed":
       patchStage({ state: "failed", finishedAt: event.at, message: event.message });
+      if (event.data) next.retriable = event.data.retriable;
       break;
     case "job.completed":
       next.status = "completed";
@@ -135,9 +152,10 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       if (event.data?.title) next.title = event.data.title;
       if (event.data?.costUsd !== undefined) next.costUsd = event.data.costUsd;
       if (event.data?.deduplicated) {
-        next.stages = next.stages.map((s) => ({ ...s, state: "skipped" }));
+        next.stages = next.stages.map((s) => ({ ...s, state: "not_run" }));
         next.message = "Already in the library";
       }
+      next.stages = notRun(next.stages);
       patchRun({ status: "completed", endedAt: event.at });
       break;
     case "job.failed":
@@ -146,7 +164,7 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       next.reason = event.reason;
       next.message = event.message;
       const stopped = next.stages.find((s) => s.state === "running" || s.state === "failed")?.name;
-      next.stages = next.stages.map((s) => (s.state === "running" ? { ...s, state: "failed" } : s));
+      next.stages = notRun(next.stages.map((s) => (s.state === "running" ? { ...s, state: "failed" } : s)));
       patchRun({
         status: next.status,
         endedAt: event.at,

@@ -1,0 +1,46 @@
+import { FAILURE_REASONS, type FailureReason, REASONS } from "../errors";
+
+/**
+ * What a failure reason says on a card, in a few words; the code itself goes beside it in small print. One table,
+ * beside `REASONS` (which holds the longer `meaning`): the compiler makes it name every reason.
+ */
+export const REASON_WORDS: Record<FailureReason, string> = {
+  invalid_url: "Not a valid web address",
+  blocked_url: "Address not allowed",
+  http_error: "The page answered with an error",
+  timeout: "Took too long to answer",
+  too_large: "Too large to read",
+  unsupported_content: "Not a kind of content we can read",
+  not_an_article: "No article found on the page",
+  paywall_or_bot_wall: "Behind a paywall or bot check",
+  no_media: "No playable media found",
+  media_unreadable: "The media could not be transcribed",
+  transcription_failed: "Transcription failed",
+  summarization_failed: "The summary could not be written",
+  rate_limited: "Asked to slow down",
+  storage_failed: "Could not save to the library",
+  cancelled: "Cancelled",
+  internal: "Something went wrong on our side",
+  invalid_body: "The request was not valid",
+  unauthorized: "Not signed in",
+  not_found: "No such job or article",
+  conflict: "Not possible in the job's current state",
+};
+
+export const isFailureReason = (value: unknown): value is FailureReason =>
+  typeof value === "string" && (FAILURE_REASONS as readonly string[]).includes(value);
+
+/** The words for a reason; an unknown code (a newer server) is shown as it is. */
+export function reasonWords(reason: string | undefined): string {
+  return isFailureReason(reason) ? REASON_WORDS[reason] : (reason ?? "Stopped");
+}
+
+/**
+ * Whether a retry is likely to fail the same way: what the failing step reported when it did, else the reason's
+ * default. A cancelled job is not "permanent": it was stopped, not refused.
+ */
+export function isPermanentFailure(failure: { reason?: string; retriable?: boolean }): boolean {
+  if (failure.reason === "cancelled") return false;
+  if (failure.retriable !== undefined) return !failure.retriable;
+  return isFailureReason(failure.reason) ? !REASONS[failure.reason].retriable : false;
+}
