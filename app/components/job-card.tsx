@@ -63,7 +63,8 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<"retry" | "cancel" | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [now, setNow] = useState(() => Date.now());
+  // The server and the first client render agree on "now" (the view's last known time); the clock ticks after.
+  const [now, setNow] = useState(() => lastKnownTime(initial));
   const bodyId = useId();
   const questionId = useId();
   const retryButton = useRef<HTMLButtonElement>(null);
@@ -95,6 +96,7 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
 
   useEffect(() => {
     if (!live) return;
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(timer);
   }, [live]);
@@ -188,6 +190,7 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
               {reasonWords(view.reason ?? status)}
             </span>
           ) : null}
+          {open ? null : <StageStrip stages={stages} />}
           {kind || duration || cost ? (
             <span className="facts small muted">
               {kind ? <span data-testid="job-kind">{kind}</span> : null}
@@ -201,13 +204,7 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
             </a>
           ) : null}
           {stoppedAt ? (
-            <button
-              ref={retryButton}
-              type="button"
-              className="small-button"
-              onClick={retry}
-              disabled={busy !== null}
-            >
+            <button ref={retryButton} type="button" className="small-button" onClick={retry} disabled={busy !== null}>
               {busy === "retry" ? "Retrying…" : "Retry"}
             </button>
           ) : null}
@@ -339,6 +336,26 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
       </div>
     </article>
   );
+}
+
+/** A folded card's stages as a strip of dots: each named with its state for assistive technology and on hover. */
+function StageStrip({ stages }: { stages: StageView[] }) {
+  return (
+    <ol className="stage-strip" aria-label="Stages">
+      {stages.map((stage) => (
+        <li key={stage.name} className={`pip pip-${stage.state}`} title={`${stage.name}: ${STATE_LABEL[stage.state]}`}>
+          <span className="visually-hidden">
+            {stage.name} {STATE_LABEL[stage.state]}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function lastKnownTime(view: JobView | undefined): number {
+  const times = (view?.stages ?? []).flatMap((s) => [s.startedAt ?? 0, s.finishedAt ?? 0]);
+  return Math.max(0, ...times, view?.runs.at(-1)?.startedAt ?? 0);
 }
 
 function StageRow({ stage, now }: { stage: StageView; now: number }) {
