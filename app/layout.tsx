@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { unstable_rethrow } from "next/navigation";
 import type { ReactNode } from "react";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { getLogger } from "@/lib/services";
@@ -15,6 +16,8 @@ async function signedIn(): Promise<boolean> {
   try {
     return await pageIsAuthorized();
   } catch (error) {
+    // Next's own signals (this page renders per request) pass through; only a failing auth store is caught.
+    unstable_rethrow(error);
     getLogger().warn("could not check the session for the page chrome", { error });
     return false;
   }
