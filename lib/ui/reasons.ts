@@ -25,6 +25,7 @@ export const REASON_WORDS: Record<FailureReason, string> = {
   unauthorized: "Not signed in",
   not_found: "No such job or article",
   conflict: "Not possible in the job's current state",
+  quote_not_found: "The quote is not in the text",
 };
 
 export const isFailureReason = (value: unknown): value is FailureReason =>
