@@ -464,7 +464,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     const done = completed.jobs[0]?.id as string;
     expect(done).toBeDefined();
 
-    // First paint is the server's: with scripts off, a finished card already says how its job ended.
+    // First paint is the server's: with scripts off, a finished card already says how its job ended. (The page
+    // streams in after its loading skeleton, so without scripts it stays in the DOM unshown: read, not seen.)
     const noScript = await browser.newContext({
       javaScriptEnabled: false,
       storageState: { cookies: await signedIn.cookies(), origins: [] },
@@ -474,7 +475,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     const doneCard = still.locator(`article.job[data-job-id="${done}"]`);
     expect(await doneCard.getByTestId("job-status").textContent()).toBe("completed");
     expect(await doneCard.locator("h3").textContent()).not.toContain(done);
-    await doneCard.getByRole("link", { name: "Open article" }).waitFor();
+    expect(await doneCard.locator("a", { hasText: "Open article" }).count()).toBe(1);
     expect(await doneCard.locator('[data-state="pending"]').count()).toBe(0);
     // Its progress log expired (7 days): the row still tells the stages, their times and the article.
     const redis = new Redis(`${REDIS_URL}/0`);
@@ -482,7 +483,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await redis.quit();
     await still.reload();
     expect(await doneCard.getByTestId("job-status").textContent()).toBe("completed");
-    await doneCard.getByRole("link", { name: "Open article" }).waitFor();
+    expect(await doneCard.locator("a", { hasText: "Open article" }).count()).toBe(1);
     expect(await doneCard.locator('[data-stage="save"]').getAttribute("data-state")).toBe("done");
     expect(await doneCard.locator('[data-stage="summarize"] .stage-time').textContent()).toMatch(/\d/);
     await still.goto(`${baseUrl}/admin?job=${missing}`);
@@ -653,8 +654,14 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
           const page = await (name === "login" ? anonymous : signedIn).newPage();
           await page.setViewportSize({ width, height });
           await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+          const open = new Set<string>();
+          page.on("request", (r) => open.add(r.url()));
+          page.on("requestfinished", (r) => open.delete(r.url()));
+          page.on("requestfailed", (r) => open.delete(r.url()));
           await page.goto(`${baseUrl}${url}`);
-          await page.waitForLoadState("networkidle");
+          await page.waitForLoadState("networkidle", { timeout: 15_000 }).catch(() => {
+            problems.push(`${name} ${width}px ${scheme}: still loading ${[...open].join(", ")}`);
+          });
           if (name === "admin-expanded") {
             for (const toggle of await page.getByRole("button", { name: "Details" }).all()) await toggle.click();
           }
