@@ -1,5 +1,5 @@
 /** The admin views; a server component (plain links). */
-export function AdminTabs({ current }: { current: "jobs" | "failures" | "following" | "webhooks" }) {
+export function AdminTabs({ current }: { current: "jobs" | "failures" | "following" | "webhooks" | "import" }) {
   const tab = (name: typeof current, href: string, label: string) => (
     <a className="tab" href={href} aria-current={current === name ? "page" : undefined}>
       {label}
@@ -11,6 +11,7 @@ export function AdminTabs({ current }: { current: "jobs" | "failures" | "followi
       {tab("failures", "/admin/failures", "Failure inbox")}
       {tab("following", "/admin/following", "Following")}
       {tab("webhooks", "/admin/webhooks", "Webhooks")}
+      {tab("import", "/admin/import", "Import")}
     </nav>
   );
 }

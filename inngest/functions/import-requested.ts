@@ -1,6 +1,6 @@
 import { eventType } from "inngest";
 import { z } from "zod";
-import { type ImportServices, runImport } from "@/lib/import/service";
+import { DEFAULT_THROTTLE, type ImportServices, type ImportThrottle, runImport } from "@/lib/import/service";
 import { getServices } from "@/lib/services";
 import { inngest } from "../client";
 
@@ -14,7 +14,10 @@ export type ImportServicesFactory = () => Promise<ImportServices>;
  * An uploaded export's background run: `expand` steps (validate, dedupe, create the jobs, 250 entries each), then
  * `dispatch` rounds handing the jobs to process-article under the per-host throttle (lib/import/service.ts).
  */
-export function createImportRequested(getImportServices: ImportServicesFactory = getServices) {
+export function createImportRequested(
+  getImportServices: ImportServicesFactory = getServices,
+  throttle: ImportThrottle = DEFAULT_THROTTLE,
+) {
   return inngest.createFunction(
     {
       id: "import-requested",
@@ -35,7 +38,7 @@ export function createImportRequested(getImportServices: ImportServicesFactory =
     },
     async ({ event, step }) => {
       const services = await getImportServices();
-      await runImport(event.data.importId, { run: (id, fn) => step.run(id, fn) as Promise<never> }, services);
+      await runImport(event.data.importId, { run: (id, fn) => step.run(id, fn) as Promise<never> }, services, throttle);
     },
   );
 }

@@ -625,6 +625,36 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     expect(response.status).toBe(401);
   });
 
+  let importPage = "/admin/import";
+
+  it("imports a Pocket export from the import page: one job per new URL, duplicates and refusals named in the report", async () => {
+    const pocket = `<!DOCTYPE html><html><head><title>Pocket Export</title></head><body><h1>Unread</h1><ul>
+<li><a href="${site.origin}/article.html" time_added="1590000000" tags="imported,pocket">Bakery</a></li>
+<li><a href="${site.origin}/article.html#again" time_added="1590000001" tags="">Bakery again</a></li>
+<li><a href="http://10.0.0.7/admin" time_added="1590000002" tags="">Private</a></li>
+<li><a href="javascript:alert(1)" time_added="1590000003" tags="">Script</a></li>
+</ul><h1>Read Archive</h1><ul></ul></body></html>`;
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/admin/import`);
+    await page.getByLabel("Export file").setInputFiles({
+      name: "ril_export.html",
+      mimeType: "text/html",
+      buffer: Buffer.from(pocket),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    await page.waitForURL(/\/admin\/import\?id=imp_/);
+    importPage = new URL(page.url()).pathname + new URL(page.url()).search;
+    const report = page.getByRole("region", { name: /ril_export\.html/ });
+    await report.getByText("completed").first().waitFor({ timeout: 30_000 });
+    await expect
+      .poll(async () => report.locator("dd").allInnerTexts(), { timeout: 60_000 })
+      .toEqual(["1", "1", "1", "0", "1", "2"]);
+    const refused = report.getByRole("table", { name: /Refused/ });
+    await expect.poll(() => refused.getByRole("row").count()).toBe(3);
+    expect(await refused.textContent()).toMatch(/blocked_url/);
+    await page.close();
+  });
+
   it("every page passes axe (no serious or critical violations) light and dark, and fits 1280 and 390 px", async () => {
     const list = (await (
       await fetch(`${baseUrl}/api/articles`, { headers: { Authorization: `Bearer ${TOKEN}` } })
@@ -637,6 +667,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       ["admin", "/admin"],
       ["admin-expanded", "/admin"],
       ["failures", "/admin/failures"],
+      ["import", importPage],
       ["library", "/articles"],
       ["library-search", "/articles?q=library"],
       ...(firstArticle ? ([["article", `/articles/${firstArticle}`]] as [string, string][]) : []),

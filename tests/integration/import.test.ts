@@ -275,6 +275,7 @@ describe.skipIf(!postgresUp)("imports on PostgreSQL", () => {
     const after = await store.getArticle(saved.id);
     expect(after?.summary.tags).toEqual(["libraries", "pocket"]);
     expect(after?.createdAt).toBe("2019-03-04T05:06:07.000Z");
+    expect(after?.state).toBe("archived");
     expect(report?.counts.queued).toBe(1);
   });
 });
