@@ -17,6 +17,7 @@ export const REASON_WORDS: Record<FailureReason, string> = {
   media_unreadable: "The media could not be transcribed",
   transcription_failed: "Transcription failed",
   summarization_failed: "The summary could not be written",
+  summarization_refused: "The model declined to summarize",
   rate_limited: "Asked to slow down",
   storage_failed: "Could not save to the library",
   cancelled: "Cancelled",

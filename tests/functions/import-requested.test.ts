@@ -6,17 +6,23 @@ import { createImport, DEFAULT_THROTTLE, type ImportServices } from "@/lib/impor
 import type { JobRunner } from "@/lib/jobs/runner";
 import { createLogger } from "@/lib/log";
 import { createMemoryKv } from "@/lib/progress/memory-kv";
-import { createPgliteExecutor } from "@/lib/store/sql";
+import { createPostgresExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
 import type { Store } from "@/lib/store/store";
+import { freshDatabase } from "../helpers/app-server";
+import { serviceAvailable } from "../helpers/services";
 
-/** The import-requested function under @inngest/test: its durable steps, on PGlite, with a runner that records. */
-describe("import-requested (Inngest function)", () => {
+const postgresUp = await serviceAvailable("postgres");
+
+/** The import-requested function under @inngest/test: its durable steps, on PostgreSQL, with a runner that records. */
+describe.skipIf(!postgresUp)("import-requested (Inngest function)", () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
   let store: Store;
   let services: ImportServices;
   const dispatched: string[] = [];
   beforeAll(async () => {
-    store = await createSqlStore(await createPgliteExecutor("memory://"));
+    db = await freshDatabase();
+    store = await createSqlStore(createPostgresExecutor(db.url, { poolMax: 2 }));
     const runner: JobRunner = {
       kind: "inngest",
       async dispatch(job) {
@@ -38,7 +44,10 @@ describe("import-requested (Inngest function)", () => {
       logger: createLogger({ level: "error" }),
     };
   });
-  afterAll(async () => store?.close());
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
 
   it("expands 250 entries per step, hands the jobs over in dispatch rounds, then finishes", async () => {
     // IP literals: validated without DNS (public addresses; nothing is fetched, the runner only records).
