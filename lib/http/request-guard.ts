@@ -105,3 +105,22 @@ export function enumParam<T extends string>(
   }
   return raw as T;
 }
+
+/** A calendar day written YYYY-MM-DD that exists (2024-02-30 and 0000-01-01 do not): it round-trips through a date. */
+export function isCalendarDay(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (year < 1) return false;
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** A `YYYY-MM-DD` query parameter; absent means undefined; anything else (a day that does not exist) is a named 400. */
+export function dayParam(params: URLSearchParams, name: string): string | undefined {
+  const raw = params.get(name);
+  if (raw === null || raw === "") return undefined;
+  if (!isCalendarDay(raw)) throw new AppError("invalid_body", `?${name} must be a date that exists, as YYYY-MM-DD`);
+  return raw;
+}

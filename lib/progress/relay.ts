@@ -1,3 +1,4 @@
+import { AppError } from "../errors";
 import { isTerminal, type ProgressEvent } from "./events";
 import type { ProgressKv } from "./kv";
 import { encodeComment, encodeEvent, encodeRelayError, encodeRetry } from "./sse";
@@ -16,6 +17,8 @@ export interface EventStreamOptions {
   maxLifetimeMs?: number;
   /** Reconnect advice sent to the browser. */
   retryMs?: number;
+  /** Where a failed read is reported: the browser only hears that the log is unavailable, never the backend's words. */
+  onError?: (error: unknown) => void;
 }
 
 const BATCH = 200;
@@ -80,7 +83,10 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
           pushed = await kv.waitForEvents(jobId, lastSeq, Math.min(untilHeartbeat, endAt - Date.now()), stop.signal);
         }
       } catch (error) {
-        if (!stop.signal.aborted) write(encodeRelayError(`The progress log is unavailable (${errorMessage(error)})`));
+        if (!stop.signal.aborted) {
+          options.onError?.(error);
+          write(encodeRelayError("The progress log is unavailable; reconnecting will try again"));
+        }
       } finally {
         // Ends this reader's subscription (one per response) whatever ended the stream.
         stop.abort();
@@ -110,13 +116,17 @@ async function nextRunStart(kv: ProgressKv, jobId: string, afterSeq: number): Pr
   }
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Where to resume: the `Last-Event-ID` header (browser reconnects) or `?after=` (first connection, polling). */
+/**
+ * Where to resume: the `Last-Event-ID` header (browser reconnects) or `?after=` (first connection, polling).
+ * A whole number, clamped to the safe integer range (a sequence number past it cannot exist); `?after=` that is
+ * not a whole number is a named 400. A browser's header that is not one starts from the beginning.
+ */
 export function parseLastEventId(request: Request): number {
-  const raw = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after") ?? "0";
-  const seq = Number.parseInt(raw, 10);
-  return Number.isFinite(seq) && seq > 0 ? seq : 0;
+  const header = request.headers.get("last-event-id");
+  const raw = header ?? new URL(request.url).searchParams.get("after") ?? "0";
+  if (!/^\s*\d+\s*$/.test(raw)) {
+    if (header !== null) return 0;
+    throw new AppError("invalid_body", "?after must be a whole number (an event's sequence number)");
+  }
+  return Math.min(Number(raw.trim()), Number.MAX_SAFE_INTEGER);
 }

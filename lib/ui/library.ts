@@ -1,4 +1,5 @@
 import { ARTICLE_STATES } from "../domain";
+import { isCalendarDay } from "../http/request-guard";
 import { LIBRARY_KINDS, type LibraryKind, type LibraryQuery } from "../store/store";
 
 /** The library's URL state (pure, so the page, the API and tests read it the same way). */
@@ -52,7 +53,7 @@ const flag = (value: string | undefined): boolean | undefined =>
  */
 export function libraryQueryFrom(params: Params, view?: LibraryView): LibraryQuery & { page: number } {
   const kind = one(params.kind);
-  const day = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+  const day = (v: string | undefined) => (v && isCalendarDay(v) ? v : undefined);
   const page = Math.min(Math.max(Number.parseInt(one(params.page) ?? "1", 10) || 1, 1), 5_000);
   const q = one(params.q)?.slice(0, 500);
   const sort = one(params.sort) === "relevance" ? "relevance" : one(params.sort) === "newest" ? "newest" : undefined;

@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Fetched } from "@/lib/domain";
-import { enumParam, intParam } from "@/lib/http/request-guard";
+import { dayParam, enumParam, intParam } from "@/lib/http/request-guard";
 import { createLogger } from "@/lib/log";
 import { fileNameFromUrl } from "@/lib/net/canonical-url";
 import { detectStage } from "@/lib/pipeline/detect-media";
 import { extractStage } from "@/lib/pipeline/extract";
 import { jobStatusSchema } from "@/lib/progress/events";
+import type { ProgressKv } from "@/lib/progress/kv";
+import { createEventStream, parseLastEventId } from "@/lib/progress/relay";
 import { searchPage } from "@/lib/store/rows";
 import { testReader } from "../helpers/pipeline-fixtures";
 
@@ -66,9 +68,9 @@ describe("one canonical-URL trust rule for every source (finding 4)", () => {
     expect(article.canonicalUrl.startsWith(`${FEED_URL}#`)).toBe(true);
   });
 
-  it("a feed item on the fetched host keeps its own link", async () => {
+  it("a feed item's link on the fetched host but another path is not its identity either (issue 24)", async () => {
     const article = await feedArticle("https://feeds.podcast.example/episodes/2?utm_source=rss");
-    expect(article.canonicalUrl).toBe("https://feeds.podcast.example/episodes/2");
+    expect(article.canonicalUrl.startsWith(`${FEED_URL}#`)).toBe(true);
   });
 });
 
@@ -90,6 +92,41 @@ describe("malformed query parameters are named 400s", () => {
     expect(enumParam(params("status=failed"), "status", jobStatusSchema.options)).toBe("failed");
     expect(intParam(params(""), "limit", 50, 1, 200)).toBe(50);
     expect(intParam(params("limit=200"), "limit", 50, 1, 200)).toBe(200);
+  });
+
+  it.each(["2024-13-45", "2024-02-30", "0000-01-01", "2024-2-3", "yesterday"])("?from=%s", (day) => {
+    expect(() => dayParam(params(`from=${day}`), "from")).toThrow(expect.objectContaining({ reason: "invalid_body" }));
+  });
+
+  it("days that exist pass as written", () => {
+    expect(dayParam(params("to=2024-02-29"), "to")).toBe("2024-02-29");
+    expect(dayParam(params("to=0001-01-01"), "to")).toBe("0001-01-01");
+    expect(dayParam(params(""), "to")).toBeUndefined();
+  });
+
+  it("?after= is clamped to the safe integer range, and a non-number is a named 400", () => {
+    const events = (query: string, headers: Record<string, string> = {}) =>
+      new Request(`http://127.0.0.1:3000/api/jobs/j/events${query}`, { headers });
+    expect(parseLastEventId(events("?after=99999999999999999999"))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(parseLastEventId(events("?after=12"))).toBe(12);
+    expect(() => parseLastEventId(events("?after=-1"))).toThrow(expect.objectContaining({ reason: "invalid_body" }));
+    expect(() => parseLastEventId(events("?after=1e3"))).toThrow(expect.objectContaining({ reason: "invalid_body" }));
+    // A browser's reconnect header that is not a number starts over rather than failing the stream.
+    expect(parseLastEventId(events("", { "last-event-id": "garbage" }))).toBe(0);
+  });
+
+  it("a backend's error text never reaches the event stream", async () => {
+    const failing = {
+      readAfter: async () => {
+        throw new Error("ERR value is not an integer or out of range");
+      },
+    } as unknown as ProgressKv;
+    const reported: unknown[] = [];
+    const stream = createEventStream({ kv: failing, jobId: "j", after: 0, onError: (e) => reported.push(e) });
+    const text = await new Response(stream).text();
+    expect(text).toContain("event: relay.error");
+    expect(text).not.toContain("ERR value");
+    expect(reported).toHaveLength(1);
   });
 
   it("a crafted search cursor never reaches the database", async () => {

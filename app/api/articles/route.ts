@@ -1,6 +1,6 @@
 import { ARTICLE_STATES } from "@/lib/domain";
 import { adminRoute } from "@/lib/http/api";
-import { enumParam, intParam } from "@/lib/http/request-guard";
+import { dayParam, enumParam, intParam } from "@/lib/http/request-guard";
 import { getServices } from "@/lib/services";
 import { libraryQueryFrom } from "@/lib/ui/library";
 
@@ -19,6 +19,10 @@ export const GET = adminRoute(async (request) => {
     enumParam(params, "state", [...ARTICLE_STATES, "all"]);
     enumParam(params, "favorite", BOOLEANS);
     enumParam(params, "read", BOOLEANS);
+    enumParam(params, "sort", ["relevance", "newest"]);
+    dayParam(params, "from");
+    dayParam(params, "to");
+    intParam(params, "page", 1, 1, 5_000);
     return Response.json(await store.browseLibrary(libraryQueryFrom(Object.fromEntries(params))));
   }
   const page = await store.searchArticles({

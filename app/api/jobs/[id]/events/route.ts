@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
 import { adminRoute } from "@/lib/http/api";
 import { createEventStream, parseLastEventId, SSE_HEADERS } from "@/lib/progress/relay";
-import { getServices } from "@/lib/services";
+import { getLogger, getServices } from "@/lib/services";
 
 /** Vercel's cap for this route; the stream ends itself 15 s before it so the browser reconnects cleanly. */
 export const maxDuration = 300;
@@ -19,6 +19,7 @@ export const GET = adminRoute<{ id: string }>(async (request, { id }) => {
     after: parseLastEventId(request),
     signal: request.signal,
     maxLifetimeMs: (maxDuration - 15) * 1_000,
+    onError: (error) => getLogger().error("relay: reading the progress log failed", { jobId: id, error }),
   });
   return new Response(stream, { headers: SSE_HEADERS });
 });
