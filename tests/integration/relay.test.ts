@@ -215,9 +215,7 @@ describe("SSE relay (memory KV)", () => {
     const brokenRelay = await startRelayServer(broken);
     try {
       const { frames } = await readStream(`${brokenRelay.origin}/jobs/${newJob()}/events`);
-      expect(frames).toEqual([
-        { id: undefined, event: "relay.error", data: expect.stringContaining("unavailable") },
-      ]);
+      expect(frames).toEqual([{ id: undefined, event: "relay.error", data: expect.stringContaining("unavailable") }]);
       // The backend's own words stay in the server's log.
       expect(JSON.stringify(frames)).not.toContain("connection refused");
     } finally {
