@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
+import { PHASE_DEVELOPMENT_SERVER } from "next/constants.js";
 
 /**
  * The extraction worker runs from its TypeScript source (Node strips the types), outside the bundle, so the
@@ -31,7 +32,46 @@ function workerImports(entry: string): { files: string[]; packages: string[] } {
 
 const worker = workerImports("lib/extract/page-worker.ts");
 
-const config: NextConfig = {
+/**
+ * Security headers on every response. Scripts: this origin, plus the inline bootstrap Next.js writes into each
+ * page (the app adds none of its own; React's dev tooling also needs eval in development). Images and media: this
+ * origin and https only, so a stored article cannot make the admin's browser call http://127.0.0.1 or the LAN
+ * (URLs are also checked against the fetcher's address policy before they are rendered: lib/net/render-policy.ts).
+ * No framing, no sniffing, no referrer. API JSON is never cached; the SSE route keeps its own no-cache, no-transform.
+ */
+function securityHeaders(development: boolean) {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline'${development ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' https:",
+    "media-src 'self' https:",
+    "frame-src https://www.youtube-nocookie.com",
+    `connect-src 'self'${development ? " ws:" : ""}`,
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  return async () => [
+    {
+      source: "/:path*",
+      headers: [
+        { key: "Content-Security-Policy", value: csp },
+        { key: "X-Content-Type-Options", value: "nosniff" },
+        { key: "Referrer-Policy", value: "no-referrer" },
+        { key: "X-Frame-Options", value: "DENY" },
+      ],
+    },
+    {
+      source: "/api/:path((?!jobs/[^/]+/events$).*)",
+      headers: [{ key: "Cache-Control", value: "no-store" }],
+    },
+  ];
+}
+
+const base: NextConfig = {
   // jsdom, PGlite and the Redis clients are Node libraries with their own file loading; bundling them breaks it.
   serverExternalPackages: [
     "jsdom",
@@ -57,4 +97,7 @@ const config: NextConfig = {
   output: "standalone",
 };
 
-export default config;
+export default (phase: string): NextConfig => ({
+  ...base,
+  headers: securityHeaders(phase === PHASE_DEVELOPMENT_SERVER),
+});

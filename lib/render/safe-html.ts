@@ -65,16 +65,38 @@ const plainText = (text: string) => `<p>${escapeHtml(text.slice(0, MAX_MARKDOWN_
 
 /**
  * Summary Markdown (LLM output, so untrusted) to HTML that needs no sanitizer: raw HTML escaped, links limited to
- * http(s)/mailto/relative. Too long, too deep, or failing to render: the plain text, never an error page.
+ * http(s)/mailto/relative. Too long, too deep, a paragraph of emphasis delimiters, or failing to render: the plain
+ * text, never an error page.
  */
 export function renderMarkdown(text: string): string {
-  if (text.length > MAX_MARKDOWN_CHARS || markdownDepth(text) > MAX_MARKDOWN_DEPTH) return plainText(text);
+  if (text.length > MAX_MARKDOWN_CHARS || markdownDepth(text) > MAX_MARKDOWN_DEPTH || hasDelimiterRun(text)) {
+    return plainText(text);
+  }
   try {
     return markdown.parse(text) as string;
   } catch {
     // marked has thrown on inputs no check above foresaw (stack depth): the text is still worth showing.
     return plainText(text);
   }
+}
+
+/** More emphasis delimiters than any prose paragraph holds: past it, the summary is shown as plain text. */
+export const MAX_DELIMITERS_PER_PARAGRAPH = 200;
+
+/**
+ * marked matches emphasis delimiters against each other per paragraph, quadratically in their number: `"*a _"`
+ * repeated inside the 20,000-character cap took 5 s per view. A paragraph with more delimiters than prose uses
+ * is not Markdown worth rendering; one linear count finds it.
+ */
+export function hasDelimiterRun(text: string): boolean {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 42 /* * */ || c === 95 /* _ */) {
+      if (++count > MAX_DELIMITERS_PER_PARAGRAPH) return true;
+    } else if (c === 10 /* \n */ && /^\n[ \t]*\n/.test(text.slice(i, i + 64))) count = 0;
+  }
+  return false;
 }
 
 /** A search snippet (ts_headline over plain text, <b> marks the hits): escaped, then the marks restored. */

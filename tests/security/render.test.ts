@@ -62,3 +62,18 @@ describe("fetched HTML fragments are sanitized once, in the worker, depth-capped
     expect(html).not.toMatch(/onclick|javascript:|<script|<iframe|<style/i);
   });
 });
+
+describe("summary Markdown renders in linear time (issue 24)", () => {
+  it('shows a paragraph of emphasis delimiters ("*a _" repeated) as text instead of matching them pairwise', async () => {
+    // 5.1 s per view before (the issue); the cap of this file's other linear-time checks tells the two apart.
+    const html = await within(() => renderMarkdown("*a _".repeat(4_999)));
+    expect(html).not.toContain("<em>");
+    expect(html).toContain("*a _*a _");
+  });
+
+  it("still renders ordinary emphasis and lists", () => {
+    const html = renderMarkdown(`**Key points**\n\n- *one* point\n- _two_ points\n\n${"a *b* c ".repeat(50)}`);
+    expect(html).toContain("<strong>Key points</strong>");
+    expect(html).toContain("<em>one</em>");
+  });
+});

@@ -7,8 +7,9 @@ import { SafeHtml } from "@/app/components/safe-html";
 import { SummarizeAgain } from "@/app/components/summarize-again";
 import type { Article, MediaItem } from "@/lib/domain";
 import { pageIsAuthorized } from "@/lib/http/api";
+import { isRenderableUrl } from "@/lib/net/render-policy";
 import { renderMarkdown } from "@/lib/render/safe-html";
-import { getServices } from "@/lib/services";
+import { getConfig, getServices } from "@/lib/services";
 import { cleanHeadline, paragraphsOf, readingOrListening, youtubeId } from "@/lib/ui/article";
 import { formatCost } from "@/lib/ui/format";
 import "../../reader.css";
@@ -20,15 +21,16 @@ interface ArticleExtras {
   versions?: { id: string; model: string; lang: string | null; createdAt: string; current?: boolean }[];
 }
 
-function playable(article: Article): PlayableMedia | null {
+/** Media the admin's browser may load: URLs that pass the fetcher's address policy (lib/net/render-policy.ts). */
+function playable(article: Article, allowlist: readonly string[]): PlayableMedia | null {
   const pick = (kind: MediaItem["kind"]) => article.media.find((m) => m.kind === kind);
   const youtube = pick("youtube");
   const id = youtube ? youtubeId(youtube.url) : youtubeId(article.url);
   if (id) return { kind: "youtube", url: youtube?.url ?? article.url, youtubeId: id };
   const audio = pick("audio");
-  if (audio && /^https?:/.test(audio.url)) return { kind: "audio", url: audio.url, type: audio.type };
+  if (audio && isRenderableUrl(audio.url, allowlist)) return { kind: "audio", url: audio.url, type: audio.type };
   const video = pick("video");
-  if (video && /^https?:/.test(video.url)) return { kind: "video", url: video.url, type: video.type };
+  if (video && isRenderableUrl(video.url, allowlist)) return { kind: "video", url: video.url, type: video.type };
   return null;
 }
 
@@ -71,7 +73,8 @@ export default async function ArticlePage({
   const { summary, provenance } = article;
   const site = article.siteName ?? new URL(article.url).hostname;
   const headline = cleanHeadline(article.title, article.siteName, article.url);
-  const media = playable(article);
+  const allowlist = getConfig().fetchAllowlist;
+  const media = playable(article, allowlist);
   const segments = article.transcript?.segments ?? [];
   const paragraphs =
     segments.length > 0
@@ -85,7 +88,7 @@ export default async function ArticlePage({
   const cost = formatCost(
     article.costUsd !== undefined ? article.costUsd : (provenance.totalCostUsd ?? provenance.costUsd),
   );
-  const leadImage = article.leadImage && /^https?:\/\//.test(article.leadImage) ? article.leadImage : null;
+  const leadImage = article.leadImage && isRenderableUrl(article.leadImage, allowlist) ? article.leadImage : null;
 
   return (
     <article className="article">
