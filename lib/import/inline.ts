@@ -10,13 +10,14 @@ export interface InlineImportOptions extends ImportOptions {
   leaseMs?: number;
   /** Attempts of a run that fails on a retriable error (storage, DNS) before the import is failed. */
   attempts?: number;
-  /** Keeps the host alive until the run ends (`after()` in the Next.js server). */
-  keepAlive?: (work: Promise<void>) => void;
 }
 
 export interface InlineImportRunner {
-  /** Starts the import's run in this process unless another process holds it; resolves when it is started. */
-  start(importId: string): void;
+  /**
+   * Starts the import's run in this process unless another process holds it. `keepAlive` keeps the host alive until
+   * the run ends: `after()` when a request starts it (a one-server process stays up by itself).
+   */
+  start(importId: string, keepAlive?: (work: Promise<void>) => void): void;
   /** Runs every active import whose runner stopped (its lease expired): a restarted server picks them up. */
   resumeAbandoned(): Promise<number>;
   /** Resolves when this process's run of the import has ended. */
@@ -28,8 +29,8 @@ export interface InlineImportRunner {
 /**
  * The import's background run in this process (the inline runner's counterpart): the same `runImport`
  * composition, its steps plain calls (each is idempotent on the import's rows, so running one again is harmless),
- * under a lease its heartbeat renews. When the process dies the lease runs out and the next start, or the next
- * look at the import's progress, resumes it from its rows.
+ * under a lease its heartbeat renews. When the process dies the lease runs out and the inline cron's next tick (a
+ * minute at most after a restart), or the next look at the import's progress, resumes it from its rows.
  */
 export function createInlineImportRunner(
   services: ImportServices,
@@ -92,7 +93,7 @@ export function createInlineImportRunner(
     }
   }
 
-  function start(importId: string): void {
+  function start(importId: string, keepAlive?: (work: Promise<void>) => void): void {
     if (running.has(importId)) return;
     const controller = new AbortController();
     const done = run(importId, controller)
@@ -101,7 +102,7 @@ export function createInlineImportRunner(
         if (running.get(importId)?.controller === controller) running.delete(importId);
       });
     running.set(importId, { controller, done });
-    options.keepAlive?.(done);
+    keepAlive?.(done);
   }
 
   return {

@@ -1,4 +1,5 @@
 import { pollDue } from "../feeds/poll";
+import { resumeAbandonedImports } from "../import/inline-shared";
 import type { Logger } from "../log";
 import type { Services } from "../services";
 import { sendDueDeliveries } from "../webhooks/emit";
@@ -23,6 +24,8 @@ export const INLINE_TASKS: InlineTask[] = [
   { name: "poll-feeds", everyMs: 60 * 1000, run: (s) => pollDue(s) },
   // Webhook attempts whose backoff ended, also those a restart interrupted (deliver-webhook's sleeps under Inngest).
   { name: "webhook-deliveries", everyMs: 15 * 1000, run: (s) => sendDueDeliveries(s) },
+  // Imports whose process stopped (import-requested's retries under Inngest): a restart picks them up within a minute.
+  { name: "resume-imports", everyMs: 60 * 1000, run: (s) => resumeAbandonedImports(s) },
 ];
 
 export interface InlineCron {

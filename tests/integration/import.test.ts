@@ -208,13 +208,13 @@ describe.skipIf(!postgresUp)("imports on PostgreSQL", () => {
 
   it("resumes an import whose process died while handing jobs over: no entry lost, one job per URL", async () => {
     const { runner, dispatched } = recordingRunner(store);
-    const urls = Array.from({ length: 600 }, (_, i) => `https://h${i % 5}.example/p/${i}`);
-    // The first process freezes at its 100th hand-over (and its heartbeat stops), as a killed process would.
+    const urls = Array.from({ length: 300 }, (_, i) => `https://h${i % 5}.example/p/${i}`);
+    // The first process freezes at its 60th hand-over (and its heartbeat stops), as a killed process would.
     const frozen = new Promise<void>(() => undefined);
     const dyingRunner: JobRunner = {
       ...runner,
       async dispatch(job) {
-        if (dispatched.length === 99) await frozen;
+        if (dispatched.length === 59) await frozen;
         await runner.dispatch(job);
       },
     };
@@ -226,10 +226,10 @@ describe.skipIf(!postgresUp)("imports on PostgreSQL", () => {
       servicesWith(runner),
       async (id) => first.start(id),
     );
-    while (dispatched.length < 99) await new Promise((r) => setTimeout(r, 20));
+    while (dispatched.length < 59) await new Promise((r) => setTimeout(r, 20));
     first.halt();
     const halfway = await store.getImportReport(record.id);
-    expect(halfway).toMatchObject({ status: "running", counts: { pending: 0, queued: 600, dispatched: 75 } });
+    expect(halfway).toMatchObject({ status: "running", counts: { pending: 0, queued: 300, dispatched: 50 } });
     // Another process starts after the lease ran out and picks the import up from its rows.
     await new Promise((r) => setTimeout(r, 400));
     const second = createInlineImportRunner(servicesWith(runner), { leaseMs: 300, throttle, resolver });
@@ -238,14 +238,14 @@ describe.skipIf(!postgresUp)("imports on PostgreSQL", () => {
     const report = await store.getImportReport(record.id);
     expect(report).toMatchObject({
       status: "completed",
-      counts: { pending: 0, queued: 600, duplicate: 0, refused: 0, dispatched: 600 },
-      jobs: { running: 600 },
+      counts: { pending: 0, queued: 300, duplicate: 0, refused: 0, dispatched: 300 },
+      jobs: { running: 300 },
     });
     // Handed over at least once each (the runners take a job once: Inngest by event id, inline by its lease).
-    expect(new Set(dispatched).size).toBe(600);
+    expect(new Set(dispatched).size).toBe(300);
     const jobs = (await store.listJobs({ limit: 200 })).filter((j) => j.url.includes(".example/p/"));
     expect(new Set(jobs.map((j) => j.canonicalUrl)).size).toBe(jobs.length);
-  });
+  }, 120_000);
 
   it("the saved article takes the entry's tags, saved date and archived state", async () => {
     const { runner } = recordingRunner(store);
