@@ -50,12 +50,14 @@ export default async function FollowingPage() {
                   </p>
                 ) : null}
                 <div className="row">
-                  <ApiAction
-                    url={`/api/subscriptions/${s.id}/poll`}
-                    method="POST"
-                    label="Poll now"
-                    accessibleName={`Poll ${name} now`}
-                  />
+                  {s.paused ? null : (
+                    <ApiAction
+                      url={`/api/subscriptions/${s.id}/poll`}
+                      method="POST"
+                      label="Poll now"
+                      accessibleName={`Poll ${name} now`}
+                    />
+                  )}
                   <ApiAction
                     url={`/api/subscriptions/${s.id}`}
                     method="PATCH"

@@ -4,7 +4,7 @@ import { requireSubscription } from "@/lib/feeds/service";
 import { adminRoute } from "@/lib/http/api";
 import { getServices } from "@/lib/services";
 
-/** Polls now (a paused subscription too: the admin asked). 202: the poll runs after the answer. */
+/** Polls now; 202: the poll runs after the answer. A paused subscription is not polled (resume it first). */
 export const POST = adminRoute<{ id: string }>(async (_request, { id }) => {
   const services = await getServices();
   const subscription = await requireSubscription(id, services);
