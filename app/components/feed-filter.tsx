@@ -7,7 +7,7 @@ export async function FeedFilter({ selected }: { selected?: string }) {
   const subscriptions = await store.listSubscriptions();
   if (subscriptions.length === 0) return null;
   return (
-    <form className="row small card" action="/articles" aria-label="Filter by show or feed">
+    <form className="row small card wrap" action="/articles" aria-label="Filter by show or feed">
       <label htmlFor="feed">Show or feed</label>
       <select id="feed" name="feed" defaultValue={selected ?? ""}>
         <option value="">All articles</option>

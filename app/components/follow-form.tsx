@@ -45,7 +45,7 @@ export function FollowForm() {
         }}
       >
         <label htmlFor={`${id}-url`}>Feed URL</label>
-        <div className="row">
+        <div className="row wrap">
           <input
             id={`${id}-url`}
             type="url"
@@ -58,7 +58,7 @@ export function FollowForm() {
             Follow
           </button>
         </div>
-        <div className="row small">
+        <div className="row small wrap">
           <label htmlFor={`${id}-backfill`}>Existing items to summarize now</label>
           <input
             id={`${id}-backfill`}
@@ -74,7 +74,7 @@ export function FollowForm() {
         </div>
       </form>
       <form
-        className="row small"
+        className="row small wrap"
         onSubmit={async (event) => {
           event.preventDefault();
           const input = event.currentTarget.elements.namedItem("opml") as HTMLInputElement | null;

@@ -39,13 +39,13 @@ export function WebhookForm() {
       }}
     >
       <label htmlFor={`${id}-url`}>Webhook URL</label>
-      <div className="row">
+      <div className="row wrap">
         <input id={`${id}-url`} type="url" required value={url} onChange={(e) => setUrl(e.target.value)} />
         <button type="submit" disabled={events.length === 0}>
           Add webhook
         </button>
       </div>
-      <fieldset className="row small">
+      <fieldset className="row small wrap">
         <legend>Events</legend>
         {EVENTS.map((name) => (
           <label key={name}>

@@ -49,7 +49,7 @@ export default async function FollowingPage() {
                     Last error ({s.lastError.reason}): {s.lastError.message}
                   </p>
                 ) : null}
-                <div className="row">
+                <div className="row wrap">
                   {s.paused ? null : (
                     <ApiAction
                       url={`/api/subscriptions/${s.id}/poll`}

@@ -52,7 +52,7 @@ export default async function WebhooksPage() {
                   ))}
                 </ul>
               ) : null}
-              <div className="row">
+              <div className="row wrap">
                 <ApiAction
                   url={`/api/webhooks/${endpoint.id}/test`}
                   method="POST"
