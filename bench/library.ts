@@ -87,7 +87,7 @@ async function main() {
           const n = i + j;
           return store.updateArticle(id, {
             state: n % 3 === 0 ? "archived" : "inbox",
-            favorite: n % 10 === 0,
+            favorite: n % 10 === 1,
             read: n % 2 === 0,
           });
         }),
@@ -103,7 +103,8 @@ async function main() {
 
     const common = () => VOCABULARY[Math.floor(random() * 20)] ?? "w";
     const rare = () => VOCABULARY[2_000 + Math.floor(random() * 3_000)] ?? "w";
-    const tag = () => TAGS[Math.floor(random() * TAGS.length)] as string;
+    // Unread articles have odd numbers, and so their tags: ask for those.
+    const tag = () => TAGS[1 + 2 * Math.floor(random() * (TAGS.length / 2))] as string;
     const shapes: Record<string, () => LibraryQuery> = {
       inbox: () => ({ state: "inbox" }),
       inboxPage5: () => ({ state: "inbox", offset: 80 }),
