@@ -83,3 +83,28 @@ describe("Markdown export", () => {
     expect(md).toContain("## Highlights\n\n> first line\n> second line\n\nMine.\n\n> said on air\n>\n> — 1:15\n");
   });
 });
+
+describe("the export is safe to open in apps that render HTML (issue 24)", () => {
+  it("escapes raw HTML and drops links to anything but http(s), mailto or relative targets", () => {
+    const md = articleToMarkdown({
+      ...article,
+      title: "<img src=x onerror=alert(1)>",
+      summary: {
+        ...article.summary,
+        markdown: [
+          "<script>alert(1)</script>",
+          "[click](javascript:alert(1)) and [sneaky](java&#115;cript&#58;alert(2)) and [ok](https://news.example/a)",
+          "[ref]: javascript:alert(3)",
+          "> a quote stays a quote",
+        ].join("\n\n"),
+      },
+    });
+    // The front matter is YAML (quoted scalars); the body is what a Markdown app renders.
+    const body = md.split("\n---\n").slice(1).join("\n---\n");
+    expect(body).not.toMatch(/<script|<img/i);
+    expect(body).toContain("&lt;script&gt;");
+    expect(body).not.toMatch(/javascript|java&#115;cript/i);
+    expect(body).toContain("click and sneaky and [ok](https://news.example/a)");
+    expect(body).toContain("\n> a quote stays a quote");
+  });
+});

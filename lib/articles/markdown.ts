@@ -1,3 +1,4 @@
+import { decodeHTML } from "entities";
 import type { Article, Highlight } from "../domain";
 
 /** YAML-safe scalar: JSON strings are valid YAML, so quoting through JSON avoids hand-written escaping. */
@@ -63,5 +64,42 @@ export function articleToMarkdown(article: Article, highlights: Highlight[] = []
       if (h.note) body.push("", h.note.trim());
     }
   }
-  return `${[...front, "", ...body].join("\n")}\n`;
+  return `${[...front, "", safeMarkdown(body.join("\n"))].join("\n")}\n`;
+}
+
+const SAFE_SCHEMES = new Set(["http:", "https:", "mailto:"]);
+
+/** Whether a link target is one a reader's app may follow: http(s), mailto, or relative (no scheme). */
+function safeTarget(target: string): boolean {
+  // Entities and control characters are how `javascript&#58;` and `java\tscript:` slip past a plain check.
+  const decoded = [...decodeHTML(target)]
+    .filter((c) => c.charCodeAt(0) > 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join("")
+    .toLowerCase();
+  const scheme = /^([a-z][a-z0-9+.-]*:)/.exec(decoded)?.[1];
+  return scheme === undefined || SAFE_SCHEMES.has(scheme);
+}
+
+/**
+ * The exported Markdown is opened in other apps that render raw HTML: the summary (LLM output), titles, notes and
+ * quotes have their `<` and `>` escaped, and a link or link definition to anything but http(s), mailto or a
+ * relative target is dropped (its text kept).
+ */
+export function safeMarkdown(markdown: string): string {
+  return markdown
+    .replace(/</g, "&lt;")
+    .replace(/>/g, (match, at: number, all: string) => (isQuoteMarker(all, at) ? match : "&gt;"))
+    .replace(/\[([^\]\n]{0,1000})\]\(((?:[^()\n]|\([^()\n]*\)){0,2000})\)/g, (link, text: string, target: string) =>
+      safeTarget(target.trim().replace(/^&lt;|&gt;$/g, "")) ? link : text,
+    )
+    .replace(/^( {0,3}\[[^\]\n]{1,1000}\]:)[ \t]*(\S+).*$/gm, (line, _label: string, target: string) =>
+      safeTarget(target) ? line : "",
+    );
+}
+
+/** A `>` that starts a line (after up to three spaces and other `>`s) is a block quote marker, not HTML. */
+function isQuoteMarker(all: string, at: number): boolean {
+  let i = at - 1;
+  while (i >= 0 && (all[i] === ">" || all[i] === " ")) i--;
+  return i < 0 || all[i] === "\n";
 }

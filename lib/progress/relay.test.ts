@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseLastEventId } from "./relay";
+import { createMemoryKv } from "./memory-kv";
+import { createEventStream, parseLastEventId } from "./relay";
 
 const request = (query = "", headers: Record<string, string> = {}) =>
   new Request(`https://app.example/api/jobs/j1/events${query}`, { headers });
@@ -17,5 +18,23 @@ describe("parseLastEventId: where a stream resumes", () => {
     }
     // ?after= is typed by a person or a script: not a whole number is a named 400 (tests/security/malformed-input).
     expect(() => parseLastEventId(request("?after=-2"))).toThrow(expect.objectContaining({ reason: "invalid_body" }));
+  });
+});
+
+describe("a stream does not survive a sign-out (issue 24)", () => {
+  it("ends at the first heartbeat after its credentials stop being valid, not at its lifetime cap", async () => {
+    let checks = 0;
+    const stream = createEventStream({
+      kv: createMemoryKv(),
+      jobId: "j1",
+      after: 0,
+      heartbeatMs: 50,
+      // Far longer than the test's own timeout: only the heartbeat's check can end this stream in time.
+      maxLifetimeMs: 120_000,
+      stillAuthorized: async () => ++checks < 3,
+    });
+    const text = await new Response(stream).text();
+    expect(checks).toBe(3);
+    expect(text.match(/: heartbeat/g)).toHaveLength(2);
   });
 });

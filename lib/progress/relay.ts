@@ -17,6 +17,8 @@ export interface EventStreamOptions {
   maxLifetimeMs?: number;
   /** Reconnect advice sent to the browser. */
   retryMs?: number;
+  /** Checked at each heartbeat: false (signed out, sessions revoked) ends the stream. */
+  stillAuthorized?: () => Promise<boolean>;
   /** Where a failed read is reported: the browser only hears that the log is unavailable, never the backend's words. */
   onError?: (error: unknown) => void;
 }
@@ -77,6 +79,8 @@ export function createEventStream(options: EventStreamOptions): ReadableStream<U
           if (more) continue;
           const untilHeartbeat = heartbeatMs - (Date.now() - lastWrite);
           if (untilHeartbeat <= 0) {
+            // A stream outlives no sign-out: the credentials it opened with are checked again at every heartbeat.
+            if (options.stillAuthorized && !(await options.stillAuthorized())) return;
             write(encodeComment("heartbeat"));
             continue;
           }

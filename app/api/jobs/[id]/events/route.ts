@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { adminRoute } from "@/lib/http/api";
+import { adminRoute, requestIsAuthorized } from "@/lib/http/api";
 import { createEventStream, parseLastEventId, SSE_HEADERS } from "@/lib/progress/relay";
 import { getLogger, getServices } from "@/lib/services";
 
@@ -19,6 +19,7 @@ export const GET = adminRoute<{ id: string }>(async (request, { id }) => {
     after: parseLastEventId(request),
     signal: request.signal,
     maxLifetimeMs: (maxDuration - 15) * 1_000,
+    stillAuthorized: () => requestIsAuthorized(request),
     onError: (error) => getLogger().error("relay: reading the progress log failed", { jobId: id, error }),
   });
   return new Response(stream, { headers: SSE_HEADERS });
