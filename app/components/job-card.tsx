@@ -277,7 +277,7 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
         {view.message && status === "completed" ? <p className="muted small">{view.message}</p> : null}
         <ol className="stages" aria-label="Stages">
           {stages.map((stage) => (
-            <StageRow key={stage.name} stage={stage} now={now} />
+            <StageRow key={stage.name} stage={stage} now={now} jobMessage={stoppedAt ? view.message : undefined} />
           ))}
         </ol>
 
@@ -358,7 +358,7 @@ function lastKnownTime(view: JobView | undefined): number {
   return Math.max(0, ...times, view?.runs.at(-1)?.startedAt ?? 0);
 }
 
-function StageRow({ stage, now }: { stage: StageView; now: number }) {
+function StageRow({ stage, now, jobMessage }: { stage: StageView; now: number; jobMessage?: string }) {
   return (
     <li className={`stage stage-${stage.state}`} data-stage={stage.name} data-state={stage.state}>
       <span className="stage-name">{stage.name}</span>
@@ -384,7 +384,10 @@ function StageRow({ stage, now }: { stage: StageView; now: number }) {
           </span>
         </span>
       ) : null}
-      {stage.message && stage.state === "failed" ? <span className="stage-message">{stage.message}</span> : null}
+      {/* The job's own failure message is said once, under the stages. */}
+      {stage.message && stage.state === "failed" && stage.message !== jobMessage ? (
+        <span className="stage-message">{stage.message}</span>
+      ) : null}
     </li>
   );
 }
