@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { unstable_rethrow } from "next/navigation";
 import type { ReactNode } from "react";
+import { SignOut } from "@/app/components/sign-out";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { getLogger } from "@/lib/services";
 import "./globals.css";
@@ -39,12 +40,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <nav aria-label="Main">
               <a href="/admin">Summarize</a>
               <a href="/articles">Library</a>
-              {/* A plain form: it works before scripts load, and the browser sends its Origin with the POST. */}
-              <form method="post" action="/api/auth/logout" className="sign-out">
-                <button type="submit" className="link">
-                  Sign out
-                </button>
-              </form>
+              <SignOut />
             </nav>
           ) : null}
         </header>
