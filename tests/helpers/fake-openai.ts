@@ -92,6 +92,12 @@ export async function audioSeconds(audio: Buffer): Promise<number | null> {
   }
 }
 
+/** Seconds of each known speaker reference (data URLs), as the service reads them. */
+export async function referenceSeconds(fields: Map<string, string[]>): Promise<(number | null)[]> {
+  const references = fields.get("known_speaker_references") ?? [];
+  return Promise.all(references.map((r) => audioSeconds(Buffer.from(r.slice(r.indexOf(",") + 1), "base64"))));
+}
+
 /** A compatible server: whatever model, these formats; a refusal in its own (vLLM's) shape. */
 function compatibleRefusal(request: TranscriptionRequest, formats: AudioResponseFormat[]) {
   const format = (request.fields.get("response_format")?.[0] ?? "json") as AudioResponseFormat;
@@ -240,6 +246,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
         filename: upload.filename,
         audio: upload.audio,
         duration: await audioSeconds(upload.audio),
+        referenceSeconds: await referenceSeconds(upload.fields),
       };
       const model = upload.model;
       const refused = options.compatible

@@ -106,6 +106,8 @@ export interface TranscriptionRequest {
   audio: Buffer;
   /** Seconds of audio in the upload, when it could be decoded. */
   duration: number | null;
+  /** Seconds of each `known_speaker_references` clip (null: not audio). */
+  referenceSeconds?: (number | null)[];
 }
 
 const one = (request: TranscriptionRequest, name: string) => request.fields.get(name)?.[0];
@@ -207,6 +209,14 @@ export function transcriptionRefusal(
       return openAIError(
         400,
         "known_speaker_references entries must be audio data URLs.",
+        "known_speaker_references",
+        "invalid_value",
+      );
+  for (const seconds of request.referenceSeconds ?? [])
+    if (seconds === null || seconds < 2 || seconds > 10)
+      return openAIError(
+        400,
+        "Each known_speaker_references sample must be between 2 and 10 seconds of audio.",
         "known_speaker_references",
         "invalid_value",
       );

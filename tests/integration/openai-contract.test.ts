@@ -11,6 +11,7 @@ import {
   type FakeOpenAI,
   parseUpload,
   type RecordedRequest,
+  referenceSeconds,
   startFakeOpenAI,
 } from "../helpers/fake-openai";
 import { validate } from "../helpers/json-schema";
@@ -136,6 +137,7 @@ describe("every request the app makes follows OpenAI's spec", () => {
           filename: upload.filename,
           audio: upload.audio,
           duration: await audioSeconds(upload.audio),
+          referenceSeconds: await referenceSeconds(upload.fields),
         });
         expect(refused?.body.error.message ?? null, model).toBeNull();
       }
