@@ -655,6 +655,46 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.close();
   });
 
+  it("follows a feed from the Following page, lists its items with Summarize, and adds a webhook whose secret shows once", async () => {
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/admin/following`);
+    await page.getByLabel("Feed URL").fill(`${site.origin}/podcast.xml`);
+    await page.getByLabel("Existing items to summarize now").fill("0");
+    await page.getByRole("button", { name: "Follow", exact: true }).click();
+    await page
+      .getByRole("status")
+      .filter({ hasText: /^Following / })
+      .waitFor();
+    const subscriptions = (await (await fetch(`${baseUrl}/api/subscriptions`, { headers: auth })).json()) as {
+      subscriptions: { id: string; title: string; itemsSeen: number }[];
+    };
+    const followed = subscriptions.subscriptions[0];
+    expect(followed).toBeDefined();
+    // The first poll runs after the answer (after()): its items appear on the subscription's page.
+    await expect
+      .poll(async () => {
+        const one = (await (await fetch(`${baseUrl}/api/subscriptions/${followed?.id}`, { headers: auth })).json()) as {
+          items: unknown[];
+        };
+        return one.items.length;
+      })
+      .toBeGreaterThan(0);
+    await page.reload();
+    await page.getByRole("link", { name: followed?.title ?? "" }).click();
+    await page.waitForURL(/\/admin\/following\/[0-9a-f-]{36}$/);
+    expect(await page.getByRole("button", { name: /^Summarize / }).count()).toBeGreaterThan(0);
+
+    await page.goto(`${baseUrl}/admin/webhooks`);
+    await page.getByLabel("Webhook URL").fill(`${site.origin}/hook`);
+    await page.getByRole("button", { name: "Add webhook" }).click();
+    await page.getByText(/Signing secret \(shown once/).waitFor();
+    expect(await page.getByText(/whsec_/).count()).toBe(1);
+    await page.reload();
+    expect(await page.getByText(/whsec_/).count()).toBe(0);
+    await page.getByRole("button", { name: `Send test to ${site.origin}/hook` }).waitFor();
+    await page.close();
+  });
+
   it("every page passes axe (no serious or critical violations) light and dark, and fits 1280 and 390 px", async () => {
     const list = (await (
       await fetch(`${baseUrl}/api/articles`, { headers: { Authorization: `Bearer ${TOKEN}` } })
@@ -670,6 +710,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       ["import", importPage],
       ["library", "/articles"],
       ["library-search", "/articles?q=library"],
+      ["following", "/admin/following"],
+      ["webhooks", "/admin/webhooks"],
       ...(firstArticle ? ([["article", `/articles/${firstArticle}`]] as [string, string][]) : []),
     ];
     const strict = new Set(["login", "admin", "admin-expanded", "failures"]);

@@ -55,7 +55,7 @@ export default async function FollowingPage() {
                       url={`/api/subscriptions/${s.id}/poll`}
                       method="POST"
                       label="Poll now"
-                      accessibleName={`Poll ${name} now`}
+                      accessibleName={`Poll now: ${name}`}
                     />
                   )}
                   <ApiAction
