@@ -43,6 +43,7 @@ describe("tags", () => {
     expect(wordKey("news", "en")).not.toBe(wordKey("new", "en"));
     expect(wordKey("Nachtzüge", "de")).toBe(wordKey("Nachtzügen", "de"));
     expect(isWeakTag("morning", "en")).toBe(true);
+    expect(isWeakTag("down", "en")).toBe(true);
     expect(isWeakTag("railway", "en")).toBe(false);
   });
 

@@ -48,7 +48,7 @@ const WEAK_TAGS: Record<Lang, string[]> = {
     she her him his they them its our ours yours mine been being have having does doing done did would could
     should will can use used using take took taken give gave come came see saw seen look way good great big
     small long little old high low left right end put set let keep kept near far enough less least ever quite
-    rather almost`),
+    rather almost down off away along above below behind beyond toward towards per via went gone got`),
   de: list(`
     morgen abend nacht heute gestern woche monat jahr jahre jahren tag tage tagen zeit stunde uhr montag
     dienstag mittwoch donnerstag freitag samstag sonntag prozent sagte sagt sagen laut wurde wurden worden
