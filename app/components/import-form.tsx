@@ -13,7 +13,7 @@ const FORMAT_NAMES: Record<string, string> = {
   urls: "URL list",
 };
 
-const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
+const entries = (n: number) => `${n.toLocaleString("en")} ${n === 1 ? "entry" : "entries"}`;
 
 /** Whether the report can still change: entries undecided, jobs waiting to start or running. */
 function stillMoving(report: ImportReport): boolean {
@@ -160,11 +160,11 @@ function ImportProgress({ report }: { report: ImportReport }) {
         <dd>{report.counts.refused.toLocaleString("en")}</dd>
       </dl>
       {report.refused.length > 0 && (
-        <EntryTable caption={`Refused: ${plural(report.refused.length, "entry")}`} entries={report.refused} />
+        <EntryTable caption={`Refused: ${entries(report.refused.length)}`} entries={report.refused} />
       )}
       {report.duplicates.length > 0 && (
         <details>
-          <summary>Already in the library or queued: {plural(report.duplicates.length, "entry")}</summary>
+          <summary>Already in the library or queued: {entries(report.duplicates.length)}</summary>
           <EntryTable caption="Duplicates" entries={report.duplicates} />
         </details>
       )}
