@@ -230,6 +230,8 @@ export interface Job {
   costUsd?: number | null;
   /** When the job was dismissed from the failure inbox (still retriable); absent when it was not. */
   dismissedAt?: string;
+  /** The token of the run that holds the job (lib/jobs/transitions.ts); absent when no run does. */
+  runToken?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -27,6 +27,7 @@ export const FAILURE_REASONS = [
   "conflict",
   "quote_not_found",
   "summarization_refused",
+  "dispatch_failed",
 ] as const;
 
 export const failureReasonSchema = z.enum(FAILURE_REASONS);
@@ -141,6 +142,12 @@ export const REASONS: Record<FailureReason, ReasonInfo> = {
     public: true,
     meaning: "The model declined to summarize this content (its own words are shown)",
   },
+  dispatch_failed: {
+    retriable: true,
+    httpStatus: 503,
+    public: true,
+    meaning: "The job could not be handed to its runner (Inngest did not accept it)",
+  },
 };
 
 export interface AppErrorOptions {
@@ -151,6 +158,8 @@ export interface AppErrorOptions {
   status?: number;
   /** Milliseconds to wait before retrying (from Retry-After); over MAX_RETRY_AFTER_MS it is dropped. */
   retryAfterMs?: number;
+  /** For `conflict`: the job's current state, so the client can show it. */
+  current?: string;
 }
 
 /** What of an error may leave the server: the same for HTTP responses, progress events, job rows and the CLI. */
@@ -158,6 +167,7 @@ export interface PublicError {
   reason: FailureReason;
   message: string;
   status?: number;
+  current?: string;
 }
 
 /**
@@ -176,12 +186,14 @@ export class AppError extends Error {
   readonly retriable: boolean;
   readonly status?: number;
   readonly retryAfterMs?: number;
+  readonly current?: string;
 
   constructor(reason: FailureReason, message: string, options: AppErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "AppError";
     this.reason = reason;
     this.status = options.status;
+    this.current = options.current;
     const wait = options.retryAfterMs;
     this.retryAfterMs =
       wait !== undefined && Number.isFinite(wait) && wait <= MAX_RETRY_AFTER_MS ? Math.max(0, wait) : undefined;
@@ -200,7 +212,12 @@ export class AppError extends Error {
   toPublic(): PublicError {
     const info = REASONS[this.reason];
     if (!info.public) return { reason: this.reason, message: info.meaning };
-    return { reason: this.reason, message: this.message, ...(this.status ? { status: this.status } : {}) };
+    return {
+      reason: this.reason,
+      message: this.message,
+      ...(this.status ? { status: this.status } : {}),
+      ...(this.current ? { current: this.current } : {}),
+    };
   }
 }
 

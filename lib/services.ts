@@ -9,7 +9,7 @@ import { INLINE_TASKS, startInlineCron } from "./jobs/inline-cron";
 import { createInlineRunner } from "./jobs/inline-runner";
 import { createInngestRunner } from "./jobs/inngest-runner";
 import type { JobRunner } from "./jobs/runner";
-import { reclaimAbandonedJobs } from "./jobs/service";
+import { sweepStaleJobs } from "./jobs/sweep";
 import { consoleSink, createLogger, type Logger } from "./log";
 import { createSafeFetch } from "./net/safe-fetch";
 import type { SafeFetch } from "./net/types";
@@ -170,7 +170,7 @@ export function getServices(): Promise<Services> {
       // A server start picks up inline jobs whose process stopped (a restarted `npm run dev`); the CLI builds its
       // own services and does not.
       if (services.runner.kind === "inline") {
-        reclaimAbandonedJobs(services).catch((error: unknown) =>
+        sweepStaleJobs(services).catch((error: unknown) =>
           services.logger.warn("could not resume abandoned jobs", { error }),
         );
         // Periodic work that Inngest's crons do otherwise (lib/jobs/inline-cron.ts), once per server process.

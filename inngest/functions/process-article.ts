@@ -1,5 +1,6 @@
 import { AppError } from "@/lib/errors";
 import { markJobFailed } from "@/lib/jobs/lifecycle";
+import { openRun } from "@/lib/jobs/runs";
 import { toInngestError } from "@/lib/pipeline/inngest-errors";
 import { runJob } from "@/lib/pipeline/run-job";
 import type { PipelineDeps } from "@/lib/pipeline/types";
@@ -27,11 +28,30 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
       concurrency: { limit: 5 },
       cancelOn: [{ event: articleCancelled, if: "async.data.jobId == event.data.jobId" }],
       timeouts: { finish: "2h" },
-      onFailure: ({ event, error }) => onProcessArticleFailure(event.data.event.data.jobId, error, getDeps),
+      onFailure: ({ event, error }) =>
+        onProcessArticleFailure(event.data.event.data.jobId, error, getDeps, event.data.run_id),
     },
     async ({ event, step, attempt, runId }) => {
       const { jobId } = event.data;
       const deps = await getDeps(jobId);
+      // The run takes the job with its run id. The step's id carries the run id, so a run Inngest started anew
+      // (dashboard Rerun, Replay, Rerun from step, bulk replay: a new run id, earlier steps possibly memoized) always
+      // executes it, and announces itself in the progress log; the attempts of one run share it (memoized).
+      const opened = await step.run(`run:${runId}`, async () => {
+        const { started, job } = await openRun(jobId, runId, deps, { runId });
+        return { started, status: job.status, articleId: job.articleId ?? null };
+      });
+      if (!opened.started) {
+        return {
+          skipped: true,
+          status: opened.status,
+          articleId: opened.articleId,
+          message:
+            opened.status === "completed"
+              ? "The job is already completed: this run does nothing"
+              : `The job is ${opened.status} and held by another run: this run does nothing`,
+        };
+      }
       // Step outputs are plain JSON by construction (see lib/ports.ts), so Jsonify<T> is T here.
       const durable: StepRunner = {
         run: <T>(id: string, fn: () => Promise<T>) =>
@@ -47,7 +67,7 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
         { ...event.data, force: event.data.force ?? false },
         durable,
         { ...deps, logger: deps.logger.child({ runId, attempt }) },
-        { attempt, runId },
+        { attempt, runId, token: runId },
       );
     },
   );
@@ -61,6 +81,8 @@ export async function onProcessArticleFailure(
   jobId: string,
   error: { message?: string },
   getDeps: DepsFactory = defaultDeps,
+  /** The failed run's id: the failure is recorded only while that run holds the job. */
+  runId: string | null = null,
 ): Promise<void> {
   const deps = await getDeps(jobId);
   const job = await deps.store.getJob(jobId).catch((storeError: unknown) => {
@@ -70,7 +92,9 @@ export async function onProcessArticleFailure(
   const failure = job?.reason
     ? new AppError(job.reason, job.message ?? "The job failed")
     : new AppError("internal", error.message ?? "The job failed");
-  await markJobFailed(jobId, failure, deps);
+  // A run that failed before it took the job (its dependencies could not be built) fails the job nobody holds.
+  const unstarted = job?.status === "queued" && !job.runToken;
+  await markJobFailed(jobId, failure, deps, unstarted ? { as: "abandon", token: null } : { as: "fail", token: runId });
 }
 
 export const processArticleFn = createProcessArticle();

@@ -4,6 +4,7 @@ import type { Logger } from "../log";
 import type { Services } from "../services";
 import { sendDueDeliveries } from "../webhooks/emit";
 import { trimOldJobs } from "./retention";
+import { SWEEP, sweepStaleJobs } from "./sweep";
 
 /**
  * Periodic work for one-server deploys (PIPELINE_RUNNER=inline), where no Inngest cron exists: one list of tasks,
@@ -26,6 +27,8 @@ export const INLINE_TASKS: InlineTask[] = [
   { name: "webhook-deliveries", everyMs: 15 * 1000, run: (s) => sendDueDeliveries(s) },
   // Imports whose process stopped (import-requested's retries under Inngest): a restart picks them up within a minute.
   { name: "resume-imports", everyMs: 60 * 1000, run: (s) => resumeAbandonedImports(s) },
+  // Jobs whose run is gone are resumed from their saved steps (lib/jobs/sweep.ts): nothing waits for a visitor.
+  { name: "sweep-stale-jobs", everyMs: SWEEP.everyMs, run: (services) => sweepStaleJobs(services) },
 ];
 
 export interface InlineCron {

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import os from "node:os";
 import { AppError, toAppError } from "../errors";
 import { createLogger, type Logger } from "../log";
 import { runJob } from "../pipeline/run-job";
@@ -8,6 +7,8 @@ import type { StepRunner } from "../ports";
 import { sleep } from "../progress/wait";
 import { markJobFailed } from "./lifecycle";
 import type { JobDispatch, JobRunner } from "./runner";
+import { openRun } from "./runs";
+import { StaleRunError } from "./transitions";
 
 export interface InlineRunnerOptions {
   /** Retries after the first attempt, as Inngest's `retries`. */
@@ -34,9 +35,6 @@ export interface InlineRunner extends JobRunner {
   resume(job: JobDispatch): Promise<boolean>;
 }
 
-/** Says which process holds a lease (logs and the jobs table), unique per runner. */
-const newOwner = () => `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
 /**
  * Runs the same composition in this process, with Inngest's semantics on one machine: steps are memoized
  * per run, a failed run is re-executed with attempt + 1 and only the failed step runs again, permanent
@@ -44,8 +42,12 @@ const newOwner = () => `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 
  *
  * Durable too: every step's output is saved in the store (job id + run key + step id), and the job is held under a
  * lease its heartbeat renews. When the process dies (a killed CLI, a restarted `npm run dev`), the lease runs out and
- * `resume` — called by the next submission of the URL or the next start — continues the run from its saved steps.
- * A job that has stopped `maxTakeovers` runners is failed with a named reason (`timeout`) instead.
+ * `resume` — called by the sweep (lib/jobs/sweep.ts), the next submission of the URL or the CLI — continues the run
+ * from its saved steps. A job that has stopped `maxTakeovers` runners is failed with a named reason (`timeout`).
+ *
+ * Every start is a run with a fresh token (never one per process): the lease, the step outputs, the job's status and
+ * the article are written only while that token holds the job, so a cancelled run, or a paused one whose job was
+ * taken over, can finish its in-flight step but never write it.
  */
 export function createInlineRunner(
   getDeps: (jobId: string) => Promise<PipelineDeps>,
@@ -56,33 +58,29 @@ export function createInlineRunner(
   const logger = options.logger ?? createLogger();
   const leaseMs = options.leaseMs ?? 30_000;
   const maxTakeovers = options.maxTakeovers ?? 3;
-  const owner = newOwner();
   const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
 
-  async function run(
-    job: JobDispatch,
-    controller: AbortController,
-    takeover: boolean,
-    onLease: (held: boolean) => void,
-  ): Promise<void> {
+  async function run(job: JobDispatch, controller: AbortController, onLease: (held: boolean) => void): Promise<void> {
     const signal = controller.signal;
     const deps = await getDeps(job.jobId);
-    const lease = await deps.store.leaseJob(job.jobId, owner, leaseMs, takeover ? "takeover" : "claim");
-    onLease(lease.held);
-    if (!lease.held) {
-      if (!takeover) deps.logger.warn("another process holds this job; not running it here");
+    const token = randomUUID();
+    const opened = await openRun(job.jobId, token, deps, { leaseMs });
+    onLease(opened.started);
+    if (!opened.started) return;
+    const release = () =>
+      deps.store.releaseJob(job.jobId, token).catch((error: unknown) => {
+        deps.logger.warn("could not release the job's lease (it expires by itself)", { error });
+      });
+    if (opened.takeovers > maxTakeovers) {
+      const reason = `The job stopped its runner ${opened.takeovers} times (no heartbeat within the lease)`;
+      await markJobFailed(job.jobId, new AppError("timeout", reason), deps, { as: "fail", token });
+      await release();
       return;
     }
-    if (lease.takeovers > maxTakeovers) {
-      const reason = `The job stopped its runner ${lease.takeovers} times (no heartbeat within the lease)`;
-      await markJobFailed(job.jobId, new AppError("timeout", reason), deps);
-      await deps.store.releaseJob(job.jobId, owner);
-      return;
-    }
-    if (takeover) deps.logger.warn("resuming a job whose runner stopped", { takeovers: lease.takeovers });
-    // The heartbeat: a lost lease (another process took over) stops this run at its next step.
+    if (opened.takeovers > 0) deps.logger.warn("resuming a job whose runner stopped", { takeovers: opened.takeovers });
+    // The heartbeat: a lost lease (cancelled, or another runner took over) stops this run at its next step.
     const heartbeat = setInterval(() => {
-      deps.store.leaseJob(job.jobId, owner, leaseMs, "renew").then(
+      deps.store.leaseJob(job.jobId, token, leaseMs, "renew").then(
         (renewed) => {
           if (!renewed.held) controller.abort();
         },
@@ -98,20 +96,28 @@ export function createInlineRunner(
           if (signal.aborted) throw new AppError("cancelled", "The job was cancelled");
           // A JSON round trip, as Inngest does with step output, so both runners hand stages the same values.
           const result = JSON.parse(JSON.stringify((await fn()) ?? null)) as T;
-          await deps.store.saveStepResult(job.jobId, job.runKey, id, result);
+          if (!(await deps.store.saveStepResult(job.jobId, job.runKey, id, result, token))) {
+            deps.logger.warn("stale write refused: the job is no longer held by this run", { step: id });
+            throw new StaleRunError(`the ${id} step's output`, await deps.store.getJob(job.jobId));
+          }
           memo.set(id, result);
           return result;
         },
       };
       for (let attempt = 0; ; attempt++) {
         try {
-          await runJob(job, step, { ...deps, logger: deps.logger.child({ runId: job.runKey, attempt }) }, { attempt });
+          await runJob(
+            job,
+            step,
+            { ...deps, logger: deps.logger.child({ runId: job.runKey, attempt }) },
+            { attempt, token },
+          );
           return;
         } catch (error) {
           const appError = toAppError(error);
           if (appError.reason === "cancelled" || signal.aborted) return;
           if (!appError.retriable || attempt >= retries) {
-            await markJobFailed(job.jobId, appError, deps);
+            await markJobFailed(job.jobId, appError, deps, { as: "fail", token });
             return;
           }
           await sleep(appError.retryAfterMs ?? backoffMs(attempt), signal);
@@ -119,20 +125,18 @@ export function createInlineRunner(
       }
     } finally {
       clearInterval(heartbeat);
-      await deps.store.releaseJob(job.jobId, owner).catch((error: unknown) => {
-        deps.logger.warn("could not release the job's lease (it expires by itself)", { error });
-      });
+      await release();
     }
   }
 
   /** Starts the run; resolves once the lease is decided (whether this process runs the job), not when it ends. */
-  function start(job: JobDispatch, takeover: boolean): Promise<boolean> {
+  function start(job: JobDispatch): Promise<boolean> {
     const controller = new AbortController();
     let decided: (held: boolean) => void = () => undefined;
     const leased = new Promise<boolean>((resolve) => {
       decided = resolve;
     });
-    const done = run(job, controller, takeover, decided)
+    const done = run(job, controller, decided)
       .catch((error: unknown) => logger.error("inline run crashed", { jobId: job.jobId, error }))
       .finally(() => {
         decided(false);
@@ -145,7 +149,7 @@ export function createInlineRunner(
   return {
     kind: "inline",
     async dispatch(job) {
-      void start(job, false);
+      void start(job);
       // Registered with the request that dispatched it; a resume at start-up has no request and needs none.
       const done = running.get(job.jobId)?.done;
       if (done) options.keepAlive?.(done);
@@ -154,7 +158,7 @@ export function createInlineRunner(
       if (running.has(job.jobId)) return true;
       const deps = await getDeps(job.jobId);
       const runKey = (await deps.store.latestRunKey(job.jobId)) ?? job.runKey;
-      return start({ ...job, runKey }, true);
+      return start({ ...job, runKey });
     },
     isRunning: (jobId) => running.has(jobId),
     async cancel(jobId) {

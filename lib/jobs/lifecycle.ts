@@ -1,31 +1,51 @@
+import type { Job } from "../domain";
 import type { AppError } from "../errors";
 import { createPublisher } from "../progress/publisher";
 import type { Services } from "../services";
+import { transition } from "./transitions";
 
 /** `logger` is the job's own (bound to its id). */
 export type LifecycleDeps = Pick<Services, "store" | "kv" | "now" | "logger">;
 
-/** Terminal failure: the job row says why, and the log gets its terminal event (the relay then closes). */
-export async function markJobFailed(jobId: string, error: AppError, deps: LifecycleDeps): Promise<void> {
+/**
+ * Terminal failure: the job row says why, and the log gets its terminal event (the relay then closes) — only when
+ * the transition is accepted. `fail` is the holding run's (by its token); `abandon` is the sweep's or a failed
+ * dispatch's, accepted only while the job is still held by the token the caller saw (none included).
+ * Resolves whether the job was failed.
+ */
+export async function markJobFailed(
+  jobId: string,
+  error: AppError,
+  deps: LifecycleDeps,
+  by: { as: "fail" | "abandon"; token: string | null },
+): Promise<boolean> {
   const publicError = error.toPublic();
-  deps.logger.error("job failed", { reason: error.reason, error });
-  try {
-    await deps.store.updateJob(jobId, { status: "failed", reason: publicError.reason, message: publicError.message });
-  } catch (storeError) {
-    deps.logger.error("could not record the failure", { error: storeError });
+  const result = await transition(deps.store, by.as, jobId, {
+    token: by.token,
+    patch: { reason: publicError.reason, message: publicError.message, token: "clear" },
+  });
+  if (!result.ok) {
+    deps.logger.warn("stale write refused: the job is no longer held by this run", {
+      transition: by.as,
+      status: result.job.status,
+      reason: publicError.reason,
+    });
+    return false;
   }
+  deps.logger.error("job failed", { reason: error.reason, error });
   await createPublisher(deps, jobId).publish({
     type: "job.failed",
     reason: publicError.reason,
     message: publicError.message,
   });
+  return true;
 }
 
-export async function markJobCancelled(jobId: string, deps: LifecycleDeps): Promise<void> {
-  await deps.store.updateJob(jobId, { status: "cancelled", reason: "cancelled", message: "Cancelled by the user" });
-  await createPublisher(deps, jobId).publish({
-    type: "job.cancelled",
-    reason: "cancelled",
-    message: "Cancelled by the user",
-  });
+/** A new run's boundary in the progress log: the relay and the card follow the run from here. */
+export async function announceRun(
+  job: Job,
+  deps: LifecycleDeps,
+  data: { runId?: string; takeover?: boolean; rerun?: boolean },
+): Promise<void> {
+  await createPublisher(deps, job.id).publish({ type: "job.queued", data: { url: job.url, ...data } });
 }

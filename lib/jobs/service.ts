@@ -14,7 +14,8 @@ import {
 import { createPublisher } from "../progress/publisher";
 import type { Services } from "../services";
 import { inngestRunUrl } from "./inngest-runner";
-import { markJobCancelled, markJobFailed } from "./lifecycle";
+import { markJobFailed } from "./lifecycle";
+import { refused, transition } from "./transitions";
 
 export interface SubmitResult {
   jobId: string;
@@ -71,14 +72,14 @@ export async function submitJob(
 async function recordDuplicate(url: string, canonicalUrl: string, articleId: string, services: JobServices) {
   const { job } = await services.store.createJob({ id: newJobId(), url, canonicalUrl, force: false });
   // Nothing was paid for: the job's cost is zero, not unknown.
-  await services.store.updateJob(job.id, { status: "completed", articleId, costUsd: 0 });
+  await transition(services.store, "deduplicate", job.id, { patch: { articleId, costUsd: 0 } });
   const publisher = createPublisher(services, job.id);
   await publisher.publish({ type: "job.queued", data: { url } });
   await publisher.publish({ type: "job.completed", data: { articleId, deduplicated: true, costUsd: 0 } });
   return { jobId: job.id, articleId };
 }
 
-const dispatchOf = (job: Job, runKey: string) => ({
+export const dispatchOf = (job: Job, runKey: string) => ({
   jobId: job.id,
   url: job.url,
   force: job.force,
@@ -89,43 +90,41 @@ const dispatchOf = (job: Job, runKey: string) => ({
   model: job.model ?? null,
 });
 
+/** The run key a job's latest dispatch used: the first run's, or the latest retry's. */
+export const runKeyOf = (job: Pick<Job, "id" | "attempts">) =>
+  job.attempts > 0 ? `${job.id}:retry-${job.attempts}` : job.id;
+
 /**
- * A queued or running job whose runner stopped renewing its lease (a killed CLI, a restarted dev server) is
- * continued here from its saved steps when the runner can (inline), or failed with a named reason. Resolves
- * whether the job is still active afterwards; a job whose lease is live (or that never had one) is left alone.
+ * The active job a submission found for its URL: when the inline runner can, it is resumed from its saved steps if
+ * its runner stopped (a live one is left alone). Resolves whether the job is still active afterwards; under Inngest
+ * the sweep (lib/jobs/sweep.ts) is what fails a job whose run is gone.
  */
 export async function reclaimIfAbandoned(job: Job, services: JobServices): Promise<boolean> {
   if (job.status !== "queued" && job.status !== "running") return false;
-  if (services.runner.resume) {
-    await services.runner.resume(dispatchOf(job, job.id));
-    return true;
-  }
-  const lease = await services.store.leaseJob(job.id, "reclaim", 5_000, "takeover");
-  if (!lease.held) return true;
-  await markJobFailed(
-    job.id,
-    new AppError("timeout", "The process running this job stopped (no heartbeat within its lease)"),
-    { ...services, logger: services.logger.child({ jobId: job.id }) },
-  );
-  return false;
+  if (services.runner.resume) await services.runner.resume(dispatchOf(job, runKeyOf(job)));
+  return true;
 }
 
-/** At start: every job whose runner stopped is resumed (inline) or failed, never left `running`. */
-export async function reclaimAbandonedJobs(services: JobServices): Promise<number> {
-  const jobs = await services.store.listAbandonedJobs(50);
-  for (const job of jobs) await reclaimIfAbandoned(job, services);
-  return jobs.length;
-}
-
+/**
+ * Hands the job to the runner. When the runner does not take it, the job ends with a named reason and its terminal
+ * event (the card stops saying "queued"), and the caller hears 503 `dispatch_failed`.
+ */
 async function dispatch(job: Job, services: JobServices, runKey: string): Promise<void> {
   try {
     await services.runner.dispatch(dispatchOf(job, runKey));
-  } catch (error) {
-    await services.store.updateJob(job.id, {
-      status: "failed",
-      reason: "internal",
-      message: "Could not start the job",
+  } catch (cause) {
+    const error = new AppError("dispatch_failed", `Could not hand the job to the ${services.runner.kind} runner`, {
+      cause,
     });
+    await markJobFailed(
+      job.id,
+      error,
+      { ...services, logger: services.logger.child({ jobId: job.id }) },
+      {
+        as: "abandon",
+        token: null,
+      },
+    );
     throw error;
   }
 }
@@ -162,27 +161,23 @@ export async function requestSummary(
   return { jobId: job.id, created: true, articleId };
 }
 
-/** Runs a failed or cancelled job again. Transcripts already paid for are reused from the store. */
+/**
+ * Runs a failed or cancelled job again, as a new run. One conditional transition: of concurrent retries exactly one
+ * wins, the others hear 409 with the job's state. Transcripts and summaries already paid for are reused from the store.
+ */
 export async function retryJob(jobId: string, services: JobServices): Promise<Job> {
-  const job = await requireJob(jobId, services);
-  if (job.status !== "failed" && job.status !== "cancelled") {
-    throw new AppError("conflict", `Only failed or cancelled jobs can be retried (this one is ${job.status})`);
-  }
-  const attempts = job.attempts + 1;
-  const updated = await services.store.updateJob(jobId, {
-    status: "queued",
-    reason: null,
-    message: null,
-    attempts,
-    // A dismissed job that is retried is back in the inbox should it fail again.
-    dismissedAt: null,
+  const result = await transition(services.store, "retry", jobId, {
+    // A dismissed job that is retried is back in the inbox should it fail again (`retry`).
+    patch: { reason: null, message: null, token: "clear", retry: true },
   });
+  if (!result.ok) throw refused("retry", result.job, result.conflict);
+  const job = result.job;
   await createPublisher(services, jobId).publish({
     type: "job.queued",
-    data: { url: job.url, retry: attempts },
+    data: { url: job.url, retry: job.attempts },
   });
-  await dispatch(updated, services, `${jobId}:retry-${attempts}`);
-  return updated;
+  await dispatch(job, services, runKeyOf(job));
+  return job;
 }
 
 /**
@@ -190,20 +185,24 @@ export async function retryJob(jobId: string, services: JobServices): Promise<Jo
  * as it is (failed, retriable); only the inbox's shared triage state changes.
  */
 export async function dismissJob(jobId: string, dismissed: boolean, services: Pick<Services, "store">): Promise<Job> {
-  const job = await requireJob(jobId, services);
-  const changed = await services.store.dismissJob(jobId, dismissed);
-  if (!changed) {
-    throw new AppError("conflict", `Only failed or cancelled jobs can be dismissed (this one is ${job.status})`);
-  }
-  return changed;
+  const result = await transition(services.store, "dismiss", jobId, { patch: { dismissed } });
+  if (!result.ok) throw refused("dismiss", result.job);
+  return result.job;
 }
 
+/**
+ * Cancels a queued or running job: the transition takes the job from its run at once (its later writes are refused),
+ * then the runner is told to stop and the log gets the terminal event. A finished job answers 409.
+ */
 export async function cancelJob(jobId: string, services: JobServices): Promise<Job> {
-  const job = await requireJob(jobId, services);
-  if (job.status === "completed" || job.status === "failed" || job.status === "cancelled") return job;
+  const message = "Cancelled by the user";
+  const result = await transition(services.store, "cancel", jobId, {
+    patch: { reason: "cancelled", message, token: "clear" },
+  });
+  if (!result.ok) throw refused("cancel", result.job);
   await services.runner.cancel(jobId);
-  await markJobCancelled(jobId, { ...services, logger: services.logger.child({ jobId }) });
-  return requireJob(jobId, services);
+  await createPublisher(services, jobId).publish({ type: "job.cancelled", reason: "cancelled", message });
+  return result.job;
 }
 
 export interface JobSnapshot {

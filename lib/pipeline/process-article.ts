@@ -20,6 +20,8 @@ export interface RunContext {
   attempt: number;
   /** Inngest's run id, recorded on the job row so the job links to its run in the dashboard. */
   runId?: string;
+  /** The token the run holds the job by (the Inngest run id, or a fresh id per inline start). */
+  token: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function processArticle(
   input: PipelineInput,
   step: StepRunner,
   deps: PipelineDeps,
-  ctx: RunContext = { attempt: 0 },
+  ctx: RunContext,
 ): Promise<PipelineResult> {
   const context = stageContext(deps, input.jobId, ctx);
   const stage = <T>(name: StepName, fn: (report: Report) => Promise<T>, options: StageOptions<T> = {}) =>
@@ -60,7 +62,13 @@ export async function processArticle(
     "save",
     async () =>
       saveStage(
-        { jobId: input.jobId, extracted, transcript: await resolveTranscript(transcript, deps.store), summarized },
+        {
+          jobId: input.jobId,
+          token: context.token,
+          extracted,
+          transcript: await resolveTranscript(transcript, deps.store),
+          summarized,
+        },
         deps,
       ),
     {

@@ -9,7 +9,7 @@ export function runJob(
   job: JobDispatch,
   step: StepRunner,
   deps: PipelineDeps,
-  ctx: RunContext = { attempt: 0 },
+  ctx: RunContext,
 ): Promise<PipelineResult> {
   if (job.kind === "summary" && job.articleId) {
     return summarizeArticleAgain(

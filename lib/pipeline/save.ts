@@ -1,10 +1,13 @@
 import type { Extracted, Transcript } from "../domain";
+import { StaleRunError } from "../jobs/transitions";
 import type { SummarizeResult } from "../ports";
 import { costedProvenance } from "./summarize";
 import type { PipelineDeps } from "./types";
 
 export interface SaveInput {
   jobId: string;
+  /** The run's token: the article is saved only while this run holds the job. */
+  token: string;
   extracted: Extracted;
   transcript?: Transcript;
   summarized: SummarizeResult;
@@ -21,24 +24,21 @@ export async function saveStage(
   const { extracted, transcript, summarized } = input;
   const { extractor, ...content } = extracted;
   const { jobCostUsd, ...cost } = costedProvenance(summarized, transcript, deps.models ?? {});
-  const article = await deps.store.upsertArticle({
-    ...content,
-    transcript,
-    summary: summarized.summary,
-    provenance: {
-      extractor,
-      transcriptSource: transcript?.source,
-      ...summarized.provenance,
-      ...cost,
+  // The article and the job's completion in one statement, from the run that holds the job only.
+  const completed = await deps.store.completeRun(input.jobId, input.token, {
+    article: {
+      ...content,
+      transcript,
+      summary: summarized.summary,
+      provenance: {
+        extractor,
+        transcriptSource: transcript?.source,
+        ...summarized.provenance,
+        ...cost,
+      },
     },
+    patch: { step: "save", reason: null, message: null, costUsd: jobCostUsd },
   });
-  await deps.store.updateJob(input.jobId, {
-    status: "completed",
-    step: "save",
-    articleId: article.id,
-    reason: null,
-    message: null,
-    costUsd: jobCostUsd,
-  });
-  return { articleId: article.id, costUsd: jobCostUsd };
+  if (!completed.ok || !completed.article) throw new StaleRunError("the article's save", completed.job);
+  return { articleId: completed.article.id, costUsd: jobCostUsd };
 }

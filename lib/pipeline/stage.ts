@@ -1,8 +1,9 @@
 import { toAppError } from "../errors";
+import { StaleRunError, transition } from "../jobs/transitions";
 import type { Report } from "../ports";
 import type { EventData, StepName } from "../progress/events";
 import { createPublisher, type ProgressPublisher } from "../progress/publisher";
-import type { JobPatch } from "../store/store";
+import type { TransitionPatch } from "../store/store";
 import type { PipelineDeps } from "./types";
 
 export type StageContext = PipelineDeps & {
@@ -11,6 +12,8 @@ export type StageContext = PipelineDeps & {
   attempt: number;
   /** Inngest's run id: recorded on the job row so the job links to its run in the dashboard. */
   runId?: string;
+  /** The run's token: its writes to the job are accepted only while it holds the job (lib/jobs/transitions.ts). */
+  token: string;
 };
 
 export interface StageOptions<T> {
@@ -30,9 +33,16 @@ export interface StageOptions<T> {
 export function stageContext(
   deps: PipelineDeps,
   jobId: string,
-  run: { attempt: number; runId?: string },
+  run: { attempt: number; runId?: string; token: string },
 ): StageContext {
-  return { ...deps, progress: createPublisher(deps, jobId), jobId, attempt: run.attempt, runId: run.runId };
+  return {
+    ...deps,
+    progress: createPublisher(deps, jobId),
+    jobId,
+    attempt: run.attempt,
+    runId: run.runId,
+    token: run.token,
+  };
 }
 
 /**
@@ -48,15 +58,14 @@ export async function runStage<T>(
   const startedAt = options.startedAt ?? ctx.now();
   const attempt = ctx.attempt + 1;
   if (options.start !== false) {
-    await ctx.progress.publish({ type: "step.started", step: name, attempt });
-    // Only a start changes status (the save stage itself marks the job completed); it clears the last failure.
+    // Recorded before it is announced: a run that no longer holds the job stops here, before paying for anything.
     await recordOnJob(ctx, name, {
-      status: "running",
       step: name,
       reason: null,
       message: null,
       steps: { [name]: { startedAt, attempts: attempt } },
     });
+    await ctx.progress.publish({ type: "step.started", step: name, attempt });
   }
   const report: Report = (done, total, unit) => {
     void ctx.progress.publish({ type: "step.progress", step: name, attempt, progress: { done, total, unit } });
@@ -65,19 +74,23 @@ export async function runStage<T>(
     const result = await fn(report);
     if (options.complete && !options.complete(result)) return result;
     const finishedAt = ctx.now();
+    await recordOnJob(ctx, name, { steps: { [name]: { startedAt, finishedAt, attempts: attempt } } });
     await ctx.progress.publish({
       type: "step.completed",
       step: name,
       attempt,
       ...(options.summary ? { data: options.summary(result) } : {}),
     });
-    await recordOnJob(ctx, name, { steps: { [name]: { startedAt, finishedAt, attempts: attempt } } });
     await options.onCompleted?.(result);
     return result;
   } catch (error) {
+    // A stale run says nothing more: the run that holds the job owns its progress log.
+    if (error instanceof StaleRunError) throw error;
     const appError = toAppError(error);
     const failure = appError.toPublic();
     ctx.logger.warn("step failed", { step: name, attempt, reason: appError.reason, error: appError });
+    // Recorded where it is known, so Inngest's onFailure (which sees only a serialized error) reads it back.
+    await recordOnJob(ctx, name, { reason: failure.reason, message: failure.message });
     await ctx.progress.publish({
       type: "step.failed",
       step: name,
@@ -86,17 +99,31 @@ export async function runStage<T>(
       message: failure.message,
       data: { retriable: appError.retriable },
     });
-    // Recorded where it is known, so Inngest's onFailure (which sees only a serialized error) reads it back.
-    await recordOnJob(ctx, name, { reason: failure.reason, message: failure.message });
     throw appError;
   }
 }
 
-/** The job row mirrors the current step and its last failure for the library and the failure inbox; best-effort like progress. */
-async function recordOnJob(ctx: StageContext, name: StepName, patch: JobPatch) {
+/**
+ * The job row mirrors the current step and its last failure for the library and the failure inbox, fenced by the
+ * run's token: a write from a run that no longer holds the job is refused, logged, and stops the run. A store outage
+ * is best-effort like progress (logged, the work goes on).
+ */
+export async function recordOnJob(ctx: StageContext, name: StepName, patch: TransitionPatch): Promise<void> {
+  let result: Awaited<ReturnType<typeof transition>>;
   try {
-    await ctx.store.updateJob(ctx.jobId, ctx.runId ? { ...patch, runId: ctx.runId } : patch);
+    result = await transition(ctx.store, "record", ctx.jobId, {
+      token: ctx.token,
+      patch: ctx.runId ? { ...patch, runId: ctx.runId } : patch,
+    });
   } catch (error) {
     ctx.logger.warn("could not record the step on the job row", { step: name, error });
+    return;
+  }
+  if (!result.ok) {
+    ctx.logger.warn("stale write refused: the job is no longer held by this run", {
+      step: name,
+      status: result.job.status,
+    });
+    throw new StaleRunError(`the ${name} step's record`, result.job);
   }
 }

@@ -1,7 +1,8 @@
 import { AppError } from "../errors";
+import { StaleRunError } from "../jobs/transitions";
 import type { StepRunner } from "../ports";
 import type { PipelineResult, RunContext } from "./process-article";
-import { runStage, stageContext } from "./stage";
+import { recordOnJob, runStage, stageContext } from "./stage";
 import { costedProvenance, summarizeInput, summarizeSteps } from "./summarize";
 import type { PipelineDeps } from "./types";
 
@@ -24,7 +25,7 @@ export async function summarizeArticleAgain(
   input: SummaryJobInput,
   step: StepRunner,
   deps: PipelineDeps,
-  ctx: RunContext = { attempt: 0 },
+  ctx: RunContext,
 ): Promise<PipelineResult> {
   const context = stageContext(deps, input.jobId, ctx);
   const { progress } = context;
@@ -59,18 +60,16 @@ export async function summarizeArticleAgain(
         const earlier = summarized.provenance.cached
           ? (await deps.store.listSummaries(article.id)).find((v) => v.provenance.cacheKey === key)
           : undefined;
+        // Checked just before the version is added (it cannot share one statement with it, unlike an article).
+        await recordOnJob(context, "save", { step: "save" });
         const saved = earlier
           ? await deps.store.setCurrentSummary(article.id, earlier.id)
           : await deps.store.addSummary(article.id, { summary: summarized.summary, provenance });
         if (!saved) throw new AppError("not_found", `No article ${input.articleId}`);
-        await deps.store.updateJob(input.jobId, {
-          status: "completed",
-          step: "save",
-          articleId: saved.id,
-          reason: null,
-          message: null,
-          costUsd: jobCostUsd,
+        const completed = await deps.store.completeRun(input.jobId, context.token, {
+          patch: { step: "save", articleId: saved.id, reason: null, message: null, costUsd: jobCostUsd },
         });
+        if (!completed.ok) throw new StaleRunError("the summary job's completion", completed.job);
         return { articleId: saved.id, summaryId: saved.summaryId ?? null, costUsd: jobCostUsd };
       },
       context,

@@ -32,6 +32,13 @@ export const queuedDataSchema = z.object({
   articleId: z.string().optional(),
   model: z.string().nullable().optional(),
   lang: z.string().nullable().optional(),
+  /**
+   * A run nobody in the app started announces itself: a dashboard Rerun/Replay (`rerun`, with its Inngest `runId`)
+   * or a runner taking over a job whose runner stopped (`takeover`).
+   */
+  runId: z.string().optional(),
+  rerun: z.boolean().optional(),
+  takeover: z.boolean().optional(),
 });
 export const startedDataSchema = z.object({
   /** The Inngest run executing the step, for a link to its dashboard. */

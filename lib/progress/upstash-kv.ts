@@ -2,6 +2,7 @@ import { Redis } from "@upstash/redis";
 import { type ProgressEvent, progressSnapshotSchema } from "./events";
 import { type LiveMode, PROGRESS_TTL_SECONDS, type ProgressKv } from "./kv";
 import { APPEND_SCRIPT, appendArgs, decodeEvents, keyScheme, parseNotification } from "./redis-scripts";
+import { subscribeRest } from "./upstash-subscribe";
 import { sleep, waitForSignal } from "./wait";
 
 /** Poll intervals when no subscription can be opened: fast right after an event, backing off past 1 s when idle. */
@@ -29,7 +30,8 @@ export interface UpstashKvOptions {
 interface Follower {
   /** true once the subscription is confirmed and the log length read behind it; false when it failed. */
   ready: Promise<boolean>;
-  state: "pending" | "ready" | "failed";
+  /** "dropped": it was ready and the stream ended; its readers poll and the next wait subscribes again. */
+  state: "pending" | "ready" | "failed" | "dropped";
   /** Highest seq known to exist (from the log length or a notification). */
   known: number;
   pushed: ProgressEvent[];
@@ -59,9 +61,11 @@ export function createUpstashKv(url: string, token: string, options: UpstashKvOp
 
   function openFollower(jobId: string): Follower {
     const channel = keys.channel(jobId);
-    const subscriber = redis.subscribe<string>(channel);
+    let settle: (ok: boolean) => void = () => undefined;
     const follower: Follower = {
-      ready: Promise.resolve(false),
+      ready: new Promise<boolean>((resolve) => {
+        settle = resolve;
+      }),
       state: "pending",
       known: 0,
       pushed: [],
@@ -69,32 +73,21 @@ export function createUpstashKv(url: string, token: string, options: UpstashKvOp
       changed: new Set(),
       close: () => {
         follower.changed.clear();
-        void subscriber.unsubscribe();
+        clearTimeout(timer);
+        subscription.close();
       },
     };
     const notify = () => {
       for (const wake of follower.changed) wake();
     };
-    subscriber.on("message", ({ message }) => {
-      const note = parseNotification(String(message));
-      if (!note) return;
-      follower.checkedAt = Date.now();
-      if (note.event && follower.pushed.length < MAX_PUSHED) follower.pushed.push(note.event);
-      follower.known = Math.max(follower.known, note.seq);
-      notify();
-    });
-    follower.ready = new Promise<boolean>((settle) => {
-      const resolve = (ok: boolean) => {
-        if (follower.state === "pending") follower.state = ok ? "ready" : "failed";
-        settle(ok);
-      };
-      const timer = setTimeout(() => resolve(false), SUBSCRIBE_CONFIRM_MS);
-      subscriber.on("error", () => {
-        clearTimeout(timer);
-        resolve(false);
-      });
-      subscriber.on("subscribe", () => {
-        clearTimeout(timer);
+    const resolve = (ok: boolean) => {
+      clearTimeout(timer);
+      if (follower.state === "pending") follower.state = ok ? "ready" : "failed";
+      settle(ok);
+    };
+    const timer = setTimeout(() => resolve(false), SUBSCRIBE_CONFIRM_MS);
+    const subscription = subscribeRest(url, token, channel, {
+      onSubscribed: () => {
         // Read behind the confirmed subscription: an append between the caller's read and now is counted here,
         // and every later one arrives as a message.
         llen(jobId).then(
@@ -105,7 +98,21 @@ export function createUpstashKv(url: string, token: string, options: UpstashKvOp
           },
           () => resolve(false),
         );
-      });
+      },
+      onMessage: (message) => {
+        const note = parseNotification(message);
+        if (!note) return;
+        follower.checkedAt = Date.now();
+        if (note.event && follower.pushed.length < MAX_PUSHED) follower.pushed.push(note.event);
+        follower.known = Math.max(follower.known, note.seq);
+        notify();
+      },
+      onEnd: () => {
+        // Failed to open, or dropped once open: either way its readers must not wait on it a moment longer.
+        if (follower.state === "ready") follower.state = "dropped";
+        resolve(false);
+        notify();
+      },
     });
     return follower;
   }
@@ -153,7 +160,7 @@ export function createUpstashKv(url: string, token: string, options: UpstashKvOp
     deadline: number,
     signal?: AbortSignal,
   ): Promise<ProgressEvent[]> {
-    while (!signal?.aborted) {
+    while (!signal?.aborted && follower.state === "ready") {
       if (follower.known > after) return take(follower, after);
       const now = Date.now();
       if (now >= deadline) return [];
@@ -226,12 +233,18 @@ export function createUpstashKv(url: string, token: string, options: UpstashKvOp
           }
           // Timed out or aborted while the subscription is still being opened: the caller reads and comes back.
           if (follower.state === "pending") return [];
-          lastSubscribe = follower.state === "ready";
-          if (lastSubscribe) return await waitPushed(follower, jobId, after, deadline, signal);
-          // The subscription failed (REST streaming refused or unreachable): poll for a while, then try again.
-          pollUntil = Date.now() + PUSH_RETRY_AFTER_MS;
+          if (follower.state === "ready" || follower.state === "dropped") lastSubscribe = true;
+          if (follower.state === "ready") {
+            const events = await waitPushed(follower, jobId, after, deadline, signal);
+            if (follower.state === "ready" || events.length > 0 || signal?.aborted) return events;
+          } else if (follower.state === "failed") {
+            // The subscription could not be opened (REST streaming refused or unreachable): poll for a while.
+            lastSubscribe = false;
+            pollUntil = Date.now() + PUSH_RETRY_AFTER_MS;
+          }
+          // Dropped or failed: forgotten, so this reader polls now and its next wait subscribes again.
           follower.close();
-          if (signal) followers.get(signal)?.delete(jobId);
+          if (signal && followers.get(signal)?.get(jobId) === follower) followers.get(signal)?.delete(jobId);
         } finally {
           if (owned) follower.close();
         }

@@ -157,6 +157,7 @@ describe("rows read back", () => {
       steps: {},
       dismissed_at: null,
       cost_usd: "0.25",
+      run_token: null,
       created_at: "2026-01-01T00:00:00Z",
       updated_at: new Date("2026-01-01T00:00:01Z"),
     };

@@ -13,7 +13,16 @@ import type {
 } from "../domain";
 import { AppError, type FailureReason, failureReasonSchema } from "../errors";
 import type { JobStatus, StepName } from "../progress/events";
-import type { ArticlePatch, JobPatch, LibraryPage, LibraryQuery, SearchInput, SearchPage } from "./store";
+import type {
+  ArticlePatch,
+  CompletedRun,
+  JobPatch,
+  LibraryPage,
+  LibraryQuery,
+  SearchInput,
+  SearchPage,
+  TransitionPatch,
+} from "./store";
 
 /**
  * Database rows as the schema defines them, and their mapping to domain objects. The column lists are checked
@@ -41,6 +50,7 @@ export interface JobRow {
   dismissed_at: string | Date | null;
   created_at: string | Date;
   updated_at: string | Date;
+  run_token: string | null;
 }
 
 export interface ArticleRow {
@@ -139,6 +149,7 @@ export const JOB_SCHEMA = {
   dismissed_at: "null",
   created_at: "not null",
   updated_at: "not null",
+  run_token: "null",
 } as const satisfies Nullability<JobRow>;
 
 export const ARTICLE_SCHEMA = {
@@ -245,6 +256,7 @@ export function jobFromRow(row: JobRow): Job {
     steps: row.steps ?? {},
     costUsd: num(row.cost_usd),
     ...(row.dismissed_at ? { dismissedAt: iso(row.dismissed_at) } : {}),
+    ...(row.run_token ? { runToken: row.run_token } : {}),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
@@ -458,4 +470,29 @@ export function libraryPageFromJson(value: unknown): LibraryPage {
       site: page.facets?.site ?? [],
     },
   };
+}
+
+/** What `transition_job` / `complete_run` answer. */
+export interface TransitionRow {
+  ok: boolean;
+  job: JobRow & { lease_takeovers?: number };
+  previous?: { status: JobStatus; runToken: string | null };
+  conflict?: string;
+  article?: ArticleRow;
+}
+
+export function transitionFromRow(row: TransitionRow): CompletedRun {
+  return {
+    ok: row.ok,
+    job: jobFromRow(row.job),
+    takeovers: row.job.lease_takeovers ?? 0,
+    ...(row.previous ? { previous: row.previous } : {}),
+    ...(row.conflict ? { conflict: row.conflict } : {}),
+    ...(row.article ? { article: articleFromRow(row.article) } : {}),
+  };
+}
+
+export function checkTransitionPatch(patch: TransitionPatch): TransitionPatch {
+  checkJobPatch({ reason: patch.reason });
+  return patch;
 }

@@ -10,6 +10,7 @@ import {
   articlePatchArgs,
   assertUrlSize,
   checkJobPatch,
+  checkTransitionPatch,
   cleanText,
   HIGHLIGHT_COLUMNS,
   type HighlightRow,
@@ -24,6 +25,8 @@ import {
   SUMMARY_COLUMNS,
   type SummaryRow,
   searchPage,
+  type TransitionRow,
+  transitionFromRow,
   urlTooLong,
   versionFromRow,
 } from "./rows";
@@ -258,13 +261,44 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
       );
       return Object.fromEntries(rows.map((r) => [r.step_id, r.output]));
     },
-    async saveStepResult(jobId, runKey, stepId, output) {
-      await run(
+    async saveStepResult(jobId, runKey, stepId, output, token) {
+      const [row] = await run<{ saved: boolean }>(
         "save the step result",
-        `insert into job_steps (job_id, run_key, step_id, output) values ($1, $2, $3, $4::text::jsonb)
-         on conflict (job_id, run_key, step_id) do update set output = excluded.output`,
-        [jobId, runKey, stepId, JSON.stringify(cleanText(output ?? null))],
+        "select save_step_result($1, $2, $3, $4::text::jsonb, $5) as saved",
+        [jobId, runKey, stepId, JSON.stringify(cleanText(output ?? null)), token],
       );
+      return row?.saved === true;
+    },
+    async transitionJob(id, request) {
+      const [row] = await run<{ result: TransitionRow | null }>(
+        "change the job's state",
+        "select transition_job($1, $2::text::jsonb, $3, $4, $5, $6::text::jsonb) as result",
+        [
+          id,
+          JSON.stringify(request.from),
+          request.to,
+          request.fence,
+          request.token,
+          JSON.stringify(cleanText(checkTransitionPatch(request.patch))),
+        ],
+      );
+      return row?.result ? transitionFromRow(row.result) : null;
+    },
+    async completeRun(id, token, input) {
+      if (input.article) assertUrlSize(input.article.canonicalUrl);
+      const [row] = await run<{ result: TransitionRow | null }>(
+        "complete the job",
+        "select complete_run($1, $2, $3::text::jsonb, $4, $5::text::jsonb) as result",
+        [
+          id,
+          token,
+          input.article ? JSON.stringify(cleanText(input.article)) : null,
+          input.article?.provenance.cacheKey ?? null,
+          JSON.stringify(cleanText(checkTransitionPatch(input.patch))),
+        ],
+      );
+      if (!row?.result?.job) throw new AppError("not_found", `No job ${id}`);
+      return transitionFromRow(row.result);
     },
     async latestRunKey(jobId) {
       const [row] = await run<{ run_key: string }>(
@@ -285,14 +319,12 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
     async releaseJob(jobId, owner) {
       await run("release the job", "select release_job($1, $2)", [jobId, owner]);
     },
-    async listAbandonedJobs(limit = 20) {
-      const rows = await run<JobRow>(
-        "list abandoned jobs",
-        `select ${JOB_SELECT} from jobs where status in ('queued', 'running') and lease_until < now()
-         order by lease_until limit $1`,
-        [limit],
-      );
-      return rows.map(jobFromRow);
+    async listStaleJobs(idleMs, limit = 20) {
+      const [row] = await run<{ jobs: JobRow[] }>("list stale jobs", "select list_stale_jobs($1, $2) as jobs", [
+        Math.round(idleMs),
+        limit,
+      ]);
+      return (row?.jobs ?? []).map(jobFromRow);
     },
     async trimFinishedJobs(before, limit) {
       const rows = await run<{ job_id: string }>(

@@ -183,9 +183,24 @@ export interface Store extends FollowingStore, ImportStore {
   deleteHighlight(articleId: string, highlightId: string): Promise<boolean>;
   getTranscriptChunk(key: TranscriptChunkKey): Promise<Transcript | null>;
   putTranscriptChunk(key: TranscriptChunkKey, transcript: Transcript): Promise<void>;
+  /**
+   * One transition of the job's state machine (lib/jobs/transitions.ts names them all), in one conditional statement;
+   * null when there is no such job.
+   */
+  transitionJob(id: string, request: TransitionRequest): Promise<TransitionResult | null>;
+  /**
+   * The `complete` transition, holder only, with the article (when given) saved in the same transaction: a run that
+   * no longer holds the job saves nothing.
+   */
+  completeRun(
+    id: string,
+    token: string,
+    input: { article?: NewArticle; patch: TransitionPatch },
+  ): Promise<CompletedRun>;
   /** The inline runner's durable step outputs for one run of a job, by step id. */
   loadStepResults(jobId: string, runKey: string): Promise<Record<string, unknown>>;
-  saveStepResult(jobId: string, runKey: string, stepId: string, output: unknown): Promise<void>;
+  /** Saved only while the run whose token is given holds the job; false (nothing saved) otherwise. */
+  saveStepResult(jobId: string, runKey: string, stepId: string, output: unknown, token: string): Promise<boolean>;
   /** The run whose step result was saved last, to resume; null when none was. */
   latestRunKey(jobId: string): Promise<string | null>;
   /**
@@ -194,8 +209,11 @@ export interface Store extends FollowingStore, ImportStore {
    */
   leaseJob(jobId: string, owner: string, ms: number, mode: LeaseMode): Promise<{ held: boolean; takeovers: number }>;
   releaseJob(jobId: string, owner: string): Promise<void>;
-  /** Queued or running jobs whose lease expired: nobody runs them. */
-  listAbandonedJobs(limit?: number): Promise<Job[]>;
+  /**
+   * Queued or running jobs nobody runs: a lease that ran out, or no lease and no change for `idleMs` (a run that lost
+   * its lease, a queued job whose dispatch never started a run). Oldest first.
+   */
+  listStaleJobs(idleMs: number, limit?: number): Promise<Job[]>;
   /**
    * Retention: deletes finished jobs (completed, failed, cancelled) last updated before `before`, oldest first, at
    * most `limit`; returns their ids. Articles stay.
@@ -206,3 +224,41 @@ export interface Store extends FollowingStore, ImportStore {
 }
 
 export type LeaseMode = "claim" | "takeover" | "renew";
+
+export type TransitionFence = "any" | "holder" | "expect" | "start";
+
+/** Job fields a transition sets, and its effects on the run's hold. */
+export type TransitionPatch = Omit<JobPatch, "status" | "attempts" | "dismissedAt"> & {
+  /** `set`: the caller's token holds the job (and its lease); `clear`: nobody does. */
+  token?: "set" | "clear";
+  /** The holder's lease runs this long from now (inline runs; Inngest runs hold none). */
+  leaseMs?: number;
+  /** A retry: attempts + 1, and back in the failure inbox should it fail again. */
+  retry?: boolean;
+  dismissed?: boolean;
+};
+
+export interface TransitionRequest {
+  from: readonly JobStatus[];
+  /** null: the status stays. */
+  to: JobStatus | null;
+  fence: TransitionFence;
+  token: string | null;
+  patch: TransitionPatch;
+}
+
+export interface TransitionResult {
+  ok: boolean;
+  /** After the transition, or as it is when refused. */
+  job: Job;
+  /** Who held the job before (ok only): a new run announces itself unless a submit or retry just did. */
+  previous?: { status: JobStatus; runToken: string | null };
+  /** Runners that took the job over from one that stopped. */
+  takeovers: number;
+  /** Why it was refused, beyond the state: `active_url` (another job for the URL is active). */
+  conflict?: string;
+}
+
+export interface CompletedRun extends TransitionResult {
+  article?: Article;
+}

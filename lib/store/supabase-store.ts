@@ -10,6 +10,7 @@ import {
   articlePatchArgs,
   assertUrlSize,
   checkJobPatch,
+  checkTransitionPatch,
   cleanText,
   HIGHLIGHT_COLUMNS,
   type HighlightRow,
@@ -24,6 +25,8 @@ import {
   SUMMARY_COLUMNS,
   type SummaryRow,
   searchPage,
+  type TransitionRow,
+  transitionFromRow,
   urlTooLong,
   versionFromRow,
 } from "./rows";
@@ -320,15 +323,56 @@ export function createSupabaseStore(
       );
       return Object.fromEntries((rows ?? []).map((r) => [r.step_id, r.output]));
     },
-    async saveStepResult(jobId, runKey, stepId, output) {
-      await wrap(
+    async saveStepResult(jobId, runKey, stepId, output, token) {
+      const saved = await wrap<boolean>(
         "save the step result",
-        db
-          .from("job_steps")
-          .upsert(cleanText({ job_id: jobId, run_key: runKey, step_id: stepId, output: output ?? null }), {
-            onConflict: "job_id,run_key,step_id",
+        db.rpc(
+          "save_step_result",
+          cleanText({
+            p_job_id: jobId,
+            p_run_key: runKey,
+            p_step_id: stepId,
+            p_output: output ?? null,
+            p_token: token,
           }),
+        ),
       );
+      return saved === true;
+    },
+    async transitionJob(id, request) {
+      const row = await wrap<TransitionRow | null>(
+        "change the job's state",
+        db.rpc(
+          "transition_job",
+          cleanText({
+            p_id: id,
+            p_from: request.from,
+            p_to: request.to,
+            p_fence: request.fence,
+            p_token: request.token,
+            p_patch: checkTransitionPatch(request.patch),
+          }),
+        ),
+      );
+      return row ? transitionFromRow(row) : null;
+    },
+    async completeRun(id, token, input) {
+      if (input.article) assertUrlSize(input.article.canonicalUrl);
+      const row = await wrap<TransitionRow | null>(
+        "complete the job",
+        db.rpc(
+          "complete_run",
+          cleanText({
+            p_id: id,
+            p_token: token,
+            p_article: input.article ?? null,
+            p_cache_key: input.article?.provenance.cacheKey ?? null,
+            p_patch: checkTransitionPatch(input.patch),
+          }),
+        ),
+      );
+      if (!row?.job) throw new AppError("not_found", `No job ${id}`);
+      return transitionFromRow(row);
     },
     async latestRunKey(jobId) {
       const row = await wrap<{ run_key: string }>(
@@ -353,17 +397,12 @@ export function createSupabaseStore(
     async releaseJob(jobId, owner) {
       await wrap("release the job", db.rpc("release_job", { p_id: jobId, p_owner: owner }));
     },
-    async listAbandonedJobs(limit = 20) {
-      const query = db
-        .from("jobs")
-        .select(JOB_SELECT)
-        .in("status", ["queued", "running"])
-        .lt("lease_until", new Date().toISOString())
-        .order("lease_until", { ascending: true })
-        .limit(limit);
-      return ((await wrap("list abandoned jobs", query.overrideTypes<JobRow[], { merge: false }>())) ?? []).map(
-        jobFromRow,
+    async listStaleJobs(idleMs, limit = 20) {
+      const rows = await wrap<JobRow[]>(
+        "list stale jobs",
+        db.rpc("list_stale_jobs", { p_idle_ms: Math.round(idleMs), p_limit: limit }),
       );
+      return (rows ?? []).map(jobFromRow);
     },
     async trimFinishedJobs(before, limit) {
       const rows = await wrap<{ job_id: string }[]>(

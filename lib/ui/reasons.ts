@@ -27,6 +27,7 @@ export const REASON_WORDS: Record<FailureReason, string> = {
   not_found: "No such job or article",
   conflict: "Not possible in the job's current state",
   quote_not_found: "The quote is not in the text",
+  dispatch_failed: "Could not be handed to the runner",
 };
 
 export const isFailureReason = (value: unknown): value is FailureReason =>

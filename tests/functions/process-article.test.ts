@@ -101,7 +101,8 @@ describe("process-article (Inngest function)", () => {
     expect(error).toBeUndefined();
     expect(result).toMatchObject({ articleId: expect.any(String) });
     const ids = ctx.step.run.mock.calls.map((call) => call[0]);
-    expect(ids).toEqual(STAGES);
+    // The run first takes the job with its run id (a step of its own, so a new run always executes it).
+    expect(ids).toEqual([`run:${ctx.runId}`, ...STAGES]);
 
     const events = await eventsOf(jobId);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
@@ -134,8 +135,8 @@ describe("process-article (Inngest function)", () => {
     const runSpy = first.ctx.step.run;
     const completed = await Promise.all(
       runSpy.mock.calls
-        .slice(0, 4)
-        .map(async (call, i) => ({ id: String(call[0]), output: await runSpy.mock.results[i]?.value })),
+        .slice(1, 5)
+        .map(async (call, i) => ({ id: String(call[0]), output: await runSpy.mock.results[i + 1]?.value })),
     );
     expect(completed.map((c) => c.id)).toEqual(STAGES.slice(0, 4));
     const second = await engineFor(deps).execute({
@@ -166,9 +167,9 @@ describe("process-article (Inngest function)", () => {
       throw new AppError("http_error", "HTTP 503 from upstream", { status: 503 });
     });
     const deps = depsWith({ fetch: upstream503 as SafeFetch });
-    const { error } = await engineFor(deps).execute();
+    const { error, ctx } = await engineFor(deps).execute();
     // Inngest hands onFailure a serialized error: only its message, which no longer encodes the reason.
-    await onProcessArticleFailure(jobId, { message: (error as Error).message }, async () => deps);
+    await onProcessArticleFailure(jobId, { message: (error as Error).message }, async () => deps, ctx.runId);
     expect(await store.getJob(jobId)).toMatchObject({
       status: "failed",
       reason: "http_error",
@@ -180,13 +181,13 @@ describe("process-article (Inngest function)", () => {
   it("shows a storage failure the same way in the progress log, the job row and onFailure: reason, no internals", async () => {
     const failingSave: Store = {
       ...store,
-      upsertArticle: async () => {
+      completeRun: async () => {
         throw new AppError("storage_failed", "Could not save the article (connection to 10.1.2.3:5432 refused)");
       },
     };
     const deps = depsWith({ store: failingSave });
-    const { error } = await engineFor(deps).execute();
-    await onProcessArticleFailure(jobId, { message: (error as Error).message }, async () => deps);
+    const { error, ctx } = await engineFor(deps).execute();
+    await onProcessArticleFailure(jobId, { message: (error as Error).message }, async () => deps, ctx.runId);
     const failed = (await eventsOf(jobId)).filter((e) => e.type === "step.failed" || e.type === "job.failed");
     const job = await store.getJob(jobId);
     const shown = [...failed.map((e) => e.message), job?.message, (error as Error).message];

@@ -7,6 +7,7 @@ import type { PipelineDeps } from "@/lib/pipeline/types";
 import type { Summarizer } from "@/lib/ports";
 import { createProgressKv } from "@/lib/progress";
 import type { ProgressKv } from "@/lib/progress/kv";
+import { createEventStream } from "@/lib/progress/relay";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
@@ -95,7 +96,38 @@ const deps = (overrides: Partial<PipelineDeps>): PipelineDeps => ({
   ...overrides,
 });
 
+/** The relay's stream of the whole log, read to its end: the event types in order. */
+async function streamedTypes(id: string): Promise<string[]> {
+  const stream = createEventStream({ kv, jobId: id, after: 0, heartbeatMs: 60_000, maxLifetimeMs: 10_000 });
+  const text = await new Response(stream).text();
+  return [...text.matchAll(/^event: (.+)$/gm)].map((m) => m[1] ?? "");
+}
+
 describe("process-article through the SDK's request handling (signed calls, real attempts)", () => {
+  it("follows a dashboard Rerun (a new run id) after a permanent failure: the stream ends at job.completed", async () => {
+    const missing = () => new AppError("http_error", "The site answered HTTP 404", { status: 404, retriable: false });
+    const failed = await run(deps({ fetch: fixtureFetch({}, missing) }));
+    expect(failed.status).toBe("failed");
+    expect(await store.getJob(jobId)).toMatchObject({ status: "failed", reason: "http_error" });
+
+    // The page appears; the run is re-run from the dashboard: the same event, a new run id, attempt 0, no memo.
+    const rerun = await run(deps({}));
+    expect(rerun.status).toBe("completed");
+    expect(await store.getJob(jobId)).toMatchObject({ status: "completed", articleId: expect.any(String) });
+    const events = await kv.readAfter(jobId, 0, 500);
+    const failedAt = events.findIndex((e) => e.type === "job.failed");
+    // The new run opened a run in the log, so the relay (and the card) follow it to its end.
+    expect(events.slice(failedAt + 1)[0]).toMatchObject({ type: "job.queued", data: { rerun: true } });
+    const types = await streamedTypes(jobId);
+    expect(types.at(-1)).toBe("job.completed");
+    expect(types.filter((t) => t === "job.queued")).toHaveLength(1);
+
+    // A rerun of the completed job does nothing, and says so.
+    const again = await run(deps({}));
+    expect(again.output).toMatchObject({ skipped: true, status: "completed" });
+    expect(await kv.readAfter(jobId, 0, 500)).toHaveLength(events.length);
+  });
+
   it("retries a failed stage in attempt 1 without running the stages that succeeded again", async () => {
     const fake = summarizer();
     fake.summarize.mockRejectedValueOnce(new AppError("summarization_failed", "upstream 500", { retriable: true }));

@@ -11,6 +11,8 @@ export interface UpstashBridge {
   subscriptions(): number;
   /** When true, SUBSCRIBE is answered with an error, as a REST endpoint without streaming would. */
   refuseSubscribe: boolean;
+  /** Ends every open subscription stream, as a proxy or the server dropping long-lived responses would. */
+  dropSubscriptions(): void;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startUpstashBridge(redisUrl: string, token = "bridge-token
   const streams = new Map<string, Set<(line: string) => void>>();
   const subscribed = new Map<string, Promise<unknown>>();
   let open = 0;
+  const responses = new Set<http.ServerResponse>();
   subscriber.on("message", (channel: string, message: string) => {
     for (const send of streams.get(channel) ?? []) send(`message,${channel},${message}`);
   });
@@ -46,6 +49,9 @@ export async function startUpstashBridge(redisUrl: string, token = "bridge-token
     commands: 0,
     subscriptions: () => open,
     refuseSubscribe: false,
+    dropSubscriptions: () => {
+      for (const res of responses) res.end();
+    },
     close: async () => undefined,
   };
   const subscribe = async (channel: string, res: http.ServerResponse) => {
@@ -66,8 +72,10 @@ export async function startUpstashBridge(redisUrl: string, token = "bridge-token
     }
     const listeners = set;
     open += 1;
+    responses.add(res);
     res.on("close", () => {
       open -= 1;
+      responses.delete(res);
       listeners.delete(send);
       if (listeners.size === 0 && streams.get(channel) === listeners) {
         streams.delete(channel);

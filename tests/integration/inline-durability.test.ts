@@ -62,6 +62,8 @@ function summarizeCli(url: string): {
       LOG_LEVEL: "error",
     },
     stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: `tsx` runs the CLI in a child node process, which a kill of `tsx` alone leaves running.
+    detached: true,
   });
   let stdout = "";
   let stderr = "";
@@ -77,18 +79,34 @@ function summarizeCli(url: string): {
   return { child, output };
 }
 
+/** Whether any process of the group still exists (signal 0 checks without signalling). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const answered = () => stt.uploads.filter((u) => u.duration !== null).map((u) => u.filename);
 
 describe.skipIf(!ready)("a killed inline run", () => {
   it("resumes on the next run of the same URL without uploading a finished chunk again", async () => {
     const url = `${site.origin}/episode.mp3`;
     const first = summarizeCli(url);
-    // Kill it (SIGKILL: no cleanup, the lease stays) once two windows are transcribed and cached.
+    // Kill it (SIGKILL: no cleanup, the lease stays) once two windows are transcribed and cached: the whole
+    // process group, so no child survives to finish the job with the lease.
     for (let i = 0; i < 600 && answered().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 300));
-    first.child.kill("SIGKILL");
+    process.kill(-(first.child.pid ?? 0), "SIGKILL");
     await first.output;
+    const uploadsAtKill = stt.uploads.length;
     const finishedBeforeKill = answered();
+    // Nothing of the killed run goes on: no upload arrives while nobody runs the job.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(stt.uploads.length).toBe(uploadsAtKill);
+    expect(groupAlive(first.child.pid ?? 0)).toBe(false);
     expect(finishedBeforeKill.length).toBeGreaterThanOrEqual(2);
 
     // The job is still `running` in the store; the next run takes it over when its lease runs out.

@@ -191,6 +191,39 @@ describe.skipIf(!redisUp)("with Redis", () => {
       redis.disconnect();
     });
 
+    it("falls back to polling the moment its subscription drops mid-job, and subscribes again", async () => {
+      // The safety poll stays at its default (10 s): only noticing the drop can bring the next event sooner.
+      const kv = createUpstashKv(bridge.url, bridge.token, { prefix });
+      const writer = createRedisKv(REDIS_URL, { prefix });
+      const jobId = job();
+      const seen = new Map<number, number>();
+      const stream = createEventStream({ kv, jobId, after: 0 });
+      const reading = (async () => {
+        for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+          for (const m of new TextDecoder().decode(chunk).matchAll(/^id: (\d+)$/gm)) seen.set(Number(m[1]), Date.now());
+        }
+      })();
+      const until = async (ok: () => boolean, ms: number) => {
+        for (const end = Date.now() + ms; !ok() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+        return ok();
+      };
+      await writer.append({ jobId, type: "job.queued", at: Date.now() });
+      expect(await until(() => seen.has(1) && bridge.subscriptions() === 1, 5_000)).toBe(true);
+
+      bridge.dropSubscriptions();
+      await new Promise((r) => setTimeout(r, 200));
+      const sentAt = Date.now();
+      await writer.append({ jobId, type: "step.started", step: "fetch", at: Date.now() });
+      expect(await until(() => seen.has(2), 2_000)).toBe(true);
+      expect((seen.get(2) ?? Infinity) - sentAt).toBeLessThan(2_000);
+      // The reader subscribed again, and later events are pushed as before.
+      expect(await until(() => bridge.subscriptions() === 1, 5_000)).toBe(true);
+      await writer.append({ jobId, type: "job.completed", at: Date.now() });
+      await reading;
+      expect([...seen.keys()]).toEqual([1, 2, 3]);
+      await writer.close();
+    });
+
     it("polls when the subscription is refused, and says so", async () => {
       const refusing = await startUpstashBridge(REDIS_URL, "refusing-token");
       refusing.refuseSubscribe = true;
