@@ -31,7 +31,8 @@ const template = readFileSync(path.join(SITE_DIR, "article.html"), "utf8");
 // Distinct text per page: the summary cache (content hash) must not let one job reuse another's summary.
 for (let i = 0; i < JOBS * 2; i++) {
   const marker = `<p>Soak page ${i}: the town council met on day ${i} to discuss the library's budget for year ${2000 + i}.</p>`;
-  writeFileSync(path.join(site, `soak-${i}.html`), template.replace("</h1>", `</h1>${marker}`));
+  const page = template.replace("</h1>", `</h1>${marker}`).replace("/stories/small-town-libraries", `/soak-${i}.html`);
+  writeFileSync(path.join(site, `soak-${i}.html`), page);
 }
 const fixtures = await startFixtureServer(site);
 const llm = await startFakeOpenAI({ latencyMs: LLM_MS });
@@ -137,6 +138,8 @@ async function scenario(name: "kill" | "pause", offset: number) {
     }),
   );
   const refused = [first.log(), second.log()].join("").split("stale write refused").length - 1;
+  const logs = path.join(os.tmpdir(), `crash-soak-${name}-${Date.now()}.log`);
+  writeFileSync(logs, `--- first server\n${first.log()}\n--- second server\n${second.log()}`);
   signalGroup(second, "SIGKILL");
   if (name === "pause") signalGroup(first, "SIGKILL");
   await kv.close();
@@ -157,6 +160,7 @@ async function scenario(name: "kill" | "pause", offset: number) {
     streamsConsecutive: streams.filter((s) => s.consecutive).length,
     streamsEndingAtOneJobCompleted: streams.filter((s) => s.endsCompleted).length,
     staleWritesRefusedLogged: refused,
+    logs,
   };
 }
 

@@ -60,8 +60,19 @@ describe("what Inngest learns when it syncs the app (in-band sync through /api/i
       "article-summarizer-poll-subscription",
       "article-summarizer-process-article",
       "article-summarizer-process-article-failure",
+      "article-summarizer-sweep-stale-jobs",
       "article-summarizer-trim-old-jobs",
     ]);
+  });
+
+  it("registers the stale-job sweep: every 5 minutes, one run at a time", async () => {
+    const synced = await syncInBand({ put, signingKey: SIGNING_KEY });
+    const sweep = synced.body.functions?.find((f) => f.id === "article-summarizer-sweep-stale-jobs");
+    expect(sweep).toMatchObject({
+      name: "Sweep stale jobs",
+      triggers: [{ cron: "TZ=UTC */5 * * * *" }],
+      concurrency: { limit: 1 },
+    });
   });
 
   it("registers following: a 5-minute cron fanning out, polls throttled and bounded per feed host, webhook deliveries", async () => {
