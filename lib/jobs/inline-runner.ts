@@ -97,8 +97,11 @@ export function createInlineRunner(
           // A JSON round trip, as Inngest does with step output, so both runners hand stages the same values.
           const result = JSON.parse(JSON.stringify((await fn()) ?? null)) as T;
           if (!(await deps.store.saveStepResult(job.jobId, job.runKey, id, result, token))) {
+            const now = await deps.store.getJob(job.jobId);
+            // The save step completed the job itself: its output has nothing left to resume.
+            if (now?.status === "completed" && now.runToken === token) return result;
             deps.logger.warn("stale write refused: the job is no longer held by this run", { step: id });
-            throw new StaleRunError(`the ${id} step's output`, await deps.store.getJob(job.jobId));
+            throw new StaleRunError(`the ${id} step's output`, now);
           }
           memo.set(id, result);
           return result;
