@@ -101,11 +101,13 @@ describe.skipIf(!ready)("a killed inline run", () => {
     await new Promise((r) => setTimeout(r, 300));
     process.kill(-(first.child.pid ?? 0), "SIGKILL");
     await first.output;
-    const uploadsAtKill = stt.uploads.length;
     const finishedBeforeKill = answered();
-    // Nothing of the killed run goes on: no upload arrives while nobody runs the job.
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(stt.uploads.length).toBe(uploadsAtKill);
+    // Nothing of the killed run goes on: once an upload already on the wire has landed, no new one starts while
+    // nobody runs the job (a surviving child would upload a window every 1.5 s).
+    await new Promise((r) => setTimeout(r, 3_000));
+    const uploadsAfterKill = stt.uploads.length;
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(stt.uploads.length).toBe(uploadsAfterKill);
     expect(groupAlive(first.child.pid ?? 0)).toBe(false);
     expect(finishedBeforeKill.length).toBeGreaterThanOrEqual(2);
 
