@@ -34,13 +34,16 @@ export function createProcessArticle(getDeps: DepsFactory = defaultDeps) {
     async ({ event, step, attempt, runId }) => {
       const { jobId } = event.data;
       const deps = await getDeps(jobId);
-      // The run takes the job with its run id. The step's id carries the run id, so a run Inngest started anew
-      // (dashboard Rerun, Replay, Rerun from step, bulk replay: a new run id, earlier steps possibly memoized) always
-      // executes it, and announces itself in the progress log; the attempts of one run share it (memoized).
-      const opened = await step.run(`run:${runId}`, async () => {
+      // The run takes the job with its run id, in its first step; a run the job has not seen (dashboard Rerun,
+      // Replay) announces itself in the progress log. "Rerun from step" hands a new run this step's memoized output
+      // from the earlier run: the token then differs and the new run takes the job here (idempotent for a token that
+      // already holds it, so later invocations of the run change nothing).
+      const open = async () => {
         const { started, job } = await openRun(jobId, runId, deps, { runId });
-        return { started, status: job.status, articleId: job.articleId ?? null };
-      });
+        return { token: runId, started, status: job.status, articleId: job.articleId ?? null };
+      };
+      const memoized = await step.run("run", open);
+      const opened = memoized.token === runId ? memoized : await open();
       if (!opened.started) {
         return {
           skipped: true,
