@@ -814,7 +814,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.goto(`${baseUrl}/admin`);
     const posted = page.waitForRequest((r) => r.url().endsWith("/api/auth/logout") && r.method() === "POST");
     await page.getByRole("button", { name: "Sign out" }).click();
-    expect((await posted).headers().origin).toBe(baseUrl);
+    expect((await (await posted).allHeaders()).origin).toBe(baseUrl);
     await page.waitForURL(/\/login$/);
     await page.getByLabel("Password").waitFor();
     // Signed out for real: the admin page sends this browser back to sign in.
