@@ -39,6 +39,11 @@ export async function saveStage(
     },
     patch: { step: "save", reason: null, message: null, costUsd: jobCostUsd },
   });
-  if (!completed.ok || !completed.article) throw new StaleRunError("the article's save", completed.job);
-  return { articleId: completed.article.id, costUsd: jobCostUsd };
+  if (completed.ok && completed.article) return { articleId: completed.article.id, costUsd: jobCostUsd };
+  // The same run saving again (Inngest re-runs a step whose result it never received): its first save stands.
+  const job = completed.job;
+  if (job.status === "completed" && job.runToken === input.token && job.articleId) {
+    return { articleId: job.articleId, costUsd: job.costUsd ?? null };
+  }
+  throw new StaleRunError("the article's save", job);
 }

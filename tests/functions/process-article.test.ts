@@ -14,6 +14,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
+import { oneRunId } from "../helpers/inngest-test-run";
 import { fixtureFetch, quietLogger, singleCallSummarizer, testReader } from "../helpers/pipeline-fixtures";
 
 const ARTICLE_URL = "https://news.example/stories/small-town-libraries";
@@ -87,6 +88,7 @@ function engineFor(deps: PipelineDeps, url = ARTICLE_URL) {
   return new InngestTestEngine({
     function: createProcessArticle(async () => deps),
     events: [{ name: "article/submitted", data: { jobId, url, force: true, runKey: jobId } }],
+    ...oneRunId(),
   });
 }
 

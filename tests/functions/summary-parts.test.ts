@@ -14,6 +14,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { SITE_DIR } from "../helpers/fixture-server";
+import { oneRunId } from "../helpers/inngest-test-run";
 import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 
 const URL = "https://news.example/stories/long-read";
@@ -112,6 +113,7 @@ const engine = (d: PipelineDeps) =>
   new InngestTestEngine({
     function: createProcessArticle(async () => d),
     events: [{ name: "article/submitted", data: { jobId, url: URL, force: true, runKey: jobId } }],
+    ...oneRunId(),
   });
 
 describe("long summaries as durable steps", () => {

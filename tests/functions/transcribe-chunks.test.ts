@@ -15,6 +15,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createStore } from "@/lib/store";
 import type { Store } from "@/lib/store/store";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { oneRunId } from "../helpers/inngest-test-run";
 import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
 import { hasFfmpeg, synthesizeToneEpisode } from "../helpers/tone-audio";
 
@@ -87,6 +88,7 @@ describe.skipIf(!ffmpeg)("transcription chunks as Inngest steps", () => {
       new InngestTestEngine({
         function: createProcessArticle(async () => runDeps),
         events: [{ name: "article/submitted", data: { jobId, url, force: true, runKey: jobId } }],
+        ...oneRunId(),
       });
 
     const first = await engine(deps).execute();
