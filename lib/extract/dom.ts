@@ -35,7 +35,8 @@ const RAW_TEXT = new Set(["script", "style", "textarea", "title", "xmp", "noscri
  * to its nearest open namesake), so a page of unclosed paragraphs keeps its blocks. Raw-text elements are skipped.
  */
 export function flattenDeepNesting(html: string, maxDepth = MAX_NESTING): string {
-  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:\s[^>]*)?(\/?)>/g;
+  // Attributes stop at the next "<": "<br <br <br …" without a ">" must not scan to the end once per tag.
+  const tag = /<(\/?)([a-zA-Z][a-zA-Z0-9:-]*)(?:\s[^<>]*)?(\/?)>/g;
   const stack: { name: string; dropped: boolean }[] = [];
   // Open elements by name: an end tag with nothing to close costs nothing, and one that closes pays for what it pops.
   const open = new Map<string, number>();
