@@ -1,8 +1,4 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createOpenAIClient } from "@/lib/ai/openai";
 import { createOpenAITranscriber } from "@/lib/ai/openai-transcriber";
 import type { Detected } from "@/lib/domain";
@@ -10,55 +6,23 @@ import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
 import { paragraphsOf } from "@/lib/ui/article";
-import { type FakeOpenAI, parseUpload, startFakeOpenAI } from "../helpers/fake-openai";
-import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { parseUpload } from "../helpers/fake-openai";
 import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
-import { hearEpisode, type SpokenEpisode, synthesizeSpokenEpisode } from "../helpers/spoken-episode";
+import { hasEspeak, useSpokenEpisodeServer } from "../helpers/spoken-episode-server";
 
-const servicesRequired = process.env.REQUIRE_SERVICES === "1";
-const hasEspeak = (() => {
-  try {
-    execFileSync("espeak-ng", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    if (servicesRequired) throw new Error("espeak-ng is required (REQUIRE_SERVICES=1)");
-    return false;
-  }
-})();
-
-let dir: string;
-let site: FixtureServer;
-let llm: FakeOpenAI;
-let episode: SpokenEpisode;
-beforeAll(async () => {
-  if (!hasEspeak) return;
-  dir = mkdtempSync(path.join(tmpdir(), "speakers-"));
-  episode = synthesizeSpokenEpisode(dir, "episode", 40);
-  site = await startFixtureServer(dir);
-  llm = await startFakeOpenAI({
-    transcribe: async (upload) => {
-      const heard = hearEpisode(episode, upload);
-      return heard ? { status: 200, body: heard } : { status: 400, body: { error: { message: "not the episode" } } };
-    },
-  });
-}, 120_000);
-afterAll(async () => {
-  await llm?.close();
-  await site?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const spoken = useSpokenEpisodeServer(40);
 
 describe.skipIf(!hasEspeak)("speakers with gpt-4o-transcribe-diarize", () => {
   it("labels stay the same person across windows, named after clips from the first window", async () => {
-    llm.requests.length = 0;
-    const fetch = createSafeFetch({ allowlist: [site.hostPort] });
+    spoken.llm.requests.length = 0;
+    const fetch = createSafeFetch({ allowlist: [spoken.site.hostPort] });
     const transcriber = createOpenAITranscriber(
-      createOpenAIClient({ apiKey: "sk", baseURL: llm.url }),
+      createOpenAIClient({ apiKey: "sk", baseURL: spoken.llm.url }),
       "gpt-4o-transcribe-diarize",
     );
     const detected: Detected = {
       media: [],
-      primary: { kind: "audio", url: `${site.origin}/episode.wav`, type: "audio/wav" },
+      primary: { kind: "audio", url: `${spoken.site.origin}/episode.wav`, type: "audio/wav" },
     };
     const transcript = await transcribeStage(
       detected,
@@ -67,7 +31,7 @@ describe.skipIf(!hasEspeak)("speakers with gpt-4o-transcribe-diarize", () => {
       () => undefined,
       { ...DEFAULT_CHUNKING, chunkSeconds: 50 },
     );
-    const uploads = llm.requests
+    const uploads = spoken.llm.requests
       .filter((r) => r.path.endsWith("/audio/transcriptions"))
       .map((r) => parseUpload(r.raw, r.headers["content-type"] ?? ""));
     expect(uploads.length).toBeGreaterThanOrEqual(4);
@@ -80,7 +44,7 @@ describe.skipIf(!hasEspeak)("speakers with gpt-4o-transcribe-diarize", () => {
     const labelOf = new Map<string, string>();
     const voiceOf = new Map<string, string>();
     for (const segment of transcript?.segments ?? []) {
-      const voice = episode.sentences.find((s) => s.text === segment.text)?.speaker;
+      const voice = spoken.episode.sentences.find((s) => s.text === segment.text)?.speaker;
       expect(voice, segment.text).toBeDefined();
       expect(segment.speaker).toBeDefined();
       if (!voice || !segment.speaker) continue;
