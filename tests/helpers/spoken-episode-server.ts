@@ -28,7 +28,7 @@ export interface SpokenEpisodeServer {
 }
 
 /** A suite's spoken episode of `turns` sentences, its site and its fake OpenAI, set up once and removed after. */
-export function useSpokenEpisodeServer(turns: number): SpokenEpisodeServer {
+export function spokenEpisodeSuite(turns: number): SpokenEpisodeServer {
   const server = {} as SpokenEpisodeServer;
   let dir: string | undefined;
   beforeAll(async () => {

@@ -8,9 +8,9 @@ import { transcribeStage } from "@/lib/pipeline/transcribe";
 import { paragraphsOf } from "@/lib/ui/article";
 import { parseUpload } from "../helpers/fake-openai";
 import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
-import { hasEspeak, useSpokenEpisodeServer } from "../helpers/spoken-episode-server";
+import { hasEspeak, spokenEpisodeSuite } from "../helpers/spoken-episode-server";
 
-const spoken = useSpokenEpisodeServer(40);
+const spoken = spokenEpisodeSuite(40);
 
 describe.skipIf(!hasEspeak)("speakers with gpt-4o-transcribe-diarize", () => {
   it("labels stay the same person across windows, named after clips from the first window", async () => {

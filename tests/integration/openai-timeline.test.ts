@@ -7,9 +7,9 @@ import { createSafeFetch } from "@/lib/net/safe-fetch";
 import { type ChunkingConfig, DEFAULT_CHUNKING } from "@/lib/pipeline/chunk-plan";
 import { transcribeStage } from "@/lib/pipeline/transcribe";
 import { extractedFixture, memoryTranscriptCache } from "../helpers/pipeline-fixtures";
-import { hasEspeak, useSpokenEpisodeServer } from "../helpers/spoken-episode-server";
+import { hasEspeak, spokenEpisodeSuite } from "../helpers/spoken-episode-server";
 
-const spoken = useSpokenEpisodeServer(40);
+const spoken = spokenEpisodeSuite(40);
 
 const CHUNKING: ChunkingConfig = { ...DEFAULT_CHUNKING, chunkSeconds: 300 };
 
