@@ -128,6 +128,11 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         .replaceAll("How Small Towns Are Rebuilding Their Libraries", "Why Rural Clinics Are Going Mobile")
         .replace("/stories/small-town-libraries", "/stories/rural-clinics"),
     );
+    // A page only the import test submits (the others are in the library by then: an import dedupes against it).
+    writeFileSync(
+      path.join(siteDir, "bakery.html"),
+      article.replaceAll("How Small Towns Are Rebuilding Their Libraries", "The Bakery That Stayed Open"),
+    );
     // A long recording (100 s of tone): with 30 s windows it is transcribed in several chunks, one at a time.
     execFileSync("sox", [
       "-n",
@@ -535,7 +540,13 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await expect.poll(async () => (await snapshot(jobId)).status, { timeout: 60_000 }).toBe("completed");
     const articleId = (await snapshot(jobId)).articleId;
 
-    const page = await signedIn.newPage();
+    // The fixture site serves the episode over plain http on loopback, which the app's CSP (media-src 'self' https:)
+    // refuses in every deployment; this browser context alone ignores the CSP so the player can load it.
+    const listener = await browser.newContext({
+      bypassCSP: true,
+      storageState: { cookies: await signedIn.cookies(), origins: [] },
+    });
+    const page = await listener.newPage();
     await page.goto(`${baseUrl}/articles/${articleId}`);
     // The headline without the site's name; a listening time from the transcript.
     await page.getByRole("heading", { level: 1, name: "Episode 7: The Lighthouse Keepers" }).waitFor();
@@ -582,7 +593,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.waitForURL(/kind=article/);
     expect(await page.getByTestId("library-count").textContent()).toContain("No results");
     expect(page.url()).toContain("q=storm");
-    await page.close();
+    await listener.close();
   });
 
   it("relays a finished job's log over SSE from any sequence number, then closes", async () => {
@@ -629,8 +640,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
 
   it("imports a Pocket export from the import page: one job per new URL, duplicates and refusals named in the report", async () => {
     const pocket = `<!DOCTYPE html><html><head><title>Pocket Export</title></head><body><h1>Unread</h1><ul>
-<li><a href="${site.origin}/article.html" time_added="1590000000" tags="imported,pocket">Bakery</a></li>
-<li><a href="${site.origin}/article.html#again" time_added="1590000001" tags="">Bakery again</a></li>
+<li><a href="${site.origin}/bakery.html" time_added="1590000000" tags="imported,pocket">Bakery</a></li>
+<li><a href="${site.origin}/bakery.html#again" time_added="1590000001" tags="">Bakery again</a></li>
 <li><a href="http://10.0.0.7/admin" time_added="1590000002" tags="">Private</a></li>
 <li><a href="javascript:alert(1)" time_added="1590000003" tags="">Script</a></li>
 </ul><h1>Read Archive</h1><ul></ul></body></html>`;

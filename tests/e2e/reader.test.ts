@@ -391,7 +391,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
           await page.setViewportSize({ width, height });
           await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
           await page.goto(`${baseUrl}${url}`);
-          await page.waitForLoadState("networkidle");
+          await page.waitForLoadState("load");
           if (name === "reader-article") {
             // The edit form, the note and the highlight panel open, so axe sees them too.
             await page.getByRole("button", { name: "Edit title and tags" }).click();

@@ -273,7 +273,7 @@ describe.skipIf(!servicesUp)("the standalone server, copied out of the repositor
       // 206: the function ran its first step and hands the result back to Inngest.
       expect(signed.status, `${answer}\n${server.output()}`).toBe(206);
       expect(answer).toContain('"op":"StepRun"');
-      expect(answer).toContain('"name":"fetch"');
+      expect(answer).toContain('"name":"run"');
 
       const snapshot = (await (await fetch(`${server.url}/api/jobs/${jobId}`, { headers: auth })).json()) as {
         runId?: string;
