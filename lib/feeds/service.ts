@@ -44,7 +44,7 @@ export interface ImportResult {
 }
 
 /**
- * OPML import: each outline's feed URL is checked as any URL (the guard's static rules) and recorded as it is,
+ * OPML import: each outline's feed URL is checked like every submitted URL (the guard's static rules) and recorded as it is,
  * without fetching it here: 1,000 feeds are read by their first polls, spread by the cron and its per-host limits.
  * Imported subscriptions start from now (backfill 0), so an import does not summarize whole back catalogues.
  */

@@ -31,7 +31,7 @@ export interface FakeOpenAIOptions {
    */
   transcribe?: (upload: AudioUpload) => Promise<{ status: number; body: object }>;
   /**
-   * Play an OpenAI-compatible server instead of OpenAI (speaches, whisper.cpp, vLLM…): any model name, only these
+   * Play an OpenAI-compatible server instead of OpenAI (speaches, whisper.cpp, vLLM…): every model name accepted, only these
    * response formats; others are refused in vLLM's words.
    */
   compatible?: { formats: AudioResponseFormat[] };
