@@ -5,10 +5,19 @@ import { reclaimIfAbandoned, submitJob } from "@/lib/jobs/service";
 import { isTerminal, type ProgressEvent, STEP_NAMES } from "@/lib/progress/events";
 import type { ProgressKv } from "@/lib/progress/kv";
 import { getConfig, type Services } from "@/lib/services";
-import { applyEvents, emptyJobView, type JobView, stageDurationMs } from "@/lib/ui/job-view";
+import { applyEvents, emptyJobView, type JobView, type StageState, stageDurationMs } from "@/lib/ui/job-view";
 import { checkStartup, cliServices, fail, parseArgs } from "./cli";
 
 const USAGE = "usage: npm run summarize -- <url> [--json] [--force]";
+const STAGE_ICON: Record<StageState, string> = {
+  pending: "·",
+  running: "▸",
+  done: "✓",
+  reused: "↺",
+  skipped: "–",
+  failed: "✗",
+  not_run: "–",
+};
 
 /** The whole pipeline, inline in this process, with a progress line per stage on a terminal. */
 async function main(): Promise<void> {
@@ -90,7 +99,7 @@ class StageDisplay {
   render(view: JobView): void {
     const now = Date.now();
     const lines = view.stages.map((stage) => {
-      const icon = { pending: "·", running: "▸", done: "✓", reused: "↺", failed: "✗", not_run: "–" }[stage.state];
+      const icon = STAGE_ICON[stage.state];
       const ms = stageDurationMs(stage, now);
       const bar = stage.progress ? ` ${progressBar(stage.progress.done, stage.progress.total)}` : "";
       return `${icon} ${stage.name.padEnd(10)} ${stage.state.padEnd(8)}${bar}${ms !== undefined ? ` ${(ms / 1000).toFixed(1)}s` : ""}`;

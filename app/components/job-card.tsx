@@ -24,6 +24,7 @@ const STATE_LABEL: Record<StageView["state"], string> = {
   running: "running",
   done: "done",
   reused: "reused",
+  skipped: "skipped",
   failed: "failed",
   not_run: "not run",
 };

@@ -82,7 +82,10 @@ export async function transcribeSteps(
       context,
       {
         complete: (result) => result.kind !== "plan",
-        summary: (result) => (result.kind === "transcript" && result.reused ? { reused: true } : {}),
+        summary: (result) => {
+          if (result.kind === "none") return { skipped: true };
+          return result.kind === "transcript" && result.reused ? { reused: true } : {};
+        },
       },
     ),
   );

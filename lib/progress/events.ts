@@ -57,6 +57,8 @@ export const stepProgressDataSchema = z.object({
 export const stepCompletedDataSchema = z.object({
   /** The output came from an earlier run or a cache: nothing was paid for again. */
   reused: z.boolean().optional(),
+  /** The stage had nothing to do (a text page has nothing to transcribe): the UI leaves it out. */
+  skipped: z.boolean().optional(),
   /** The article's title, once the extract stage knows it. */
   title: z.string().optional(),
   /** The summarize stage: which model, which path (single, map-reduce, extractive), and what this run paid. */

@@ -135,6 +135,18 @@ describe("what a card draws", () => {
     expect(shownStages(summary).map((s) => s.name)).toEqual(["summarize", "save"]);
   });
 
+  it("leaves out a stage that said it had nothing to do, while the job runs and before its article is loaded", () => {
+    seq = 0;
+    const running = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: completedRow.url } }, T0),
+      ev({ type: "step.started", step: "transcribe", attempt: 1 }, T0 + 10),
+      ev({ type: "step.completed", step: "transcribe", data: { skipped: true } }, T0 + 20),
+      ev({ type: "step.started", step: "summarize", attempt: 1 }, T0 + 30),
+    ]);
+    expect(running.stages.find((s) => s.name === "transcribe")?.state).toBe("skipped");
+    expect(shownStages(running).map((s) => s.name)).toEqual(["fetch", "detect", "extract", "summarize", "save"]);
+  });
+
   it("names the article's kind as the library does", () => {
     const base = { media: [], transcript: null, provenance: { extractor: "readability" } } as unknown as Pick<
       Article,

@@ -155,15 +155,17 @@ export function settleView(view: JobView, row: JobRowFacts | undefined): JobView
 }
 
 /**
- * The stages worth drawing: a summary job runs only summarize and save; a finished job whose article has no
- * transcript had nothing to transcribe (a text page), so that stage is left out rather than shown as "done".
+ * The stages worth drawing: a summary job runs only summarize and save; a stage that had nothing to do (transcribe
+ * on a text page) is left out rather than shown as "done" — known from its event as soon as it ends, or, for a view
+ * built from the row alone, from the finished article having no transcript.
  */
 export function shownStages(view: JobView, article?: Pick<CardArticle, "hasTranscript">): StageView[] {
   if (view.kind === "summary") return view.stages.filter((s) => s.name === "summarize" || s.name === "save");
+  const stages = view.stages.filter((s) => s.state !== "skipped");
   if (view.status === "completed" && article && !article.hasTranscript) {
-    return view.stages.filter((s) => s.name !== "transcribe" || s.state === "failed");
+    return stages.filter((s) => s.name !== "transcribe" || s.state === "failed");
   }
-  return view.stages;
+  return stages;
 }
 
 /** How long the latest run took (or has taken so far): from its start to its end, or to `now` while it runs. */

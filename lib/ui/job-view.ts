@@ -3,8 +3,11 @@ import { type JobStatus, type ProgressEvent, STEP_NAMES, type StepName } from ".
 
 /** What the admin page shows for one job, derived only from its progress events (pure, so it is tested). */
 
-/** `not_run`: the run ended (or the job was deduplicated) before this stage started. */
-export type StageState = "pending" | "running" | "done" | "reused" | "failed" | "not_run";
+/**
+ * `not_run`: the run ended (or the job was deduplicated) before this stage started. `skipped`: the stage ran and had
+ * nothing to do (transcribe on a text page).
+ */
+export type StageState = "pending" | "running" | "done" | "reused" | "skipped" | "failed" | "not_run";
 
 export interface StageView {
   name: StepName;
@@ -139,7 +142,10 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       break;
     }
     case "step.completed":
-      patchStage({ state: event.data?.reused ? "reused" : "done", finishedAt: event.at });
+      patchStage({
+        state: event.data?.skipped ? "skipped" : event.data?.reused ? "reused" : "done",
+        finishedAt: event.at,
+      });
       if (event.data?.title) next.title = event.data.title;
       break;
     case "step.failed":
