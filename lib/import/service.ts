@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { AppError, toAppError } from "../errors";
 import type { JobDispatch } from "../jobs/runner";
+import { dispatchOrFail } from "../jobs/service";
 import { canonicalizeUrl } from "../net/canonical-url";
 import { assertFetchableUrl } from "../net/safe-fetch";
 import type { Resolver } from "../net/types";
@@ -213,17 +214,9 @@ async function dispatchJob(job: { jobId: string; url: string }, services: Import
     lang: null,
     model: null,
   };
-  try {
-    await services.runner.dispatch(dispatch);
-  } catch (error) {
-    // As POST /api/jobs does: a job the runner would not take is failed, not left queued.
-    services.logger.error("could not dispatch an imported job", { jobId: job.jobId, error });
-    await services.store.updateJob(job.jobId, {
-      status: "failed",
-      reason: "internal",
-      message: "Could not start the job",
-    });
-  }
+  // As POST /api/jobs does: a job the runner would not take ends `dispatch_failed`, not left queued; the import
+  // goes on with the others.
+  await dispatchOrFail(dispatch, services);
 }
 
 /** `fn` over `items`, at most `limit` at once, results in order. */

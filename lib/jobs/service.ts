@@ -15,6 +15,7 @@ import { createPublisher } from "../progress/publisher";
 import type { Services } from "../services";
 import { inngestRunUrl } from "./inngest-runner";
 import { markJobFailed } from "./lifecycle";
+import type { JobDispatch } from "./runner";
 import { refused, transition } from "./transitions";
 
 export interface SubmitResult {
@@ -110,22 +111,25 @@ export async function reclaimIfAbandoned(job: Job, services: JobServices): Promi
  * event (the card stops saying "queued"), and the caller hears 503 `dispatch_failed`.
  */
 async function dispatch(job: Job, services: JobServices, runKey: string): Promise<void> {
+  const error = await dispatchOrFail(dispatchOf(job, runKey), services);
+  if (error) throw error;
+}
+
+/**
+ * Hands a job to the runner; a job the runner would not take is failed (`dispatch_failed`, with its terminal event),
+ * never left queued with nobody to run it. Resolves the error then, for a caller that must say so.
+ */
+export async function dispatchOrFail(job: JobDispatch, services: JobServices): Promise<AppError | undefined> {
   try {
-    await services.runner.dispatch(dispatchOf(job, runKey));
+    await services.runner.dispatch(job);
+    return undefined;
   } catch (cause) {
     const error = new AppError("dispatch_failed", `Could not hand the job to the ${services.runner.kind} runner`, {
       cause,
     });
-    await markJobFailed(
-      job.id,
-      error,
-      { ...services, logger: services.logger.child({ jobId: job.id }) },
-      {
-        as: "abandon",
-        token: null,
-      },
-    );
-    throw error;
+    const logger = services.logger.child({ jobId: job.jobId });
+    await markJobFailed(job.jobId, error, { ...services, logger }, { as: "abandon", token: null });
+    return error;
   }
 }
 

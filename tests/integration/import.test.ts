@@ -131,6 +131,30 @@ describe.skipIf(!postgresUp)("imports on PostgreSQL", () => {
     expect(dispatched).toHaveLength(1);
   });
 
+  it("a job the runner refuses ends dispatch_failed with its terminal event, and the import goes on", async () => {
+    const { runner: recording, dispatched } = recordingRunner(store);
+    const runner: JobRunner = {
+      ...recording,
+      async dispatch(job) {
+        if (job.url.endsWith("/refused")) throw new Error("connect ECONNREFUSED 127.0.0.1:8288");
+        await recording.dispatch(job);
+      },
+    };
+    const services = servicesWith(runner);
+    const record = await createImport(
+      { format: "urls", bytes: 0, entries: [entry("https://down.example/refused"), entry("https://down.example/ok")] },
+      "list.txt",
+      services,
+      launchNothing,
+    );
+    await runImport(record.id, inlineSteps, services, fast, { resolver });
+    expect(dispatched).toHaveLength(1);
+    const refused = (await store.listJobs({ status: "failed" })).find((j) => j.url === "https://down.example/refused");
+    expect(refused).toMatchObject({ reason: "dispatch_failed" });
+    const log = await services.kv.readAfter(refused?.id ?? "", 0, 100);
+    expect(log.at(-1)).toMatchObject({ type: "job.failed", reason: "dispatch_failed" });
+  });
+
   it("hands jobs over at most `perHost` per host and `overall` at once, in file order", async () => {
     const { runner, dispatched } = recordingRunner(store);
     const services = servicesWith(runner);
