@@ -49,3 +49,8 @@ export const subscriptionPoll = eventType("subscription/poll", {
 export const webhookDeliver = eventType("webhook/deliver", {
   schema: z.object({ deliveryId: z.string().min(1) }),
 });
+
+/** An uploaded library export to work through (its entries are already stored; the id is also the event id). */
+export const importRequested = eventType("import/requested", {
+  schema: z.object({ importId: z.string().min(1) }),
+});

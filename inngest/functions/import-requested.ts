@@ -1,12 +1,6 @@
-import { eventType } from "inngest";
-import { z } from "zod";
 import { DEFAULT_THROTTLE, type ImportServices, type ImportThrottle, runImport } from "@/lib/import/service";
 import { getServices } from "@/lib/services";
-import { inngest } from "../client";
-
-export const importRequested = eventType("import/requested", {
-  schema: z.object({ importId: z.string().min(1) }),
-});
+import { importRequested, inngest } from "../client";
 
 export type ImportServicesFactory = () => Promise<ImportServices>;
 

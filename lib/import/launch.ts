@@ -1,6 +1,5 @@
 import { after } from "next/server";
-import { inngest } from "@/inngest/client";
-import { importRequested } from "@/inngest/functions/import-requested";
+import { importRequested, inngest } from "@/inngest/client";
 import { AppError } from "../errors";
 import type { Services } from "../services";
 import { processImportRunner } from "./inline-shared";

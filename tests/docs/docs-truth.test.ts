@@ -8,7 +8,14 @@ import { describe, expect, it } from "vitest";
  * README fails CI instead of a user's first deploy.
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const DOCS = ["README.md", "ARCHITECTURE.md", ".env.example", "CODE_STYLE.md", "docs/failure-reasons.md"];
+const DOCS = [
+  "README.md",
+  "ARCHITECTURE.md",
+  ".env.example",
+  "CODE_STYLE.md",
+  "docs/failure-reasons.md",
+  "docs/decisions.md",
+];
 const read = (file: string) => readFileSync(path.join(ROOT, file), "utf8");
 const scripts = Object.keys((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts);
 const envSource = read("lib/env.ts");
