@@ -7,7 +7,7 @@ import { createRedisKv } from "@/lib/progress/redis-kv";
 import { freePort, freshDatabase, ROOT, waitForHttp } from "../tests/helpers/app-server";
 import { startFakeOpenAI } from "../tests/helpers/fake-openai";
 import { SITE_DIR, startFixtureServer } from "../tests/helpers/fixture-server";
-import { REDIS_URL } from "../tests/helpers/services";
+import { CHILD_ENV, REDIS_URL } from "../tests/helpers/services";
 
 /**
  * Crash soak (issue 22): 12 jobs in flight on a real server process (bench/soak-server.ts: the app's services, inline
@@ -50,8 +50,7 @@ async function startServer(databaseUrl: string): Promise<Server> {
   const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["bench/soak-server.ts", String(port)], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...CHILD_ENV,
       NODE_ENV: "development",
       DATABASE_URL: databaseUrl,
       REDIS_URL,

@@ -6,6 +6,7 @@ import { createPgliteExecutor, createPostgresExecutor, type SqlExecutor } from "
 import { createSqlStore } from "@/lib/store/sql-store";
 import { type FeedItemSpec, rss, startFeedServer } from "../tests/helpers/feed-server";
 import { feedServices } from "../tests/helpers/feed-services";
+import { POSTGRES_URL } from "../tests/helpers/services";
 
 /**
  * npm run bench:feeds [-- <subscriptions>] — one polling round of N subscriptions (default 200) on a loopback feed
@@ -20,7 +21,6 @@ import { feedServices } from "../tests/helpers/feed-services";
 const N = Number(process.argv[2] ?? 200);
 const CONCURRENCY = 8;
 const ITEMS_PER_FEED = 20;
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 /** Counts statements through the executor (each is one round trip to the database). */
 function counting(db: SqlExecutor): { db: SqlExecutor; count: () => number } {

@@ -4,6 +4,7 @@ import type { NewArticle } from "@/lib/domain";
 import { createPostgresExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
 import type { LibraryQuery } from "@/lib/store/store";
+import { POSTGRES_URL } from "../tests/helpers/services";
 import { percentile, round } from "./corpus";
 
 /**
@@ -14,7 +15,6 @@ import { percentile, round } from "./corpus";
  */
 const ARTICLES = Number(process.argv[2] ?? 10_000);
 const RUNS = 100;
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const VOCABULARY = Array.from({ length: 5_000 }, (_, i) => `w${i.toString(36)}${"aeiou"[i % 5]}`);
 let seed = 7;

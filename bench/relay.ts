@@ -6,6 +6,7 @@ import type { ProgressKv } from "@/lib/progress/kv";
 import { createRedisKv } from "@/lib/progress/redis-kv";
 import { createUpstashKv } from "@/lib/progress/upstash-kv";
 import { startRelayServer } from "../tests/helpers/relay-server";
+import { REDIS_URL } from "../tests/helpers/services";
 import { startUpstashBridge } from "../tests/helpers/upstash-bridge";
 import { percentile, round } from "./corpus";
 
@@ -16,7 +17,6 @@ import { percentile, round } from "./corpus";
  * the baseline, all against the local Redis. `quiet` is the first event after 10 s of silence. Loopback only;
  * bounded; prints JSON.
  */
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const EVENTS = 40;
 const SPACING_MS = 125; // a 5-second job
 const VIEWERS = [1, 10, 50];

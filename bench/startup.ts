@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { CHILD_ENV, POSTGRES_URL, REDIS_URL } from "../tests/helpers/services";
 import { round } from "./corpus";
 
 /**
@@ -12,8 +13,7 @@ import { round } from "./corpus";
  *   dead Redis, half an Upstash pair) with the line it printed.
  */
 const ROOT = path.resolve(import.meta.dirname, "..");
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const DATABASE_URL = POSTGRES_URL;
 
 interface Run {
   readyMs?: number;
@@ -69,7 +69,7 @@ function timeStart(command: string, args: string[], cwd: string, env: NodeJS.Pro
   });
 }
 
-const base = { PATH: process.env.PATH, HOME: process.env.HOME };
+const base = CHILD_ENV;
 const results: Record<string, Run | string> = {};
 
 const pglite = mkdtempSync(path.join(os.tmpdir(), "as-bench-dev-"));

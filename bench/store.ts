@@ -6,6 +6,7 @@ import postgres from "postgres";
 import type { NewArticle } from "@/lib/domain";
 import { createPgliteExecutor, createPostgresExecutor, type SqlExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
+import { POSTGRES_URL } from "../tests/helpers/services";
 import { percentile, round } from "./corpus";
 
 /**
@@ -16,7 +17,6 @@ import { percentile, round } from "./corpus";
  */
 const ARTICLES = Number(process.argv[2] ?? 10_000);
 const PER_KIND = 100;
-const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 // A deterministic vocabulary with a long tail, so some terms are rare and some are everywhere.
 const VOCABULARY = Array.from({ length: 5_000 }, (_, i) => `w${i.toString(36)}${"aeiou"[i % 5]}`);

@@ -42,7 +42,7 @@ export function fail(error: unknown, json: boolean): never {
  */
 export function checkStartup(scope: "cli" | "extract"): void {
   declareCliProcess(scope);
-  const problems = startupProblems(process.env, scope);
+  const problems = startupProblems(undefined, scope);
   if (problems.length === 0) return;
   for (const p of problems) process.stderr.write(`refusing to start: ${p.variable}: ${p.message}\n`);
   process.exit(2);

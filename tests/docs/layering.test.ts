@@ -54,4 +54,10 @@ describe("layering", () => {
     const server = [...lib, ...sources("app"), ...sources("inngest")].filter((f) => !f.startsWith("lib/extract/"));
     expect(offending(server, (t) => t === "jsdom")).toEqual([]);
   });
+
+  it("process.env is read only in lib/env.ts (and instrumentation.ts's build-time NEXT_RUNTIME)", () => {
+    const code = ["lib", "app", "inngest", "scripts", "bench"].flatMap((dir) => sources(dir));
+    const readers = code.filter((f) => /process\.env\b/.test(readFileSync(path.join(ROOT, f), "utf8")));
+    expect(readers).toEqual(["lib/env.ts"]);
+  });
 });

@@ -6,6 +6,8 @@ export const servicesRequired = parseConfig(process.env).requireServices;
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** What a child process started by a test or a benchmark inherits: nothing of this shell's settings but these. */
+export const CHILD_ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
 
 function portOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {

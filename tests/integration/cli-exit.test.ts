@@ -5,9 +5,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
+import { CHILD_ENV, servicesRequired } from "../helpers/services";
 
 const ROOT = path.resolve(__dirname, "../..");
-const servicesRequired = process.env.REQUIRE_SERVICES === "1";
 const hasEspeak = (() => {
   try {
     execFileSync("espeak-ng", ["--version"], { stdio: "ignore" });
@@ -41,8 +41,7 @@ function summarize(url: string): Promise<{ code: number | null; stdout: string }
     detached: true,
     env: {
       NODE_ENV: "development",
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...CHILD_ENV,
       PGLITE_DIR: path.join(dir, "pglite"),
       OPENAI_API_KEY: "sk-test",
       OPENAI_BASE_URL: llm.url,

@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
-import { POSTGRES_URL, serviceAvailable } from "../helpers/services";
+import { CHILD_ENV, POSTGRES_URL, serviceAvailable } from "../helpers/services";
 import { hasFfmpeg, synthesizeToneEpisode, toneStt } from "../helpers/tone-audio";
 
 const ready = hasFfmpeg() && (await serviceAvailable("postgres"));
@@ -50,8 +50,7 @@ function summarizeCli(url: string): {
     cwd: ROOT,
     env: {
       NODE_ENV: "development",
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...CHILD_ENV,
       DATABASE_URL: databaseUrl,
       OPENAI_API_KEY: "sk-test",
       OPENAI_BASE_URL: llm.url,

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CHILD_ENV } from "../helpers/services";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -34,7 +35,7 @@ describe("Node version guard (npm run dev, npm test, npm start, the CLIs)", () =
       const result = spawnSync(path.join(bin, "npm"), ["test", "--silent"], {
         cwd: ROOT,
         encoding: "utf8",
-        env: { NODE_ENV: "development", PATH: `${bin}:/usr/bin:/bin`, HOME: process.env.HOME },
+        env: { NODE_ENV: "development", PATH: `${bin}:/usr/bin:/bin`, HOME: CHILD_ENV.HOME },
       });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/needs Node\.js 24 \(this is 2\d\.\d+\.\d+\)/);

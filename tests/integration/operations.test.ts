@@ -17,7 +17,7 @@ import type { Store } from "@/lib/store/store";
 import { freePort, freshDatabase, ROOT } from "../helpers/app-server";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { quietLogger } from "../helpers/pipeline-fixtures";
-import { REDIS_URL, serviceAvailable } from "../helpers/services";
+import { CHILD_ENV, REDIS_URL, serviceAvailable } from "../helpers/services";
 
 const run = promisify(execFile);
 const servicesUp = (await serviceAvailable("postgres")) && (await serviceAvailable("redis"));
@@ -143,8 +143,7 @@ describe.skipIf(!servicesUp)("operations on PostgreSQL and Redis", () => {
 
     const env = {
       NODE_ENV: "development" as const,
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+      ...CHILD_ENV,
       DATABASE_URL: database.url,
       REDIS_URL: `${REDIS_URL}/0`,
       PIPELINE_RUNNER: "inline",

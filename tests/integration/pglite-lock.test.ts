@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPgliteExecutor, PgliteInUseError } from "@/lib/store/sql";
 import { ROOT } from "../helpers/app-server";
+import { CHILD_ENV } from "../helpers/services";
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -75,8 +76,7 @@ describe("one PGlite folder, one process", () => {
         cwd: ROOT,
         env: {
           NODE_ENV: "development",
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
+          ...CHILD_ENV,
           PGLITE_DIR: dir,
           LOG_LEVEL: "error",
         },
