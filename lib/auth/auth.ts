@@ -18,7 +18,7 @@ export interface Credentials {
   sessionCookie?: string | null;
   /** The request's Host header: the open development mode only applies on localhost. */
   host?: string | null;
-  /** The current session version (lib/auth/rate-limit.ts AuthKv), read only when a cookie is presented. */
+  /** The current session version (the Store's), read only when a cookie is presented. */
   sessionVersion?: () => Promise<number>;
 }
 
@@ -58,6 +58,12 @@ export function isOpenDevelopment(config: Config, host: string | null | undefine
   return local;
 }
 
+/** Where the session version is kept: the Store (lib/store/store.ts), so losing the KV never revives a cookie. */
+export interface SessionVersions {
+  sessionVersion(): Promise<number>;
+  revokeSessions(): Promise<number>;
+}
+
 /** A cookie that is a sealed session of the current version (signing out needs one). */
 export async function isValidSession(
   cookie: string,
@@ -73,11 +79,7 @@ export async function isValidSession(
  * cookie is a valid session — anyone can send a garbage cookie, and it must not sign the admin out everywhere.
  * True when sessions were revoked.
  */
-export async function signOut(
-  cookie: string | undefined,
-  config: Config,
-  versions: { sessionVersion(): Promise<number>; revokeSessions(): Promise<number> },
-): Promise<boolean> {
+export async function signOut(cookie: string | undefined, config: Config, versions: SessionVersions): Promise<boolean> {
   if (!cookie || !(await isValidSession(cookie, config, () => versions.sessionVersion()))) return false;
   await versions.revokeSessions();
   return true;

@@ -22,8 +22,8 @@ export interface RateLimitVerdict {
 }
 
 /**
- * The auth state shared by every instance (Redis/Upstash when configured, else this process's memory): login
- * attempt counts and the session version that signing out bumps.
+ * Login attempt counts shared by every instance (Redis/Upstash when configured, else this process's memory). The
+ * session version is not here: it lives in the Store (a KV flush must not revive revoked cookies).
  */
 export interface RateLimiter {
   kind: "redis" | "upstash" | "memory";
@@ -35,10 +35,6 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
   /** True while a shared KV is failing and this process counts in memory instead (reported by /api/health). */
   readonly fallback?: boolean;
-  /** The current session version (0 until the first sign-out). */
-  sessionVersion(): Promise<number>;
-  /** Revokes every session issued so far; returns the new version. */
-  revokeSessions(): Promise<number>;
 }
 
 const verdict = (count: number, ttlMs: number, rule: RateLimitRule): RateLimitVerdict => ({
@@ -49,11 +45,8 @@ const verdict = (count: number, ttlMs: number, rule: RateLimitRule): RateLimitVe
 /** In-process windows, bounded in count: one process only (development, single-instance self-hosting). */
 export function createMemoryRateLimiter(now: () => number = Date.now, maxKeys = 10_000): RateLimiter {
   const windows = new Map<string, { count: number; resetAt: number }>();
-  let version = 0;
   return {
     kind: "memory",
-    sessionVersion: async () => version,
-    revokeSessions: async () => ++version,
     async peek(key) {
       const window = windows.get(key);
       return window && window.resetAt > now() ? window.count : 0;
@@ -80,13 +73,10 @@ export function createMemoryRateLimiter(now: () => number = Date.now, maxKeys = 
 }
 
 const prefixed = (prefix: string, key: string) => `${prefix}ratelimit:${key}`;
-const versionKey = (prefix: string) => `${prefix}session:version`;
 
 export function createRedisRateLimiter(redis: Redis, prefix = "as:"): RateLimiter {
   return {
     kind: "redis",
-    sessionVersion: async () => Number((await redis.get(versionKey(prefix))) ?? 0),
-    revokeSessions: async () => redis.incr(versionKey(prefix)),
     peek: async (key) => Number((await redis.get(prefixed(prefix, key))) ?? 0),
     reset: async (key) => void (await redis.del(prefixed(prefix, key))),
     async hit(key, rule) {
@@ -99,8 +89,6 @@ export function createRedisRateLimiter(redis: Redis, prefix = "as:"): RateLimite
 export function createUpstashRateLimiter(redis: UpstashRedis, prefix = "as:"): RateLimiter {
   return {
     kind: "upstash",
-    sessionVersion: async () => Number((await redis.get<string>(versionKey(prefix))) ?? 0),
-    revokeSessions: async () => redis.incr(versionKey(prefix)),
     peek: async (key) => Number((await redis.get<string>(prefixed(prefix, key))) ?? 0),
     reset: async (key) => void (await redis.del(prefixed(prefix, key))),
     async hit(key, rule) {
@@ -134,8 +122,6 @@ export function withMemoryFallback(
   logger?: Pick<Logger, "warn" | "info">,
 ): RateLimiter {
   let failing = false;
-  // The last version the KV gave: during an outage, cookies revoked before it stay revoked.
-  let knownVersion = 0;
   const attempt = async <T>(shared: () => Promise<T>, local: () => Promise<T>): Promise<T> => {
     try {
       const value = await shared();
@@ -167,25 +153,6 @@ export function withMemoryFallback(
       attempt(
         () => shared.reset(key),
         () => memory.reset(key),
-      ),
-    sessionVersion: () =>
-      attempt(
-        async () => {
-          knownVersion = await shared.sessionVersion();
-          return knownVersion;
-        },
-        async () => Math.max(knownVersion, await memory.sessionVersion()),
-      ),
-    revokeSessions: () =>
-      attempt(
-        async () => {
-          knownVersion = await shared.revokeSessions();
-          return knownVersion;
-        },
-        async () => {
-          while ((await memory.sessionVersion()) <= knownVersion) await memory.revokeSessions();
-          return memory.sessionVersion();
-        },
       ),
   };
 }

@@ -1,7 +1,7 @@
 import { cookies, headers } from "next/headers";
-import { isAuthorized, SESSION_COOKIE } from "../auth/auth";
+import { createSession, isAuthorized, SESSION_COOKIE, type SessionVersions, signOut } from "../auth/auth";
 import { AppError } from "../errors";
-import { getConfig, getLogger, getLoginLimiter } from "../services";
+import { getConfig, getLogger, getServices } from "../services";
 import { errorResponse } from "./errors";
 import { assertSameOrigin, readJsonBody } from "./request-guard";
 
@@ -27,10 +27,24 @@ async function isAdmin(headerList: Pick<Headers, "get">, sessionCookie: string |
     authorization: headerList.get("authorization"),
     sessionCookie,
     host: headerList.get("host"),
-    sessionVersion: () => getLoginLimiter().sessionVersion(),
+    sessionVersion: async () => (await sessionVersions()).sessionVersion(),
   };
   return isAuthorized(credentials, getConfig(), getLogger());
 }
+
+/**
+ * The session version lives in the store, read on every cookie check, with no KV copy in front: a KV that loses its
+ * keys (a Redis restart, an eviction) must never make a revoked cookie valid again, and the read is one small row.
+ */
+const sessionVersions = async (): Promise<SessionVersions> => (await getServices()).store;
+
+/** A new session cookie's sealed value, of the current session version. */
+export const newSessionCookie = async (): Promise<string> =>
+  createSession(getConfig(), await (await sessionVersions()).sessionVersion());
+
+/** Signing out (lib/auth/auth.ts signOut): true when `cookie` was a valid session and every session was revoked. */
+export const endSessions = async (cookie: string | undefined): Promise<boolean> =>
+  signOut(cookie, getConfig(), await sessionVersions());
 
 export const requestIsAuthorized = (request: Request): Promise<boolean> =>
   isAdmin(request.headers, sessionCookieOf(request.headers));

@@ -496,3 +496,11 @@ export function checkTransitionPatch(patch: TransitionPatch): TransitionPatch {
   checkJobPatch({ reason: patch.reason });
   return patch;
 }
+
+/** A session version as the database returned it: a whole number, or the read failed (cookies are then refused). */
+export function sessionVersionOf(value: unknown): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new AppError("storage_failed", "The stored session version is not a whole number", {
+    cause: new TypeError(`session version: ${JSON.stringify(value)}`),
+  });
+}

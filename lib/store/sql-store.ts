@@ -25,6 +25,7 @@ import {
   SUMMARY_COLUMNS,
   type SummaryRow,
   searchPage,
+  sessionVersionOf,
   type TransitionRow,
   transitionFromRow,
   urlTooLong,
@@ -333,6 +334,17 @@ export async function createSqlStore(db: SqlExecutor): Promise<Store> {
         [before.toISOString(), limit],
       );
       return rows.map((r) => r.job_id);
+    },
+    async sessionVersion() {
+      const [row] = await run<{ version: unknown }>(
+        "read the session version",
+        "select current_session_version() as version",
+      );
+      return sessionVersionOf(row?.version);
+    },
+    async revokeSessions() {
+      const [row] = await run<{ version: unknown }>("revoke the sessions", "select revoke_sessions() as version");
+      return sessionVersionOf(row?.version);
     },
     async ping() {
       return (await run<{ ok: number }>("reach the database", "select 1 as ok"))[0]?.ok === 1;

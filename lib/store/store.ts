@@ -219,6 +219,13 @@ export interface Store extends FollowingStore, ImportStore {
    * most `limit`; returns their ids. Articles stay.
    */
   trimFinishedJobs(before: Date, limit: number): Promise<string[]>;
+  /**
+   * The admin session version (0 until the first sign-out): a session cookie sealed with another version is refused.
+   * Stored with the data, never only in KV, whose eviction or flush would revive revoked cookies.
+   */
+  sessionVersion(): Promise<number>;
+  /** Sign-out: revokes every admin session issued so far, atomically; returns the new version. */
+  revokeSessions(): Promise<number>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -25,6 +25,7 @@ import {
   SUMMARY_COLUMNS,
   type SummaryRow,
   searchPage,
+  sessionVersionOf,
   type TransitionRow,
   transitionFromRow,
   urlTooLong,
@@ -411,6 +412,10 @@ export function createSupabaseStore(
       );
       return (rows ?? []).map((r) => r.job_id);
     },
+    // Scalar functions: PostgREST answers the bare JSON value (a number).
+    sessionVersion: async () =>
+      sessionVersionOf(await wrap<unknown>("read the session version", db.rpc("current_session_version"))),
+    revokeSessions: async () => sessionVersionOf(await wrap<unknown>("revoke the sessions", db.rpc("revoke_sessions"))),
     async ping() {
       await wrap("reach Supabase", db.from("jobs").select("id").limit(1));
       return true;

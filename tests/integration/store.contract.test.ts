@@ -713,6 +713,16 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       expect((await store.getJob(recent))?.status).toBe("completed");
     });
 
+    it("keeps the admin session version: 0 at first, moved on by one per revocation, concurrent ones included", async () => {
+      const start = await store.sessionVersion();
+      expect(start).toBe(0);
+      expect(await store.revokeSessions()).toBe(start + 1);
+      expect(await store.sessionVersion()).toBe(start + 1);
+      const both = await Promise.all([store.revokeSessions(), store.revokeSessions()]);
+      expect(both.sort((a, b) => a - b)).toEqual([start + 2, start + 3]);
+      expect(await store.sessionVersion()).toBe(start + 3);
+    });
+
     more?.(() => opened);
   });
 }
@@ -759,6 +769,7 @@ function schemaChecks(get: () => Opened) {
     );
     expect(tables.map((t) => t.relname).sort()).toEqual([
       "articles",
+      "auth_state",
       "highlights",
       "import_items",
       "imports",
@@ -838,10 +849,12 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
       "POST rpc/add_highlight",
       "POST rpc/add_summary",
       "POST rpc/create_job",
+      "POST rpc/current_session_version",
       "POST rpc/delete_article",
       "POST rpc/delete_highlight",
       "POST rpc/dismiss_job",
       "POST rpc/library_browse",
+      "POST rpc/revoke_sessions",
       "POST rpc/save_article",
       "POST rpc/search_articles",
       "POST rpc/set_current_summary",

@@ -60,6 +60,8 @@ const operations: [string, (store: Store) => Promise<unknown>][] = [
         { source: "openai", text: "x" },
       ),
   ],
+  ["sessionVersion", (s) => s.sessionVersion()],
+  ["revokeSessions", (s) => s.revokeSessions()],
   ["ping", (s) => s.ping()],
 ];
 

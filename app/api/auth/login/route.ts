@@ -1,8 +1,9 @@
 import { cookies } from "next/headers";
 import { z } from "zod";
-import { checkPassword, createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/auth";
+import { checkPassword, SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/auth/auth";
 import { clientAddress, loginAllowed, loginFailed, loginSucceeded } from "@/lib/auth/rate-limit";
 import { AppError } from "@/lib/errors";
+import { newSessionCookie } from "@/lib/http/api";
 import { errorResponse } from "@/lib/http/errors";
 import {
   assertSameOrigin,
@@ -42,8 +43,7 @@ export async function POST(request: Request): Promise<Response> {
       throw new AppError("unauthorized", "Wrong password");
     }
     await loginSucceeded(limiter, address);
-    const version = await limiter.sessionVersion();
-    (await cookies()).set(SESSION_COOKIE, await createSession(config, version), {
+    (await cookies()).set(SESSION_COOKIE, await newSessionCookie(), {
       httpOnly: true,
       sameSite: "lax",
       secure: config.production,

@@ -1,8 +1,8 @@
 import { cookies } from "next/headers";
-import { SESSION_COOKIE, signOut } from "@/lib/auth/auth";
+import { SESSION_COOKIE } from "@/lib/auth/auth";
+import { endSessions } from "@/lib/http/api";
 import { errorResponse } from "@/lib/http/errors";
 import { assertSameOrigin } from "@/lib/http/request-guard";
-import { getConfig, getLoginLimiter } from "@/lib/services";
 
 /**
  * Signs out: the cookie is deleted here and every session issued so far is revoked (the stored session version
@@ -13,7 +13,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     assertSameOrigin(request);
     const cookieStore = await cookies();
-    await signOut(cookieStore.get(SESSION_COOKIE)?.value, getConfig(), getLoginLimiter());
+    await endSessions(cookieStore.get(SESSION_COOKIE)?.value);
     cookieStore.delete(SESSION_COOKIE);
     return Response.redirect(new URL("/login", request.url), 303);
   } catch (error) {
