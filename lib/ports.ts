@@ -42,6 +42,19 @@ export interface SummaryPlan {
   notesTokens: number;
   contentTokens: number;
   promptTokens: number;
+  /**
+   * Calls paid for before this plan was made: a single call whose answer was cut off at the model's output limit,
+   * after which the summary is made in parts. The combine call adds them to the summary's tokens and cost.
+   */
+  spent?: Spent;
+}
+
+/** Tokens of calls already paid for, carried to the summary that is finally made (so its cost includes them). */
+export interface Spent {
+  inputTokens: number;
+  outputTokens: number;
+  /** Some answer carried no `usage`: the cost is unknown. */
+  usageMissing?: boolean;
 }
 
 export interface SplitHint {
@@ -71,7 +84,10 @@ export interface Summarizer {
    * `contextTokens` is the limit it stated, when it stated one.
    */
   plan(input: SummarizeInput, options?: SplitHint): SummaryPlan;
-  /** The single-call path. Throws ContextLengthError (lib/ai/chat.ts) when the provider says it does not fit. */
+  /**
+   * The single-call path. Throws ContextLengthError (lib/ai/chat.ts) when the provider says it does not fit, and
+   * CutOffError with what the call spent when its answer was cut off at the model's output limit.
+   */
   summarize(input: SummarizeInput, plan: SummaryPlan): Promise<SummarizeResult>;
   summarizePart(input: SummarizeInput, plan: SummaryPlan, index: number): Promise<PartNotes>;
   combine(input: SummarizeInput, plan: SummaryPlan, parts: PartNotes[]): Promise<SummarizeResult>;

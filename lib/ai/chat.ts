@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { z } from "zod";
 import { AppError } from "../errors";
+import type { Spent } from "../ports";
 import { fromOpenAIError, isQuotaError, retryAfterMs } from "./openai";
 import { repairMessage, schemaInstruction } from "./prompts";
 
@@ -41,6 +42,22 @@ export const newUsage = (): Usage => ({ input: 0, output: 0, calls: 0 });
 
 /** The model's answer hit its output limit (`finish_reason: "length"`): retrying or repairing the same call cannot help. */
 export const CUT_OFF_MESSAGE = "the model's answer was cut off at its output limit";
+
+/**
+ * The answer stopped at the model's output limit (`finish_reason: "length"`). The call was paid for: `spent` says
+ * what it cost (set by the caller that counted it). `roomTokens` is the prompt plus the answer as the server counted
+ * them: the most that one call had room for, so a plan in parts stays under it.
+ */
+export class CutOffError extends AppError {
+  readonly roomTokens?: number;
+  readonly spent?: Spent;
+  constructor(message: string, options: { cause: unknown; roomTokens?: number; spent?: Spent }) {
+    super("summarization_failed", message, { cause: options.cause, retriable: false });
+    this.name = "CutOffError";
+    this.roomTokens = options.roomTokens;
+    this.spent = options.spent;
+  }
+}
 
 export interface ChatOptions {
   client: OpenAI;
@@ -117,7 +134,10 @@ export async function chat(
       const refusal = choice?.message?.refusal;
       if (refusal) throw new AppError("summarization_refused", `The model refused: ${refusal}`, { retriable: false });
       if (choice?.finish_reason === "length")
-        throw new AppError("summarization_failed", CUT_OFF_MESSAGE, { retriable: false });
+        throw new CutOffError(CUT_OFF_MESSAGE, {
+          cause: { finish_reason: choice.finish_reason, usage: response.usage ?? null },
+          ...(response.usage ? { roomTokens: response.usage.prompt_tokens + response.usage.completion_tokens } : {}),
+        });
       const content = choice?.message?.content;
       if (!content) throw new AppError("summarization_failed", "The model returned no content", { retriable: true });
       return content;

@@ -4,6 +4,7 @@ import type { PartNotes, SplitHint, SummarizeInput, SummarizeResult, Summarizer,
 import {
   type ChatOptions,
   ContextLengthError,
+  CutOffError,
   chat,
   newUsage,
   type OutputFormat,
@@ -202,7 +203,21 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
     plan,
     async summarize(input, summaryPlan) {
       const usage = newUsage();
-      return result(await finalCall(input, summaryPlan, bodyOf(input), usage), usage);
+      try {
+        return result(await finalCall(input, summaryPlan, bodyOf(input), usage), usage);
+      } catch (error) {
+        if (!(error instanceof CutOffError)) throw error;
+        // Paid for: what this attempt spent travels with the error into the plan of parts, and into the cost.
+        throw new CutOffError(error.message, {
+          cause: error,
+          roomTokens: error.roomTokens,
+          spent: {
+            inputTokens: usage.input,
+            outputTokens: usage.output,
+            ...(usage.incomplete ? { usageMissing: true } : {}),
+          },
+        });
+      }
     },
     async summarizePart(input, summaryPlan, index): Promise<PartNotes> {
       const parts = partsOf(input, summaryPlan);
@@ -224,6 +239,12 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
           usage,
         );
       } catch (error) {
+        if (error instanceof CutOffError)
+          throw new AppError(
+            "summarization_failed",
+            `Part ${index + 1} of ${parts.length}: the model's notes were cut off at its output limit`,
+            { cause: error, retriable: false },
+          );
         throw fromOpenAIError(error, "summarization_failed");
       }
       return {
@@ -242,20 +263,54 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
         .sort((a, b) => a.index - b.index)
         .map((p) => `Part ${p.index + 1}:\n${p.notes}`)
         .join("\n\n");
-      const made = await finalCall(input, summaryPlan, body, usage, COMBINE_NOTE);
+      let made: Awaited<ReturnType<typeof finalCall>>;
+      try {
+        made = await finalCall(input, summaryPlan, body, usage, COMBINE_NOTE);
+      } catch (error) {
+        // Parts are the one recovery from a cut-off answer: a cut-off combine is not split again.
+        if (error instanceof CutOffError)
+          throw new AppError(
+            "summarization_failed",
+            `The combined summary of ${parts.length} part${parts.length === 1 ? "" : "s"} was cut off at the model's output limit`,
+            { cause: error, retriable: false },
+          );
+        throw error;
+      }
+      // A single call cut off before the parts were planned was paid for too: its tokens count here.
+      const spent = summaryPlan.spent;
       return result(made, usage, {
-        input: parts.reduce((sum, p) => sum + p.inputTokens, 0),
-        output: parts.reduce((sum, p) => sum + p.outputTokens, 0),
-        promptTokens: parts.reduce((sum, p) => sum + p.promptTokens, 0),
-        incomplete: parts.some((p) => p.usageMissing),
+        input: parts.reduce((sum, p) => sum + p.inputTokens, spent?.inputTokens ?? 0),
+        output: parts.reduce((sum, p) => sum + p.outputTokens, spent?.outputTokens ?? 0),
+        promptTokens: parts.reduce(
+          (sum, p) => sum + p.promptTokens,
+          spent ? Math.max(0, spent.inputTokens - summaryPlan.contentTokens) : 0,
+        ),
+        incomplete: parts.some((p) => p.usageMissing) || Boolean(spent?.usageMissing),
       });
     },
   };
 }
 
 /**
+ * The one recovery of a single call that failed for its size: the plan in parts. A context-length refusal (nothing
+ * paid) plans under the limit the server stated; an answer cut off at the output limit (paid: its tokens go into the
+ * plan, and so into the summary's cost) plans at least two parts, so the combine call reads short notes and leaves
+ * the model room to answer. Anything else is rethrown.
+ */
+export function partsAfter(summarizer: Summarizer, input: SummarizeInput, error: unknown): SummaryPlan {
+  if (error instanceof ContextLengthError)
+    return summarizer.plan(input, { split: true, contextTokens: error.contextTokens });
+  if (error instanceof CutOffError) {
+    // Not planned under the cut call's room: a cut at the model's output limit says nothing about its context.
+    const plan = summarizer.plan(input, { split: true });
+    return error.spent ? { ...plan, spent: error.spent } : plan;
+  }
+  throw error;
+}
+
+/**
  * The whole plan in one process (tests, benchmarks): the pipeline runs the same calls as separate durable steps.
- * A context-length refusal of the single call switches to parts, as the pipeline does.
+ * A single call refused as too long or cut off at the output limit switches to parts, as the pipeline does.
  */
 export async function summarizeInProcess(summarizer: Summarizer, input: SummarizeInput): Promise<SummarizeResult> {
   let summaryPlan = summarizer.plan(input);
@@ -263,8 +318,7 @@ export async function summarizeInProcess(summarizer: Summarizer, input: Summariz
     try {
       return await summarizer.summarize(input, summaryPlan);
     } catch (error) {
-      if (!(error instanceof ContextLengthError)) throw error;
-      summaryPlan = summarizer.plan(input, { split: true, contextTokens: error.contextTokens });
+      summaryPlan = partsAfter(summarizer, input, error);
     }
   }
   const parts: PartNotes[] = [];

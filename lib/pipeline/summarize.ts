@@ -1,8 +1,8 @@
 import { summaryCacheKey } from "../ai/cache-key";
-import { ContextLengthError } from "../ai/chat";
+import { ContextLengthError, CutOffError } from "../ai/chat";
 import { resolveLanguage } from "../ai/language";
 import { type ModelTable, resolveModel, sttCostUsd, sumCosts } from "../ai/models";
-import { bodyOf } from "../ai/openai-summarizer";
+import { bodyOf, partsAfter } from "../ai/openai-summarizer";
 import type { Extracted, Provenance, Transcript } from "../domain";
 import type { PartNotes, StepRunner, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../ports";
 import type { EventData } from "../progress/events";
@@ -75,7 +75,9 @@ function fromCache(cached: CachedSummary): SummarizeResult {
  *   `summarize:part:<i>` each part of a long input (parallel, bounded), only when the plan has parts;
  *   `summarize:combine`  one call over the parts' notes.
  * A failure in the combine step re-runs only that step: the parts are memoized. A single call the provider refuses
- * as too long for its context turns into the parts plan instead of a failure.
+ * as too long for its context, or whose answer is cut off at the output limit, turns into the parts plan instead of
+ * a failure — once: the plan is this step's output, so a retry never pays for the cut-off call again, and a cut-off
+ * part or combine fails, naming it.
  */
 export async function summarizeSteps(
   step: StepRunner,
@@ -104,11 +106,17 @@ export async function summarizeSteps(
               startedAt,
             };
           } catch (error) {
-            if (!(error instanceof ContextLengthError)) throw error;
-            ctx.logger.info("the provider refused the single call as too long: summarizing in parts", {
-              contextTokens: error.contextTokens,
-            });
-            plan = summarizer.plan(input, { split: true, contextTokens: error.contextTokens });
+            plan = partsAfter(summarizer, input, error);
+            if (error instanceof ContextLengthError)
+              ctx.logger.info("the provider refused the single call as too long: summarizing in parts", {
+                contextTokens: error.contextTokens,
+              });
+            if (error instanceof CutOffError)
+              ctx.logger.info("the single call's answer was cut off at the output limit: summarizing in parts", {
+                roomTokens: error.roomTokens,
+                spent: error.spent,
+                parts: plan.parts,
+              });
           }
         }
         report(0, plan.parts, "part");

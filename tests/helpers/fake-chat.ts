@@ -1,4 +1,4 @@
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import { countTokens, decode, encode } from "gpt-tokenizer/encoding/o200k_base";
 
 /**
  * How the fake OpenAI-compatible server answers `/chat/completions`: each knob reproduces one way real servers
@@ -9,7 +9,10 @@ export interface ChatBehaviour {
   refuse?: Partial<Record<"json_schema" | "json_object", "openai" | "vllm" | "lmstudio" | "ollama">>;
   /** The next n summary answers are malformed (cut-off JSON), then valid ones. */
   malformedNext?: number;
-  /** Prompts over this many tokens get OpenAI's context_length_exceeded error. */
+  /**
+   * The model's context: prompts over it get OpenAI's context_length_exceeded error, and an answer stops where the
+   * context ends (prompt + answer ≤ context), `finish_reason: "length"`, as OpenAI does when no output cap is sent.
+   */
   contextTokens?: number;
   /** Add a quote that is not in the document. */
   inventQuote?: boolean;
@@ -27,8 +30,12 @@ export interface ChatBehaviour {
   failWith?: { status: number; message?: string };
   /** The model declines: `content` null and `message.refusal` set, as the spec's ChatCompletionResponseMessage allows. */
   refusal?: string;
-  /** The answer stops at the output limit: half the content, `finish_reason: "length"`. */
-  cutOff?: boolean;
+  /**
+   * The model's output limit in tokens (OpenAI's max output tokens, or a server's default cap): a longer answer is cut
+   * at exactly this many tokens, `finish_reason: "length"`, its usage counting the tokens produced. A request's
+   * `max_completion_tokens` (or legacy `max_tokens`) lowers it, as the spec says.
+   */
+  outputTokens?: number;
   /** Answers carry no `usage` (optional in the spec, left out by some compatible servers). */
   noUsage?: boolean;
 }
@@ -37,6 +44,8 @@ export interface ChatRequest {
   model: string;
   messages: { role: string; content: string }[];
   response_format?: { type: string };
+  max_completion_tokens?: number;
+  max_tokens?: number;
 }
 
 export interface ChatAnswer {
@@ -157,7 +166,15 @@ export function answerChat(request: ChatRequest, behaviour: ChatBehaviour): Chat
       content = json.slice(0, Math.floor(json.length / 2));
     } else content = !format && behaviour.fenceText ? `Here is the summary:\n\`\`\`json\n${json}\n\`\`\`` : json;
   }
-  if (behaviour.cutOff) content = content.slice(0, Math.floor(content.length / 2));
+  // The answer ends at the first limit it meets: the request's cap, the model's output limit, the context's end.
+  const limit = Math.min(
+    request.max_completion_tokens ?? request.max_tokens ?? Number.POSITIVE_INFINITY,
+    behaviour.outputTokens ?? Number.POSITIVE_INFINITY,
+    behaviour.contextTokens === undefined ? Number.POSITIVE_INFINITY : behaviour.contextTokens - prompt,
+  );
+  const produced = encode(content);
+  const cutOff = produced.length > limit;
+  if (cutOff) content = decode(produced.slice(0, Math.max(0, limit)));
   const message = behaviour.refusal
     ? { role: "assistant", content: null, refusal: behaviour.refusal }
     : { role: "assistant", content, refusal: null };
@@ -168,14 +185,14 @@ export function answerChat(request: ChatRequest, behaviour: ChatBehaviour): Chat
       object: "chat.completion",
       created: Math.floor(Date.now() / 1000),
       model: request.model,
-      choices: [{ index: 0, finish_reason: behaviour.cutOff ? "length" : "stop", message, logprobs: null }],
+      choices: [{ index: 0, finish_reason: cutOff ? "length" : "stop", message, logprobs: null }],
       ...(behaviour.noUsage
         ? {}
         : {
             usage: {
               prompt_tokens: prompt,
-              completion_tokens: countTokens(content),
-              total_tokens: prompt + countTokens(content),
+              completion_tokens: cutOff ? limit : produced.length,
+              total_tokens: prompt + (cutOff ? limit : produced.length),
             },
           }),
     },

@@ -185,16 +185,16 @@ describe("chat answers the spec allows", () => {
     }
   });
 
-  it("an answer cut at the output limit fails saying so, without a repair request", async () => {
+  it("an answer cut at the output limit is not repaired: the parts are tried once, and a cut part fails saying so", async () => {
     llm.requests.length = 0;
-    llm.setChat({ cutOff: true });
+    llm.setChat({ outputTokens: 5 });
     try {
       await expect(summarizeInProcess(summarizer(), input)).rejects.toMatchObject({
         reason: "summarization_failed",
         retriable: false,
-        message: "the model's answer was cut off at its output limit",
+        message: expect.stringMatching(/^Part 1 of \d+: the model's notes were cut off at its output limit/),
       });
-      expect(chats()).toHaveLength(1);
+      expect(chats()).toHaveLength(2);
     } finally {
       llm.setChat({});
     }
