@@ -66,6 +66,11 @@ describe("migration file names", () => {
     expect(migrationFileProblems(FILES)).toEqual([]);
   });
 
+  it("no version is dated in the future: a later migration would sort before it, which supabase db push refuses", () => {
+    const now = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+    expect(FILES.filter((file) => file.slice(0, 14) > now)).toEqual([]);
+  });
+
   it("names a duplicate or malformed version", () => {
     expect(
       migrationFileProblems([
