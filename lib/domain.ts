@@ -89,6 +89,11 @@ export interface Transcript {
   model?: string;
   /** Speech-to-text this transcript cost: seconds billed (the response's `usage`, else the audio sent) and price. */
   billing?: { seconds: number; costUsd: number | null };
+  /**
+   * The response format a speech-to-text server not in the model table answered in (found by probing): a window's
+   * cached copy keeps what the probe learned, so the windows planned after it follow it in any process.
+   */
+  format?: "verbose_json" | "diarized_json" | "json" | "text";
 }
 
 export interface Summary {

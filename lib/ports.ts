@@ -104,6 +104,8 @@ export interface TranscribeInput {
   durationSec?: number;
   /** Diarizing models: short clips of speakers heard earlier, so a window labels the same person the same way. */
   knownSpeakers?: KnownSpeaker[];
+  /** The format this server answered in before (a plan's memory of a probe): an unknown server is asked in it first. */
+  format?: SttFormat;
 }
 
 export interface KnownSpeaker {
@@ -126,8 +128,10 @@ export interface SttCapabilities {
   maxSeconds: number | null;
   /** Largest upload per request, in bytes. */
   maxUploadBytes: number;
-  /** True when the model is not in the table: the format is found by trying. */
+  /** True when the model is not in the table and its format is not known yet: the format is found by trying. */
   probe: boolean;
+  /** A model not in the table whose format a probe found: that format (its timestamps follow from it). */
+  learned?: SttFormat;
 }
 
 export type SttFormat = "verbose_json" | "diarized_json" | "json" | "text";

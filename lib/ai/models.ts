@@ -60,7 +60,9 @@ export const STT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 /**
  * A speech-to-text model not in the table (faster-whisper/speaches, whisper.cpp, vLLM, Groq, LocalAI): the format is
- * probed verbose_json → json → text and remembered per server; 1,200 s per request is what such servers take.
+ * probed verbose_json → json → text and remembered per server; 1,200 s per request is what such servers take. Until
+ * the probe has answered, the media's first window is planned alone by the timestamp-less rule
+ * (lib/pipeline/transcribe-chunks.ts `planRest`).
  */
 export const UNKNOWN_STT: SttCapabilities = {
   formats: ["verbose_json", "json", "text"],

@@ -129,6 +129,16 @@ export function createOpenAITranscriber(
   const resolved: ResolvedModel = resolveModel(model, options.models);
   const capabilities: SttCapabilities = resolved.stt;
   let formatAt = 0;
+  // An unknown server's format, once an answer showed it: remembered for this server (one transcriber per server and
+  // model in a process); plans and cached windows carry it across processes.
+  let learned: SttFormat | undefined;
+  const learnedCapabilities = (format: SttFormat): SttCapabilities => ({
+    ...capabilities,
+    formats: capabilities.formats.slice(capabilities.formats.indexOf(format)),
+    timestamps: format === "verbose_json" || format === "diarized_json",
+    probe: false,
+    learned: format,
+  });
 
   const params = (format: SttFormat, input: TranscribeInput, file: Awaited<ReturnType<typeof toFile>>) => {
     const language = sttLanguage(input.lang);
@@ -154,9 +164,14 @@ export function createOpenAITranscriber(
 
   return {
     model,
-    capabilities,
+    get capabilities() {
+      return learned ? learnedCapabilities(learned) : capabilities;
+    },
     async transcribe(input: TranscribeInput): Promise<Transcript> {
       const filename = uploadName(input.filename, input.mimeType);
+      // A plan made after an earlier probe names the format: start there (a new process has not probed yet).
+      if (capabilities.probe && !learned && input.format && capabilities.formats.includes(input.format))
+        formatAt = capabilities.formats.indexOf(input.format);
       for (;;) {
         const format = capabilities.formats[formatAt] ?? "json";
         let answer: unknown;
@@ -179,7 +194,9 @@ export function createOpenAITranscriber(
             { cause: error, retriable: false },
           );
         }
-        return transcriptOf(answer, input, resolved);
+        if (!capabilities.probe) return transcriptOf(answer, input, resolved);
+        learned = format;
+        return { ...transcriptOf(answer, input, resolved), format };
       }
     },
   };

@@ -64,9 +64,14 @@ const DURATION_HEADROOM = 5;
 
 /**
  * Windows of whole seconds, equal in length, each under the size and duration limits of the model (its row of the
- * capability table), covering the media once.
+ * capability table), covering the media once — or, `from` a window's end, the rest of it (numbered on from `index`).
  */
-export function planWindows(facts: MediaFacts, model: SttCapabilities, config: ChunkingConfig): ChunkWindow[] {
+export function planWindows(
+  facts: MediaFacts,
+  model: SttCapabilities,
+  config: ChunkingConfig,
+  from: { start: number; index: number } = { start: 0, index: 0 },
+): ChunkWindow[] {
   if (!(facts.duration > 0) || !Number.isFinite(facts.duration)) {
     throw new AppError("media_unreadable", "The media's duration could not be read from its headers");
   }
@@ -87,25 +92,26 @@ export function planWindows(facts: MediaFacts, model: SttCapabilities, config: C
     throw new AppError("too_large", "The media is too dense to cut into windows the transcription service accepts");
   }
   // Under a second past a whole window (encoder padding) joins the last window; the headroom above covers it.
-  const count = Math.max(1, Math.ceil((facts.duration - 1) / longest));
+  const span = facts.duration - from.start;
+  const count = Math.max(1, Math.ceil((span - 1) / longest));
   // Short timeline windows must not make long media refused: their count scales with the longest media accepted.
-  const maxChunks = model.timestamps
-    ? config.maxChunks
-    : Math.max(config.maxChunks, Math.ceil(config.maxSeconds / longest));
+  const maxChunks =
+    (model.timestamps ? config.maxChunks : Math.max(config.maxChunks, Math.ceil(config.maxSeconds / longest))) -
+    from.index;
   if (count > maxChunks) {
     throw new AppError(
       "too_large",
       `The media would need ${count} transcription chunks, over the limit of ${maxChunks}`,
     );
   }
-  const length = Math.ceil((facts.duration - 1) / count);
-  return Array.from({ length: count }, (_, index) => {
-    const start = index * length;
+  const length = Math.ceil((span - 1) / count);
+  return Array.from({ length: count }, (_, i) => {
+    const start = from.start + i * length;
     const end = Math.min(facts.duration, start + length);
     return {
-      index,
+      index: from.index + i,
       start,
-      end: index === count - 1 ? Math.ceil(facts.duration) : end,
+      end: i === count - 1 ? Math.ceil(facts.duration) : end,
       readStart: Math.max(0, start - overlap),
     };
   });

@@ -3,7 +3,7 @@ import type { MediaItem, Transcript, TranscriptSegment } from "../domain";
 import { AppError, toAppError } from "../errors";
 import { cutWindow, probeMedia } from "../media/cut";
 import { MAX_MEDIA_BYTES_PER_SECOND, openRangeReader, type RangeReader, readBudget } from "../media/range-reader";
-import type { KnownSpeaker, StepRunner, SttCapabilities, Transcriber } from "../ports";
+import type { KnownSpeaker, StepRunner, SttCapabilities, SttFormat, Transcriber } from "../ports";
 import type { Store, TranscriptChunkKey } from "../store/store";
 import {
   type ChunkingConfig,
@@ -36,6 +36,13 @@ export interface TranscriptionPlan {
   lang: string | null;
   /** A diarizing model: the first window runs first, and its speakers' clips name them in the others. */
   speakers?: boolean;
+  /**
+   * Only the first window is planned (short, by the timestamp-less rule): the server is not in the model table and
+   * its format is not known yet. The first window's answer shows it; `planRest` then plans the others.
+   */
+  pending?: boolean;
+  /** The format a probe found this server to answer in: every window asks in it first, in any process. */
+  format?: SttFormat;
   facts: MediaFacts;
   windows: ChunkWindow[];
 }
@@ -108,17 +115,52 @@ export async function planTranscription(
     return { kind: "transcript", transcript };
   }
   const facts: MediaFacts = { size: reader.size, ...probed };
+  const capabilities = capabilitiesOf(transcriber);
+  // A server whose timestamps are not known yet gets a first window short enough for either answer (STT is priced
+  // per audio minute, so a shorter window costs the same); the rest are planned once its answer is known.
+  const windows = planWindows(
+    facts,
+    capabilities.probe ? { ...capabilities, timestamps: false } : capabilities,
+    config,
+  );
+  const pending = capabilities.probe && windows.length > 1;
   return {
     kind: "plan",
     plan: {
       mediaUrl: media.url,
       model: transcriber.model,
       lang,
-      ...(capabilitiesOf(transcriber).diarization ? { speakers: true } : {}),
+      ...(capabilities.diarization ? { speakers: true } : {}),
+      ...(pending ? { pending: true } : {}),
+      ...(capabilities.learned ? { format: capabilities.learned } : {}),
       facts,
-      windows: planWindows(facts, capabilitiesOf(transcriber), config),
+      windows: pending ? windows.slice(0, 1) : windows,
     },
   };
+}
+
+/**
+ * The windows after a pending plan's first, planned by what the first window's answer showed: the format it came in
+ * (kept with the cached window, so a new process that never probed plans the same), else what this process's
+ * transcriber learned. A server that answered without timestamps gets the timestamp-less rule for the rest.
+ */
+export async function planRest(
+  plan: TranscriptionPlan,
+  deps: ChunkDeps,
+  config: ChunkingConfig = DEFAULT_CHUNKING,
+): Promise<TranscriptionPlan> {
+  const first = plan.windows[0];
+  if (!plan.pending || !first) return plan;
+  const transcriber = deps.transcriber;
+  if (!transcriber) throw new AppError("transcription_failed", "No speech-to-text is configured", { retriable: false });
+  const heard = await deps.store.getTranscriptChunk(windowKey(plan, first));
+  if (!heard) throw new AppError("internal", "The first window is missing from the store");
+  const capabilities = capabilitiesOf(transcriber);
+  const format = heard.format ?? capabilities.learned;
+  const timestamps = format ? format === "verbose_json" || format === "diarized_json" : capabilities.timestamps;
+  const rest = planWindows(plan.facts, { ...capabilities, timestamps }, config, { start: first.end, index: 1 });
+  const { pending: _pending, ...planned } = plan;
+  return { ...planned, ...(format ? { format } : {}), windows: [first, ...rest] };
 }
 
 export interface ChunkDone {
@@ -167,6 +209,7 @@ export async function transcribeChunk(
       lang: plan.lang,
       timeoutMs: sttTimeoutMs(cut.seconds),
       durationSec: cut.seconds,
+      ...(plan.format ? { format: plan.format } : {}),
       ...(knownSpeakers.length ? { knownSpeakers } : {}),
     });
     const raw = plan.speakers ? nameSpeakers(heard, knownSpeakers.length) : heard;
@@ -322,10 +365,11 @@ export async function resolveTranscript(
 export async function transcribeChunkSteps(
   step: StepRunner,
   context: StageContext,
-  plan: TranscriptionPlan,
+  planned: TranscriptionPlan,
   chunking: ChunkingConfig,
   startedAt: number,
 ): Promise<TranscriptHandle> {
+  let plan = planned;
   const chunk = (window: ChunkWindow) =>
     runStage(
       "transcribe",
@@ -345,9 +389,20 @@ export async function transcribeChunkSteps(
       context,
       { start: false, complete: () => false },
     );
-  // A diarizing model names the speakers of later windows after clips from the first: the first runs alone.
-  const first = plan.speakers && plan.windows.length > 1 ? plan.windows.slice(0, 1) : [];
+  // A diarizing model names the speakers of later windows after clips from the first, and a pending plan learns
+  // from the first how to plan the rest: the first runs alone.
+  const first = plan.pending || (plan.speakers && plan.windows.length > 1) ? plan.windows.slice(0, 1) : [];
   if (first.length) await mapSteps(step, "transcribe:chunk", first, chunk, { concurrency: 1 });
+  // Its own step: the windows it plans are memoized, so a replay (in a process that never probed) cuts the same ones.
+  if (plan.pending) {
+    const pending = plan;
+    plan = await step.run("transcribe:plan", () =>
+      runStage("transcribe", () => planRest(pending, context, chunking), context, {
+        start: false,
+        complete: () => false,
+      }),
+    );
+  }
   await mapSteps(step, "transcribe:chunk", plan.windows.slice(first.length), chunk, {
     concurrency: chunking.concurrency,
     offset: first.length,

@@ -8,6 +8,7 @@ import { type ChunkingConfig, DEFAULT_CHUNKING } from "./chunk-plan";
 import { runStage, type StageContext } from "./stage";
 import {
   handleFor,
+  planRest,
   planTranscription,
   resolveTranscript,
   stitchTranscription,
@@ -108,10 +109,14 @@ export async function transcribeStage(
   const outcome = await prepareTranscript(detected, extracted, deps, config);
   if (outcome.kind === "none") return null;
   if (outcome.kind === "transcript") return (await resolveTranscript(outcome.handle, deps.store)) ?? null;
-  const { plan } = outcome;
+  let { plan } = outcome;
   report(0, plan.windows.length, "chunk");
-  for (const window of plan.windows) {
+  for (let i = 0; i < plan.windows.length; i++) {
+    const window = plan.windows[i];
+    if (!window) break;
     await transcribeChunk(plan, window, deps, config);
+    // The first window's answer showed a pending plan's server's format: the rest are planned by it.
+    if (plan.pending) plan = await planRest(plan, deps, config);
     report(window.index + 1, plan.windows.length, "chunk");
   }
   return (await resolveTranscript(await stitchTranscription(plan, deps), deps.store)) ?? null;

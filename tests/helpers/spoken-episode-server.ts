@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { type FakeOpenAI, startFakeOpenAI } from "./fake-openai";
+import { type FakeOpenAI, type FakeOpenAIOptions, startFakeOpenAI } from "./fake-openai";
 import { type FixtureServer, startFixtureServer } from "./fixture-server";
 import { servicesRequired } from "./services";
 import { hearEpisode, type SpokenEpisode, synthesizeSpokenEpisode } from "./spoken-episode";
@@ -27,8 +27,14 @@ export interface SpokenEpisodeServer {
   llm: FakeOpenAI;
 }
 
-/** A suite's spoken episode of `turns` sentences, its site and its fake OpenAI, set up once and removed after. */
-export function spokenEpisodeSuite(turns: number): SpokenEpisodeServer {
+/**
+ * A suite's spoken episode of `turns` sentences, its site and its fake OpenAI (or, with `compatible`, an
+ * OpenAI-compatible server answering only those formats), set up once and removed after.
+ */
+export function spokenEpisodeSuite(
+  turns: number,
+  options: Pick<FakeOpenAIOptions, "compatible"> = {},
+): SpokenEpisodeServer {
   const server = {} as SpokenEpisodeServer;
   let dir: string | undefined;
   beforeAll(async () => {
@@ -38,6 +44,7 @@ export function spokenEpisodeSuite(turns: number): SpokenEpisodeServer {
     server.episode = episode;
     server.site = await startFixtureServer(dir);
     server.llm = await startFakeOpenAI({
+      ...options,
       transcribe: async (upload) => {
         const heard = hearEpisode(episode, upload);
         return heard ? { status: 200, body: heard } : { status: 400, body: { error: { message: "not the episode" } } };
