@@ -36,7 +36,8 @@ const worker = workerImports("lib/extract/page-worker.ts");
  * Security headers on every response. Scripts: this origin, plus the inline bootstrap Next.js writes into each
  * page (the app adds none of its own; React's dev tooling also needs eval in development). Images and media: this
  * origin and https only, so a stored article cannot make the admin's browser call http://127.0.0.1 or the LAN
- * (URLs are also checked against the fetcher's address policy before they are rendered: lib/net/render-policy.ts).
+ * (URLs are also checked against the fetcher's address policy before they are rendered: lib/net/render-policy.ts,
+ * and for saved article HTML lib/render/resources.ts).
  * No framing, no sniffing, no referrer. API JSON is never cached; the SSE route keeps its own no-cache, no-transform.
  */
 function securityHeaders(development: boolean) {

@@ -123,9 +123,10 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
       article({
         title: "The lighthouse keepers of Harbour Town",
         text: LONG_TEXT,
-        html: LONG_TEXT.split("\n\n")
+        // Its last figure points at an internal address: the page must show the alt text, never load it.
+        html: `${LONG_TEXT.split("\n\n")
           .map((p) => `<p>${p}</p>`)
-          .join(""),
+          .join("")}<figure><img src="https://10.0.0.1/keepers-log.png" alt="A chart of the keepers' log"></figure>`,
         summary: {
           tldr: "Keepers kept the light.",
           keyPoints: ["Storms", "Ships"],
@@ -327,6 +328,17 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
     await expect
       .poll(() => page.evaluate(() => window.scrollY / (document.documentElement.scrollHeight - window.innerHeight)))
       .toBeGreaterThan(0.35);
+    await page.close();
+  });
+
+  it("shows an image of the saved HTML that points at an internal address as its alt text, never as an <img>", async () => {
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/articles/${essay.id}`);
+    // Server-rendered: the original text is in the page whether its <details> is open or not.
+    const original = page.locator("[data-highlightable]");
+    await original.waitFor({ state: "attached" });
+    expect(await original.textContent()).toContain("A chart of the keepers' log");
+    expect(await page.locator("[data-highlightable] img").count()).toBe(0);
     await page.close();
   });
 

@@ -8,6 +8,7 @@ import { SummarizeAgain } from "@/app/components/summarize-again";
 import type { Article, MediaItem } from "@/lib/domain";
 import { pageIsAuthorized } from "@/lib/http/api";
 import { isRenderableUrl } from "@/lib/net/render-policy";
+import { articleHtmlForView } from "@/lib/render/resources";
 import { renderMarkdown } from "@/lib/render/safe-html";
 import { getConfig, getServices } from "@/lib/services";
 import { cleanHeadline, paragraphsOf, readingOrListening, youtubeId } from "@/lib/ui/article";
@@ -180,7 +181,7 @@ export default async function ArticlePage({
         <details className="original" open={highlights.some((h) => h.source === "text") ? true : undefined}>
           <summary>Original text</summary>
           <div data-highlightable="">
-            <SafeHtml className="prose" html={article.html} />
+            <SafeHtml className="prose" html={articleHtmlForView(article.html, allowlist)} />
           </div>
         </details>
       ) : null}
