@@ -232,6 +232,11 @@ export interface Job {
   attempts: number;
   runId?: string;
   steps: Partial<Record<StepName, StepTiming>>;
+  /**
+   * What the job's paid steps have spent so far, over all its runs (each adds its cost as it completes; a reused
+   * result adds nothing): 0 before any, null when a price is unknown (or, for a job from before costs were recorded
+   * per step, what it spent was never recorded).
+   */
   costUsd?: number | null;
   /** When the job was dismissed from the failure inbox (still retriable); absent when it was not. */
   dismissedAt?: string;

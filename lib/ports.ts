@@ -55,6 +55,8 @@ export interface Spent {
   outputTokens: number;
   /** Some answer carried no `usage`: the cost is unknown. */
   usageMissing?: boolean;
+  /** What those calls cost (null: unknown), recorded on the job by the step that paid. */
+  costUsd?: number | null;
 }
 
 export interface SplitHint {
@@ -71,6 +73,8 @@ export interface PartNotes {
   promptTokens: number;
   /** The answer carried no `usage`: its token counts are unknown, and so is the summary's cost. */
   usageMissing?: boolean;
+  /** What this part's call cost (null or absent: unknown), recorded on the job by its step. */
+  costUsd?: number | null;
 }
 
 /**

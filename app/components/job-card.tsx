@@ -2,11 +2,11 @@
 
 import { useEffect, useId, useRef, useState } from "react";
 import type { Article } from "@/lib/domain";
-import { formatCost } from "@/lib/ui/format";
 import {
   type CardArticle,
   cardArticle,
   cardTitle,
+  costLabel,
   formatDuration,
   isLive,
   type JobRowFacts,
@@ -156,7 +156,7 @@ export function JobCard({ jobId, initial, article: initialArticle, runUrl, url, 
   const stoppedAt = status === "failed" || status === "cancelled";
   const runNumber = view.runs.at(-1)?.number ?? 1;
   const earlierRuns = view.runs.slice(0, -1);
-  const cost = status === "completed" || typeof view.costUsd === "number" ? formatCost(view.costUsd) : null;
+  const cost = costLabel(view);
   const duration = ended ? formatDuration(runDurationMs(view, now)) : "";
   const kind = view.kind === "summary" ? "New summary" : article ? KIND_LABEL[article.kind] : null;
   const runLink = runUrl ?? row?.snapshot.runUrl;

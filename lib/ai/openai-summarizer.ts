@@ -215,6 +215,7 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
             inputTokens: usage.input,
             outputTokens: usage.output,
             ...(usage.incomplete ? { usageMissing: true } : {}),
+            costUsd: usage.incomplete ? null : chatCostUsd(model, usage.input, usage.output),
           },
         });
       }
@@ -254,6 +255,7 @@ export function createOpenAISummarizer(client: OpenAI, options: OpenAISummarizer
         inputTokens: usage.input,
         outputTokens: usage.output,
         ...(usage.incomplete ? { usageMissing: true } : {}),
+        costUsd: usage.incomplete ? null : chatCostUsd(model, usage.input, usage.output),
         promptTokens: overheadOf(system, input, note),
       };
     },

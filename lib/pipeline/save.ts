@@ -15,7 +15,8 @@ export interface SaveInput {
 
 /**
  * Stage 6: the article (upserted by canonical URL, earlier summaries kept as versions, this one filed under its cache
- * key) and the job's outcome, with the job's whole cost (summary and speech-to-text).
+ * key) and the job's outcome. The article's provenance carries the whole cost of what it is made of; the job's row
+ * already holds what the job paid (its steps added it), which the completion reports.
  */
 export async function saveStage(
   input: SaveInput,
@@ -23,7 +24,7 @@ export async function saveStage(
 ): Promise<{ articleId: string; costUsd: number | null }> {
   const { extracted, transcript, summarized } = input;
   const { extractor, ...content } = extracted;
-  const { jobCostUsd, ...cost } = costedProvenance(summarized, transcript, deps.models ?? {});
+  const cost = costedProvenance(summarized, transcript, deps.models ?? {});
   // The article and the job's completion in one statement, from the run that holds the job only.
   const completed = await deps.store.completeRun(input.jobId, input.token, {
     article: {
@@ -37,9 +38,11 @@ export async function saveStage(
         ...cost,
       },
     },
-    patch: { step: "save", reason: null, message: null, costUsd: jobCostUsd },
+    // The job's cost is not set here: its paid steps added theirs as they completed (lib/pipeline/stage.ts).
+    patch: { step: "save", reason: null, message: null },
   });
-  if (completed.ok && completed.article) return { articleId: completed.article.id, costUsd: jobCostUsd };
+  if (completed.ok && completed.article)
+    return { articleId: completed.article.id, costUsd: completed.job.costUsd ?? null };
   // The same run saving again (Inngest re-runs a step whose result it never received): its first save stands.
   const job = completed.job;
   if (job.status === "completed" && job.runToken === input.token && job.articleId) {

@@ -1,3 +1,4 @@
+import type { Job } from "../domain";
 import { toAppError } from "../errors";
 import { StaleRunError, transition } from "../jobs/transitions";
 import type { Report } from "../ports";
@@ -25,6 +26,12 @@ export interface StageOptions<T> {
   startedAt?: number;
   /** What the stage's `step.completed` event tells the UI about its output (typed in lib/progress/events.ts). */
   summary?: (result: T) => EventData<"step.completed">;
+  /**
+   * What this step paid (USD; null: a price unknown), when it paid for anything: a reused result (a cache hit) pays
+   * nothing and says undefined. Added to the job's cost as the step completes, inside the step, so a memoized step
+   * (a replay) never counts twice; the step's event carries the job's total so far (`spentUsd`).
+   */
+  spent?: (result: T) => number | null | undefined;
   /** Runs inside the step after `step.completed`. */
   onCompleted?: (result: T) => Promise<unknown>;
 }
@@ -72,14 +79,36 @@ export async function runStage<T>(
   };
   try {
     const result = await fn(report);
-    if (options.complete && !options.complete(result)) return result;
+    const spent = options.spent?.(result);
+    const spend = spent === undefined ? {} : { spend: spent };
+    if (options.complete && !options.complete(result)) {
+      if (spent === undefined) return result;
+      // A step in the middle of a stage (a window, a part): its cost is recorded, and the card's total moves on.
+      const job = await recordOnJob(ctx, name, spend);
+      if (job) {
+        await ctx.progress.publish({
+          type: "step.progress",
+          step: name,
+          attempt,
+          data: { spentUsd: job.costUsd ?? null },
+        });
+      }
+      return result;
+    }
     const finishedAt = ctx.now();
-    await recordOnJob(ctx, name, { steps: { [name]: { startedAt, finishedAt, attempts: attempt } } });
+    const job = await recordOnJob(ctx, name, {
+      steps: { [name]: { startedAt, finishedAt, attempts: attempt } },
+      ...spend,
+    });
+    const data = {
+      ...(options.summary ? options.summary(result) : {}),
+      ...(spent !== undefined && job ? { spentUsd: job.costUsd ?? null } : {}),
+    };
     await ctx.progress.publish({
       type: "step.completed",
       step: name,
       attempt,
-      ...(options.summary ? { data: options.summary(result) } : {}),
+      ...(Object.keys(data).length > 0 ? { data } : {}),
     });
     await options.onCompleted?.(result);
     return result;
@@ -106,9 +135,10 @@ export async function runStage<T>(
 /**
  * The job row mirrors the current step and its last failure for the library and the failure inbox, fenced by the
  * run's token: a write from a run that no longer holds the job is refused, logged, and stops the run. A store outage
- * is best-effort like progress (logged, the work goes on).
+ * is best-effort like progress (logged, the work goes on). Resolves the job as recorded, undefined when the store
+ * could not be reached.
  */
-export async function recordOnJob(ctx: StageContext, name: StepName, patch: TransitionPatch): Promise<void> {
+export async function recordOnJob(ctx: StageContext, name: StepName, patch: TransitionPatch): Promise<Job | undefined> {
   let result: Awaited<ReturnType<typeof transition>>;
   try {
     result = await transition(ctx.store, "record", ctx.jobId, {
@@ -117,7 +147,7 @@ export async function recordOnJob(ctx: StageContext, name: StepName, patch: Tran
     });
   } catch (error) {
     ctx.logger.warn("could not record the step on the job row", { step: name, error });
-    return;
+    return undefined;
   }
   if (!result.ok) {
     ctx.logger.warn("stale write refused: the job is no longer held by this run", {
@@ -126,4 +156,5 @@ export async function recordOnJob(ctx: StageContext, name: StepName, patch: Tran
     });
     throw new StaleRunError(`the ${name} step's record`, result.job);
   }
+  return result.job;
 }

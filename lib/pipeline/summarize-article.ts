@@ -49,7 +49,7 @@ export async function summarizeArticleAgain(
       "save",
       async () => {
         const article = await loadArticle();
-        const { jobCostUsd, ...cost } = costedProvenance(summarized, undefined, deps.models ?? {});
+        const cost = costedProvenance(summarized, undefined, deps.models ?? {});
         const provenance = {
           extractor: article.provenance.extractor,
           transcriptSource: article.transcript?.source,
@@ -67,10 +67,11 @@ export async function summarizeArticleAgain(
           : await deps.store.addSummary(article.id, { summary: summarized.summary, provenance });
         if (!saved) throw new AppError("not_found", `No article ${input.articleId}`);
         const completed = await deps.store.completeRun(input.jobId, context.token, {
-          patch: { step: "save", articleId: saved.id, reason: null, message: null, costUsd: jobCostUsd },
+          // What the job paid is on its row already: the summarize steps added it as they completed.
+          patch: { step: "save", articleId: saved.id, reason: null, message: null },
         });
         if (!completed.ok) throw new StaleRunError("the summary job's completion", completed.job);
-        return { articleId: saved.id, summaryId: saved.summaryId ?? null, costUsd: jobCostUsd };
+        return { articleId: saved.id, summaryId: saved.summaryId ?? null, costUsd: completed.job.costUsd ?? null };
       },
       context,
       {

@@ -1,12 +1,13 @@
 import { summaryCacheKey } from "../ai/cache-key";
 import { ContextLengthError, CutOffError } from "../ai/chat";
 import { resolveLanguage } from "../ai/language";
-import { type ModelTable, resolveModel, sttCostUsd, sumCosts } from "../ai/models";
+import { type ModelTable, sumCosts } from "../ai/models";
 import { bodyOf, partsAfter } from "../ai/openai-summarizer";
 import type { Extracted, Provenance, Transcript } from "../domain";
 import type { PartNotes, StepRunner, SummarizeInput, SummarizeResult, Summarizer, SummaryPlan } from "../ports";
 import type { EventData } from "../progress/events";
 import type { CachedSummary } from "../store/store";
+import { billedSeconds, combineCost, cutOffCost, partCost, summaryCost, transcriptionCost } from "./cost";
 import { runStage, type StageContext } from "./stage";
 import { mapSteps } from "./steps";
 
@@ -125,6 +126,7 @@ export async function summarizeSteps(
       ctx,
       {
         complete: (outcome) => outcome.kind === "done",
+        spent: (outcome) => (outcome.kind === "done" ? summaryCost(outcome.result) : cutOffCost(outcome.plan)),
         summary: (outcome) => (outcome.kind === "done" ? summaryFacts(outcome.result) : {}),
       },
     ),
@@ -154,7 +156,7 @@ export async function summarizeSteps(
           return notes;
         },
         ctx,
-        { start: false, complete: () => false },
+        { start: false, complete: () => false, spent: partCost },
       ),
     { concurrency: SUMMARY_PART_CONCURRENCY },
   );
@@ -168,7 +170,12 @@ export async function summarizeSteps(
         return withKey(await summarizer.combine(input, plan, parts), cacheKeyOf(input, summarizer), langSource);
       },
       ctx,
-      { start: false, startedAt: started.startedAt, summary: summaryFacts },
+      {
+        start: false,
+        startedAt: started.startedAt,
+        summary: summaryFacts,
+        spent: (result) => combineCost(result, plan, parts),
+      },
     ),
   );
 }
@@ -209,32 +216,27 @@ async function partsDone(ctx: StageContext, index: number, total: number): Promi
 }
 
 /**
- * The whole cost of what this job made: the summary (nothing when it came from the cache) plus the speech-to-text of
- * the transcript it summarized, priced per audio minute (null when the price is unknown).
+ * The whole cost of what the article is made of: the summary plus the speech-to-text of the transcript it summarized,
+ * whichever job paid for them (null when a price is unknown). What a job paid is on its row instead, added step by
+ * step (lib/pipeline/cost.ts): a result reused from the cache is in the article's cost, not in the reusing job's.
  */
 export function costedProvenance(
   summarized: SummarizeResult,
   transcript: Transcript | undefined,
   models: ModelTable,
-): Pick<Provenance, "transcription" | "totalCostUsd"> & { jobCostUsd: number | null } {
+): Pick<Provenance, "transcription" | "totalCostUsd"> {
   // Billed seconds and cost as the transcription recorded them (its responses' usage, else the audio sent); a
   // transcript stored before billing was recorded falls back to its last segment's end.
-  const seconds =
-    transcript?.billing?.seconds ?? transcript?.segments?.reduce((end, s) => Math.max(end, s.end), 0) ?? 0;
   const transcription =
     transcript?.source === "openai" && transcript.model
       ? {
           model: transcript.model,
-          seconds,
-          costUsd: transcript.billing
-            ? transcript.billing.costUsd
-            : sttCostUsd(resolveModel(transcript.model, models), seconds),
+          seconds: billedSeconds(transcript),
+          costUsd: transcriptionCost(transcript, models),
         }
       : undefined;
-  const summaryCost = summarized.provenance.cached ? 0 : summarized.provenance.costUsd;
   return {
     ...(transcription ? { transcription } : {}),
     totalCostUsd: sumCosts(summarized.provenance.costUsd, transcription?.costUsd),
-    jobCostUsd: sumCosts(summaryCost, transcription?.costUsd),
   };
 }

@@ -170,6 +170,8 @@ export interface ChunkDone {
   segments: number;
   /** True when the store already had it (a new run of the same media and model pays nothing again). */
   cached: boolean;
+  /** What this window's transcription cost (absent when cached; null: unknown), as the stitched transcript counts it. */
+  paidUsd?: number | null;
 }
 
 /** Generous for real STT speed (about a tenth of real time), and still inside a 300 s function. */
@@ -188,6 +190,8 @@ export async function transcribeChunk(
     seconds: window.end - window.start,
     segments: transcript.segments?.length ?? 0,
     cached,
+    // Priced as the stitch prices it: a window without billing is unknown.
+    ...(cached ? {} : { paidUsd: transcript.billing ? transcript.billing.costUsd : null }),
   });
   const cached = await deps.store.getTranscriptChunk(key);
   if (cached) return done(cached, true);
@@ -387,7 +391,7 @@ export async function transcribeChunkSteps(
         return done;
       },
       context,
-      { start: false, complete: () => false },
+      { start: false, complete: () => false, spent: (done) => done.paidUsd },
     );
   // A diarizing model names the speakers of later windows after clips from the first, and a pending plan learns
   // from the first how to plan the rest: the first runs alone.

@@ -5,6 +5,7 @@ import { MIN_ARTICLE_CHARS } from "../extract/text";
 import { fetchYoutubeCaptions } from "../extract/youtube-captions";
 import type { Report, StepRunner } from "../ports";
 import { type ChunkingConfig, DEFAULT_CHUNKING } from "./chunk-plan";
+import { transcriptionCost } from "./cost";
 import { runStage, type StageContext } from "./stage";
 import {
   handleFor,
@@ -27,10 +28,10 @@ const hasArticleText = (extracted: Extracted) => extracted.text.length >= MIN_AR
 /** What the first transcribe step decides: nothing to transcribe, a transcript already, or windows to transcribe. */
 export type TranscribeOutcome =
   | { kind: "none" }
-  | { kind: "transcript"; handle: TranscriptHandle; reused?: boolean }
+  | { kind: "transcript"; handle: TranscriptHandle; reused?: boolean; paidUsd?: number | null }
   | { kind: "plan"; plan: TranscriptionPlan };
 
-type TranscribeDeps = Pick<PipelineDeps, "fetch" | "transcriber"> & { store: TranscriptCache };
+type TranscribeDeps = Pick<PipelineDeps, "fetch" | "transcriber" | "models"> & { store: TranscriptCache };
 
 /**
  * Stage 4, first step: a transcript of the primary media. A publisher transcript (podcast:transcript) or YouTube's
@@ -57,7 +58,12 @@ export async function prepareTranscript(
   const planned = await planTranscription(media, extracted.lang, deps, config);
   if (planned.kind === "plan") return planned;
   if (!planned.transcript.text) throw new AppError("media_unreadable", "The media contains no recognisable speech");
-  return { kind: "transcript", handle: await storeTranscript(key, planned.transcript, deps.store) };
+  // Media uploaded whole (it could not be probed): paid for in this step.
+  return {
+    kind: "transcript",
+    handle: await storeTranscript(key, planned.transcript, deps.store),
+    paidUsd: transcriptionCost(planned.transcript, deps.models ?? {}),
+  };
 }
 
 /**
@@ -83,6 +89,7 @@ export async function transcribeSteps(
       context,
       {
         complete: (result) => result.kind !== "plan",
+        spent: (result) => (result.kind === "transcript" ? result.paidUsd : undefined),
         summary: (result) => {
           if (result.kind === "none") return { skipped: true };
           return result.kind === "transcript" && result.reused ? { reused: true } : {};

@@ -52,6 +52,11 @@ export const stepProgressDataSchema = z.object({
   chunk: z.number().int().positive().optional(),
   /** That chunk came from the store (an earlier run paid for it). */
   reused: z.boolean().optional(),
+  /**
+   * A step that paid for something (a window, a part) recorded it: what the job has spent so far, over all its runs
+   * (USD; null when a price is unknown). Steps finish out of order, so the largest seen is the latest.
+   */
+  spentUsd: z.number().nullable().optional(),
 });
 /** A stage's summary: explicit per stage (process-article.ts), and only what a reader of the log shows. */
 export const stepCompletedDataSchema = z.object({
@@ -65,12 +70,14 @@ export const stepCompletedDataSchema = z.object({
   model: z.string().optional(),
   path: z.enum(["single", "map-reduce", "extractive"]).optional(),
   costUsd: z.number().nullable().optional(),
+  /** As on `step.progress`: the job's spend so far, after this step recorded what it paid. */
+  spentUsd: z.number().nullable().optional(),
 });
 export const stepFailedDataSchema = z.object({ retriable: z.boolean() });
 export const jobCompletedDataSchema = z.object({
   articleId: z.string(),
   title: z.string().optional(),
-  /** USD for the run; null when a price is unknown. */
+  /** USD the job has spent, over all its runs (the job row's total); null when a price is unknown. */
   costUsd: z.number().nullable().optional(),
   /** The URL already had an article: no stage ran. */
   deduplicated: z.boolean().optional(),

@@ -236,6 +236,11 @@ export type TransitionFence = "any" | "holder" | "expect" | "start";
 
 /** Job fields a transition sets, and its effects on the run's hold. */
 export type TransitionPatch = Omit<JobPatch, "status" | "attempts" | "dismissedAt"> & {
+  /**
+   * What a step just paid, added to the job's cost in the same statement (concurrent steps lose no increment);
+   * null: its price is unknown, and so is the job's total from then on.
+   */
+  spend?: number | null;
   /** `set`: the caller's token holds the job (and its lease); `clear`: nobody does. */
   token?: "set" | "clear";
   /** The holder's lease runs this long from now (inline runs; Inngest runs hold none). */

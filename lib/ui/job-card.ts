@@ -2,6 +2,7 @@ import type { Article, JobKind, StepTiming } from "../domain";
 import { type JobStatus, STEP_NAMES, type StepName } from "../progress/events";
 import type { LibraryKind } from "../store/store";
 import { cleanHeadline } from "./article";
+import { formatCost } from "./format";
 import type { JobView, StageView } from "./job-view";
 import { isFailureReason } from "./reasons";
 
@@ -150,8 +151,21 @@ export function settleView(view: JobView, row: JobRowFacts | undefined): JobView
     kind: view.kind ?? row.kind,
     articleId: view.articleId ?? row.articleId,
     runId: view.runId ?? row.runId,
-    costUsd: view.costUsd !== undefined ? view.costUsd : row.costUsd,
+    // A finished row holds the job's final spend; while it runs, the steps' events are fresher.
+    costUsd:
+      row.costUsd !== undefined && (isTerminal(row.status) || view.costUsd === undefined) ? row.costUsd : view.costUsd,
   };
+}
+
+/**
+ * The cost a card shows: what the job has spent over all its runs (a failed or cancelled job's too), "so far" while
+ * it runs (nothing before its first paid step); null when nothing is known.
+ */
+export function costLabel(view: Pick<JobView, "status" | "costUsd">): string | null {
+  const cost = view.costUsd;
+  if (cost === undefined) return null;
+  if (isLive(view.status)) return cost === 0 ? null : `${formatCost(cost)} so far`;
+  return formatCost(cost);
 }
 
 /**

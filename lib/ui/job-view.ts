@@ -45,7 +45,10 @@ export interface JobView {
   url?: string;
   /** The Inngest run, when the runner reported one. */
   runId?: string;
-  /** Total cost of the latest run in USD (null when a price is unknown), when the job reported it. */
+  /**
+   * What the job has spent in USD over all its runs (null when a price is unknown): the total its paid steps recorded
+   * so far, as their events or the job row said. A retry adds to it: it is what was paid for this URL.
+   */
   costUsd?: number | null;
   /** Highest retry attempt seen in the latest run (1 = first try). */
   attempt?: number;
@@ -109,7 +112,6 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
       next.reason = undefined;
       next.message = undefined;
       next.articleId = undefined;
-      next.costUsd = undefined;
       next.attempt = undefined;
       next.retriable = undefined;
       next.stages = freshStages();
@@ -138,10 +140,13 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
     case "step.progress": {
       const minutes = event.data?.minutesTranscribed;
       const note = minutes !== undefined ? `${minutes.toFixed(1)} min transcribed` : event.message;
-      patchStage({ progress: event.progress, ...(note ? { message: note } : {}) });
+      // An event that only reports what a step paid leaves the stage's progress as it was.
+      patchStage({ ...(event.progress ? { progress: event.progress } : {}), ...(note ? { message: note } : {}) });
+      if (event.data?.spentUsd !== undefined) next.costUsd = spentSoFar(next.costUsd, event.data.spentUsd);
       break;
     }
     case "step.completed":
+      if (event.data?.spentUsd !== undefined) next.costUsd = spentSoFar(next.costUsd, event.data.spentUsd);
       patchStage({
         state: event.data?.skipped ? "skipped" : event.data?.reused ? "reused" : "done",
         finishedAt: event.at,
@@ -182,6 +187,15 @@ function applyEvent(view: JobView, event: ProgressEvent): JobView {
     }
   }
   return next;
+}
+
+/**
+ * The job's spend after a step's event: steps finish (and publish) out of order but the total only grows, so the
+ * largest is the latest; once a price is unknown the total stays unknown.
+ */
+function spentSoFar(current: number | null | undefined, reported: number | null): number | null {
+  if (current === null || reported === null) return null;
+  return current === undefined ? reported : Math.max(current, reported);
 }
 
 export function stageDurationMs(stage: StageView, now: number): number | undefined {
