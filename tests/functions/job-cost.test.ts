@@ -48,8 +48,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Bills each window as OpenAI's response would: `prices[i]` for window i (null: the price is unknown). */
-function billingTranscriber(prices: (number | null)[]): Transcriber & { calls: string[] } {
+/**
+ * Bills each window as OpenAI's response would: `prices[i]` for window i (null: the price is unknown); the `failing`
+ * window (1-based) fails for good, unpaid.
+ */
+function billingTranscriber(prices: (number | null)[], failing?: number): Transcriber & { calls: string[] } {
   const calls: string[] = [];
   return {
     model: "whisper-1",
@@ -57,6 +60,7 @@ function billingTranscriber(prices: (number | null)[]): Transcriber & { calls: s
     async transcribe(input: TranscribeInput) {
       calls.push(input.filename);
       const chunk = Number(/chunk-(\d+)-of/.exec(input.filename)?.[1]);
+      if (chunk === failing) throw new AppError("transcription_failed", "refused", { retriable: false });
       const text = `In part ${chunk} of the episode the town library reopens in the old mill office by the river.`;
       const costUsd = prices[chunk - 1];
       if (costUsd === undefined) throw new Error(`no price for chunk ${chunk}`);
@@ -170,22 +174,24 @@ describe.skipIf(!ffmpeg)("what a job has spent, step by step", () => {
     expect(costLabel(view)).toBe("$0.0060");
   });
 
-  it("a retry reuses the paid windows for nothing, and the completed total is what the steps recorded", async () => {
-    const transcriber = billingTranscriber([0.0025, 0.0035]);
+  it("a retry reuses a paid window for nothing, and the completed total is what the steps recorded", async () => {
+    const transcriber = billingTranscriber([0.0025, 0.0035], 2);
     const { jobId, deps, engine } = await audioJob(transcriber, summarizer("down"));
     const first = await engine(deps).execute();
+    expect(first.error).toBeDefined();
     await failAsInngestWould(jobId, first.error);
-    expect((await store.getJob(jobId))?.costUsd).toBeCloseTo(0.006, 9);
+    expect((await store.getJob(jobId))?.costUsd).toBeCloseTo(0.0025, 9);
 
-    // The app's retry: a new run of the same job. The windows are cached: no speech-to-text is paid again.
+    // The app's retry: a new run of the same job. The first window is cached: it is not paid for again.
     await transition(store, "retry", jobId, { patch: { reason: null, message: null, token: "clear", retry: true } });
-    const second = await engine({ ...deps, summarizer: summarizer(made(0.0123)) }).execute();
+    const healthy = billingTranscriber([0.0025, 0.0035]);
+    const second = await engine({ ...deps, transcriber: healthy, summarizer: summarizer(made(0.0123)) }).execute();
     expect(second.error).toBeUndefined();
-    expect(transcriber.calls).toHaveLength(2);
+    expect(healthy.calls).toEqual(["chunk-2-of-2.m4a"]);
 
     const { view, job } = await cardOf(jobId);
     expect(job.status).toBe("completed");
-    // The job's total over its runs: 0.006 of speech-to-text in the first, 0.0123 of summary in the second.
+    // The job's total over its runs: 0.0025 of speech-to-text in the first, 0.0035 + 0.0123 in the second.
     expect(job.costUsd).toBeCloseTo(0.0183, 9);
     const completed = (await kv.readAfter(jobId, 0, 1_000)).find((e) => e.type === "job.completed");
     expect(completed?.data).toMatchObject({ costUsd: job.costUsd });
