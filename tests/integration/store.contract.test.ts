@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { transition } from "@/lib/jobs/transitions";
 import { migrate } from "@/lib/store/migrate";
 import {
   ARTICLE_SCHEMA,
@@ -151,6 +152,27 @@ function contract(name: string, open: () => Promise<Opened>, more?: (get: () => 
       await store.dismissJob(failed.id, true);
       const retried = await store.updateJob(failed.id, { status: "queued", dismissedAt: null });
       expect(retried.dismissedAt).toBeUndefined();
+    });
+
+    it("adds what steps spent to the job's cost in SQL: 20 concurrent spends lose none; an unknown price stays unknown", async () => {
+      const { job } = await store.createJob(newJob());
+      // A new job has paid nothing: $0, not unknown.
+      expect(job.costUsd).toBe(0);
+      const token = `run_${randomUUID()}`;
+      expect((await transition(store, "startRun", job.id, { token, patch: { token: "set" } })).ok).toBe(true);
+      const spend = (usd: number | null, by = token) =>
+        transition(store, "record", job.id, { token: by, patch: { spend: usd } });
+      // Parallel statements on a pool of connections (PostgreSQL): each adds to what the row holds when it runs.
+      const results = await Promise.all(Array.from({ length: 20 }, () => spend(0.0015)));
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect((await store.getJob(job.id))?.costUsd).toBeCloseTo(0.03, 9);
+      // A run that no longer holds the job adds nothing.
+      expect((await spend(1, "another-run")).ok).toBe(false);
+      expect((await store.getJob(job.id))?.costUsd).toBeCloseTo(0.03, 9);
+      // One unknown price makes the total unknown, and later known ones do not make it known again.
+      expect((await spend(null)).job.costUsd).toBeNull();
+      expect((await spend(0.25)).job.costUsd).toBeNull();
+      expect((await store.getJob(job.id))?.costUsd).toBeNull();
     });
 
     it("refuses an update of a missing job, and a status outside the schema's check or a reason outside lib/errors.ts", async () => {
