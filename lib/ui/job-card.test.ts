@@ -5,6 +5,7 @@ import type { PublishInput } from "../progress/publisher";
 import {
   articleKind,
   cardTitle,
+  costLabel,
   formatDuration,
   type JobRowFacts,
   runDurationMs,
@@ -189,5 +190,46 @@ describe("failure reasons in words", () => {
     expect(isPermanentFailure({ reason: "timeout" })).toBe(false);
     expect(isPermanentFailure({ reason: "http_error", retriable: false })).toBe(true);
     expect(isPermanentFailure({ reason: "cancelled" })).toBe(false);
+  });
+});
+
+describe("what a job card says it cost", () => {
+  it("shows the spend so far while it runs, what a failed job spent, and unknown as unknown", () => {
+    seq = 0;
+    const started = applyEvents(emptyJobView(jobId), [
+      ev({ type: "job.queued", data: { url: "https://a.example/ep.mp3" } }),
+      ev({ type: "step.started", step: "transcribe", attempt: 1 }),
+      ev({ type: "step.progress", step: "transcribe", attempt: 1, progress: { done: 0, total: 3, unit: "chunk" } }),
+    ]);
+    // Nothing paid yet: no cost drawn.
+    expect(costLabel({ ...started, costUsd: 0 })).toBeNull();
+    expect(costLabel(started)).toBeNull();
+    // Windows finish out of order: the largest total reported is the latest; the chunk bar stays.
+    const paid = applyEvents(started, [
+      ev({ type: "step.progress", step: "transcribe", attempt: 1, data: { spentUsd: 0.006 } }),
+      ev({ type: "step.progress", step: "transcribe", attempt: 1, data: { spentUsd: 0.0025 } }),
+    ]);
+    expect(paid.costUsd).toBe(0.006);
+    expect(paid.stages.find((s) => s.name === "transcribe")?.progress).toEqual({ done: 0, total: 3, unit: "chunk" });
+    expect(costLabel(paid)).toBe("$0.0060 so far");
+    const failed = applyEvents(paid, [
+      ev({ type: "step.failed", step: "summarize", attempt: 1, reason: "summarization_failed", message: "down" }),
+      ev({ type: "job.failed", reason: "summarization_failed", message: "down" }),
+    ]);
+    expect(costLabel(failed)).toBe("$0.0060");
+    // The row is the record once the job has stopped; a retry's new run keeps the job's total (what the URL cost).
+    const row: JobRowFacts = { ...completedRow, status: "failed", step: "summarize", costUsd: 0.0061 };
+    expect(costLabel(settleView(failed, row))).toBe("$0.0061");
+    const retried = applyEvents(failed, [ev({ type: "job.queued", data: { url: "https://a.example/ep.mp3" } })]);
+    expect(retried.costUsd).toBe(0.006);
+    const unknown = applyEvents(retried, [
+      ev({ type: "step.started", step: "summarize", attempt: 1 }),
+      ev({ type: "step.completed", step: "summarize", attempt: 1, data: { spentUsd: null } }),
+      ev({ type: "step.progress", step: "summarize", attempt: 1, data: { spentUsd: 0.02 } }),
+    ]);
+    expect(unknown.costUsd).toBeNull();
+    expect(costLabel(unknown)).toBe("unknown so far");
+    expect(costLabel({ status: "failed", costUsd: null })).toBe("unknown");
+    expect(costLabel({ status: "cancelled", costUsd: 0 })).toBe("$0 (no paid calls)");
   });
 });
