@@ -46,5 +46,6 @@ describe.skipIf(!redisUp)("GET /api/health on Upstash", () => {
     expect(await kvHealth()).toEqual({ adapter: "upstash", ok: true, live: "push" });
     bridge.refuseSubscribe = true;
     expect(await kvHealth()).toEqual({ adapter: "upstash", ok: true, live: "poll" });
-  });
+    // Each call starts the services afresh, PGlite and its migrations included: tens of seconds on a loaded machine.
+  }, 120_000);
 });
