@@ -1,6 +1,7 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useEffect, useId, useMemo, useRef, useState } from "react";
+import { planRetry, type RetryPlan, retryQuestion } from "@/lib/ui/reasons";
 import { JobCard } from "./job-card";
 
 export interface InboxItem {
@@ -13,6 +14,16 @@ export interface InboxItem {
   updatedAt: string;
   /** Set when the job was dismissed from the inbox (stored with the job, so every browser agrees). */
   dismissedAt: string | null;
+  /** What the failing step said of a retry (a 404 is permanent); absent: the reason's default. */
+  retriable?: boolean;
+}
+
+/** A bulk retry waiting for an answer, and the button that asked (focus goes back to it). */
+interface Asking {
+  /** Every chosen job, in the inbox's order. */
+  ids: string[];
+  plan: RetryPlan;
+  from: HTMLButtonElement;
 }
 
 type Outcome = { ok: string[]; failed: Record<string, string> };
@@ -50,6 +61,19 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
   const [retried, setRetried] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [asking, setAsking] = useState<Asking | null>(null);
+  const questionId = useId();
+  const firstAnswer = useRef<HTMLButtonElement>(null);
+  // The button that asked, focused again once the question is put away unanswered (and the button enabled again).
+  const returnFocus = useRef<HTMLButtonElement | null>(null);
+
+  useEffect(() => {
+    if (asking) firstAnswer.current?.focus();
+    else {
+      returnFocus.current?.focus();
+      returnFocus.current = null;
+    }
+  }, [asking]);
 
   const open = useMemo(
     () => items.filter((i) => !dismissed.has(i.id) && !retried.includes(i.id)),
@@ -74,6 +98,8 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
   const setFilter = (value: string) => {
     setReason(value);
     setSelected(new Set());
+    // A question about jobs chosen under another filter no longer applies.
+    setAsking(null);
     const url = new URL(window.location.href);
     if (value) url.searchParams.set("reason", value);
     else url.searchParams.delete("reason");
@@ -93,6 +119,19 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
     const started = await run(ids, "POST", "retry");
     setRetried((current) => [...started, ...current]);
     setLastDismissed([]);
+  };
+
+  /** Retries at once when none of the jobs failed permanently; else asks which to retry. */
+  const askRetry = (jobs: InboxItem[], from: HTMLButtonElement) => {
+    const plan = planRetry(jobs);
+    if (plan.permanent.length === 0) void retry(plan.retriable);
+    else setAsking({ ids: jobs.map((j) => j.id), plan, from });
+  };
+
+  const answer = (ids: string[] | null) => {
+    if (!ids) returnFocus.current = asking?.from ?? null;
+    setAsking(null);
+    if (ids) void retry(ids);
   };
 
   const dismiss = async (ids: string[]) => {
@@ -164,13 +203,17 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
             <div className="toolbar-actions">
               <button
                 type="button"
-                disabled={busy || selectedVisible.length === 0}
-                onClick={() => retry(selectedVisible.map((i) => i.id))}
+                disabled={busy || asking !== null || selectedVisible.length === 0}
+                onClick={(e) => askRetry(selectedVisible, e.currentTarget)}
               >
                 Retry selected{selectedVisible.length ? ` (${selectedVisible.length})` : ""}
               </button>
               {reason && visible.length > 0 ? (
-                <button type="button" disabled={busy} onClick={() => retry(visible.map((i) => i.id))}>
+                <button
+                  type="button"
+                  disabled={busy || asking !== null}
+                  onClick={(e) => askRetry(visible, e.currentTarget)}
+                >
                   Retry all {reason} ({visible.length})
                 </button>
               ) : null}
@@ -184,6 +227,36 @@ export function FailureInbox({ items, initialReason }: { items: InboxItem[]; ini
               </button>
             </div>
           </div>
+          {asking ? (
+            <div
+              className="confirm"
+              role="alertdialog"
+              aria-labelledby={questionId}
+              onKeyDown={(e) => {
+                if (e.key === "Escape") answer(null);
+              }}
+            >
+              <p id={questionId}>{retryQuestion(asking.plan)}</p>
+              <div className="confirm-actions">
+                {asking.plan.retriable.length > 0 ? (
+                  <button ref={firstAnswer} type="button" onClick={() => answer(asking.plan.retriable)}>
+                    Retry only the retriable ({asking.plan.retriable.length})
+                  </button>
+                ) : null}
+                <button
+                  ref={asking.plan.retriable.length > 0 ? undefined : firstAnswer}
+                  type="button"
+                  className={asking.plan.retriable.length > 0 ? "secondary" : undefined}
+                  onClick={() => answer(asking.ids)}
+                >
+                  Retry all ({asking.ids.length})
+                </button>
+                <button type="button" className="secondary" onClick={() => answer(null)}>
+                  Cancel
+                </button>
+              </div>
+            </div>
+          ) : null}
           {visible.length === 0 ? (
             <p className="empty-filter muted">
               No open failures with reason {reason}.{" "}

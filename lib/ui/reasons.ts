@@ -47,3 +47,28 @@ export function isPermanentFailure(failure: { reason?: string; retriable?: boole
   if (failure.retriable !== undefined) return !failure.retriable;
   return isFailureReason(failure.reason) ? !REASONS[failure.reason].retriable : false;
 }
+
+/** A bulk retry split by what `isPermanentFailure` says of each job, in the order given. */
+export interface RetryPlan {
+  permanent: string[];
+  retriable: string[];
+}
+
+export function planRetry(jobs: readonly { id: string; reason?: string; retriable?: boolean }[]): RetryPlan {
+  const plan: RetryPlan = { permanent: [], retriable: [] };
+  for (const job of jobs) (isPermanentFailure(job) ? plan.permanent : plan.retriable).push(job.id);
+  return plan;
+}
+
+/** The bulk retry's question: how many of the chosen failures are permanent, before anything is retried. */
+export function retryQuestion(plan: RetryPlan): string {
+  const total = plan.permanent.length + plan.retriable.length;
+  const n = plan.permanent.length;
+  const which =
+    n === total
+      ? total === 1
+        ? "This failure is permanent"
+        : `All ${total} of these failures are permanent`
+      : `${n} of these ${total} failures ${n === 1 ? "is" : "are"} permanent`;
+  return `${which}: a retry will most likely stop the same way.`;
+}

@@ -339,6 +339,11 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     const release = llm.hold();
     try {
       await page.getByRole("button", { name: /^Retry all summarization_failed \(1\)/ }).click();
+      // The provider's 403 was permanent: the inbox asks first, as the job's card does.
+      await page
+        .getByRole("alertdialog", { name: /^This failure is permanent/ })
+        .getByRole("button", { name: "Retry all (1)" })
+        .click();
       const card = page.locator(`article.job[data-job-id="${episode}"]`);
       await card.getByTestId("job-run").filter({ hasText: "run 2" }).waitFor();
       // The retried job left the list; the filter says so instead of showing an empty table.
@@ -376,6 +381,82 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     expect(transcriptions()).toBe(paidTranscriptions);
     // The other reason was not retried.
     expect((await snapshot(missing)).status).toBe("failed");
+    await page.close();
+  });
+
+  it("a bulk retry says how many of the chosen failures are permanent and asks: all, only the retriable ones, or none", async () => {
+    // A page that does not exist (404: permanent) and a summary the provider failed to write (500: worth retrying).
+    llm.setChat({ ...CHAT, failWith: { status: 500, message: "The provider is having a moment" } });
+    writeFileSync(
+      path.join(siteDir, "ferries.html"),
+      readFileSync(path.join(SITE_DIR, "article.html"), "utf8")
+        .replaceAll("How Small Towns Are Rebuilding Their Libraries", "The Ferries That Never Stopped")
+        .replace("/stories/small-town-libraries", "/stories/ferries")
+        .replace(
+          "</p>",
+          "</p><p>The ferries kept running through every winter gale that year, and the harbour master logged each crossing.</p>",
+        ),
+    );
+    const gone = await submit(`${site.origin}/never-written.html`);
+    const flaky = await submit(`${site.origin}/ferries.html`);
+    await expect.poll(async () => (await snapshot(gone)).status, { timeout: 30_000 }).toBe("failed");
+    await expect.poll(async () => (await snapshot(flaky)).status, { timeout: 60_000 }).toBe("failed");
+    expect(await snapshot(flaky)).toMatchObject({ reason: "summarization_failed" });
+    llm.setChat(CHAT);
+
+    const page = await signedIn.newPage();
+    await page.goto(`${baseUrl}/admin/failures`);
+    const goneRow = page.locator(`tr[data-job-id="${gone}"]`);
+    const flakyRow = page.locator(`tr[data-job-id="${flaky}"]`);
+    await goneRow.getByRole("checkbox").check();
+    await flakyRow.getByRole("checkbox").check();
+    const retrySelected = page.getByRole("button", { name: "Retry selected (2)" });
+    await retrySelected.click();
+    const ask = page.getByRole("alertdialog", {
+      name: "1 of these 2 failures is permanent: a retry will most likely stop the same way.",
+    });
+    await ask.waitFor();
+    // The safe answer has focus; the question passes axe.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Retry only the retriable (1)");
+    for (const v of await violations(page)) throw new Error(`bulk retry question: ${v}`);
+    await page.screenshot({ path: path.join(ARTIFACTS, "failures-retry-question.png"), fullPage: true });
+
+    // Escape and Cancel retry nothing and give focus back to the button that asked; the selection stays.
+    await page.keyboard.press("Escape");
+    await ask.waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Retry selected (2)");
+    await retrySelected.click();
+    await ask.getByRole("button", { name: "Cancel" }).click();
+    await ask.waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Retry selected (2)");
+    expect((await snapshot(gone)).status).toBe("failed");
+    expect((await snapshot(flaky)).status).toBe("failed");
+
+    // Only the retriable one: it runs again and completes; the permanent one stays in the inbox, not retried.
+    await retrySelected.click();
+    await ask.getByRole("button", { name: "Retry only the retriable (1)" }).click();
+    await page
+      .locator(`article.job[data-job-id="${flaky}"]`)
+      .getByTestId("job-run")
+      .filter({ hasText: "run 2" })
+      .waitFor();
+    await flakyRow.waitFor({ state: "detached" });
+    await expect.poll(async () => (await snapshot(flaky)).status, { timeout: 60_000 }).toBe("completed");
+    expect(await snapshot(gone)).toMatchObject({ status: "failed" });
+    expect(await goneRow.getByRole("checkbox").isChecked()).toBe(false);
+
+    // Retry all: the permanent one runs again (and stops the same way).
+    await goneRow.getByRole("checkbox").check();
+    await page.getByRole("button", { name: "Retry selected (1)" }).click();
+    const again = page.getByRole("alertdialog", { name: /^This failure is permanent/ });
+    expect(await again.getByRole("button").allTextContents()).toEqual(["Retry all (1)", "Cancel"]);
+    await again.getByRole("button", { name: "Retry all (1)" }).click();
+    await page
+      .locator(`article.job[data-job-id="${gone}"]`)
+      .getByTestId("job-run")
+      .filter({ hasText: "run 2" })
+      .waitFor();
+    await expect.poll(async () => (await snapshot(gone)).status, { timeout: 30_000 }).toBe("failed");
     await page.close();
   });
 
