@@ -889,9 +889,7 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
   });
 
   // Last: signing out revokes every session, this suite's shared one included.
-  // Skipped: on the integrated main this test hangs until its 180 s timeout; the cause was not found in the session
-  // that integrated it (see that closing note). Un-skip once it is.
-  it.skip("every signed-in page has a Sign out control; it ends the session and lands on the sign-in page", async () => {
+  it("every signed-in page has a Sign out control; it ends the session and lands on the sign-in page", async () => {
     const list = (await (await fetch(`${baseUrl}/api/articles`, { headers: auth })).json()) as {
       items?: { id: string }[];
     };
@@ -908,8 +906,15 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.goto(`${baseUrl}/admin`);
     const posted = page.waitForRequest((r) => r.url().endsWith("/api/auth/logout") && r.method() === "POST");
     await page.getByRole("button", { name: "Sign out" }).click();
+    // Landed first: the request's sent headers are only known once its redirect has been followed (allHeaders()
+    // takes no timeout and never resolves for a chain that broke), and a control that failed says why on the page.
+    await page.waitForURL(/\/login$/).catch(async (cause: unknown) => {
+      const alerts = await page.getByRole("alert").allTextContents();
+      throw new Error(`Sign out did not land on /login (still on ${page.url()}; alerts: ${alerts.join(" | ")})`, {
+        cause,
+      });
+    });
     expect((await (await posted).allHeaders()).origin).toBe(baseUrl);
-    await page.waitForURL(/\/login$/);
     await page.getByLabel("Password").waitFor();
     // Signed out for real: the admin page sends this browser back to sign in.
     await page.goto(`${baseUrl}/admin`);

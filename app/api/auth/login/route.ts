@@ -5,6 +5,7 @@ import { clientAddress, loginAllowed, loginFailed, loginSucceeded } from "@/lib/
 import { AppError } from "@/lib/errors";
 import { newSessionCookie } from "@/lib/http/api";
 import { errorResponse } from "@/lib/http/errors";
+import { seeOther } from "@/lib/http/redirect";
 import {
   assertSameOrigin,
   MAX_JSON_BODY_BYTES,
@@ -50,7 +51,7 @@ export async function POST(request: Request): Promise<Response> {
       path: "/",
       maxAge: SESSION_TTL_SECONDS,
     });
-    return isForm ? Response.redirect(new URL("/admin", request.url), 303) : Response.json({ ok: true });
+    return isForm ? seeOther("/admin") : Response.json({ ok: true });
   } catch (error) {
     return errorResponse(error);
   }

@@ -2,6 +2,7 @@ import { cookies } from "next/headers";
 import { SESSION_COOKIE } from "@/lib/auth/auth";
 import { endSessions } from "@/lib/http/api";
 import { errorResponse } from "@/lib/http/errors";
+import { seeOther } from "@/lib/http/redirect";
 import { assertSameOrigin } from "@/lib/http/request-guard";
 
 /**
@@ -15,7 +16,7 @@ export async function POST(request: Request): Promise<Response> {
     const cookieStore = await cookies();
     await endSessions(cookieStore.get(SESSION_COOKIE)?.value);
     cookieStore.delete(SESSION_COOKIE);
-    return Response.redirect(new URL("/login", request.url), 303);
+    return seeOther("/login");
   } catch (error) {
     return errorResponse(error);
   }
