@@ -1,46 +1,20 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyScheme } from "@/lib/progress/redis-scripts";
-import { freshDatabase } from "../helpers/app-server";
+import { freshDatabase, ROOT } from "../helpers/app-server";
+import { type E2eApp, E2E_PASSWORD as PASSWORD, startE2eApp, E2E_TOKEN as TOKEN } from "../helpers/e2e-app";
 import type { ChatBehaviour } from "../helpers/fake-chat";
 import { startFakeOpenAI } from "../helpers/fake-openai";
 import { type FixtureServer, SITE_DIR, startFixtureServer } from "../helpers/fixture-server";
 import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
-const PASSWORD = "e2e-password-not-secret";
-const TOKEN = "e2e-token-not-secret-0123456789abcdef";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -85,7 +59,7 @@ const chromiumPresent = existsSync(CHROMIUM_PATH);
 if (!chromiumPresent && process.env.REQUIRE_SERVICES === "1") throw new Error(`No Chromium at ${CHROMIUM_PATH}`);
 
 describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start + Chromium)", () => {
-  let app: ChildProcess;
+  let app: E2eApp | undefined;
   let site: FixtureServer;
   let llm: Awaited<ReturnType<typeof startFakeOpenAI>>;
   let browser: Browser;
@@ -113,9 +87,6 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     };
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
-      execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
-    }
     dataDir = mkdtempSync(path.join(os.tmpdir(), "as-e2e-"));
     database = await freshDatabase();
     // A copy of the fixture site the tests can change (a missing page that appears later).
@@ -174,23 +145,9 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
       ],
     });
     llm.setChat(CHAT);
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    // Its own process group, so teardown stops next-server and not just the launcher.
-    app = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "inherit", "inherit"],
+    app = await startE2eApp({
+      databaseUrl: database.url,
       env: {
-        ...process.env,
-        NODE_ENV: "production",
-        ADMIN_PASSWORD: PASSWORD,
-        ADMIN_TOKEN: TOKEN,
-        SESSION_SECRET: "e2e-session-secret-with-at-least-32-characters",
-        PIPELINE_RUNNER: "inline",
-        REDIS_URL: `${REDIS_URL}/0`,
-        // Production never runs on PGlite (instrumentation.ts refuses it): a fresh PostgreSQL database.
-        DATABASE_URL: database.url,
         OPENAI_API_KEY: "sk-fake",
         OPENAI_BASE_URL: llm.url,
         FETCH_ALLOWLIST: site.hostPort,
@@ -199,33 +156,12 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
         TRANSCRIBE_CONCURRENCY: "1",
       },
     });
-    await waitForHttp(`${baseUrl}/api/health`, 60_000);
-    // Sign-ins are rate-limited in this shared Redis (10 per address per 15 min; every client here is loopback):
-    // earlier runs on this machine must not lock this one out.
-    const redis = new Redis(`${REDIS_URL}/0`);
-    await redis.del("as:ratelimit:login:ip:127.0.0.1", "as:ratelimit:login:ip:unknown", "as:ratelimit:login:global");
-    await redis.quit();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    ({ baseUrl, browser, signedIn } = app);
     mkdirSync(ARTIFACTS, { recursive: true });
-    signedIn = await browser.newContext();
-    const login = await signedIn.request.post(`${baseUrl}/api/auth/login`, { data: { password: PASSWORD } });
-    if (!login.ok()) throw new Error(`login: HTTP ${login.status()}`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (app?.pid) process.kill(-app.pid, "SIGTERM");
+    await app?.stop();
     await site?.close();
     await llm?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

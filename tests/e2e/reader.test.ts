@@ -1,18 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { Redis } from "ioredis";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Article, Highlight } from "@/lib/domain";
 import { createPostgresExecutor } from "@/lib/store/sql";
 import { createSqlStore } from "@/lib/store/sql-store";
 import type { Store } from "@/lib/store/store";
-import { freePort, freshDatabase, ROOT, waitForHttp } from "../helpers/app-server";
+import { freshDatabase, ROOT } from "../helpers/app-server";
+import { type E2eApp, E2E_PASSWORD as PASSWORD, startE2eApp, E2E_TOKEN as TOKEN } from "../helpers/e2e-app";
 import { type FixtureServer, startFixtureServer } from "../helpers/fixture-server";
-import { CHROMIUM_PATH, REDIS_URL, serviceAvailable } from "../helpers/services";
+import { CHROMIUM_PATH, serviceAvailable } from "../helpers/services";
 import { article } from "../integration/store-fixtures";
 
 /**
@@ -22,8 +22,6 @@ import { article } from "../integration/store-fixtures";
  */
 
 const ARTIFACTS = path.join(ROOT, "tests/e2e/artifacts");
-const PASSWORD = "e2e-password-not-secret";
-const TOKEN = "e2e-token-not-secret-0123456789abcdef";
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 interface AxeViolation {
@@ -58,7 +56,7 @@ const LONG_TEXT = Array.from(
 ).join("\n\n");
 
 describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next start + Chromium)", () => {
-  let app: ChildProcess;
+  let app: E2eApp | undefined;
   let site: FixtureServer;
   let browser: Browser;
   let signedIn: BrowserContext;
@@ -76,9 +74,6 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
   };
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
-      execFileSync("npx", ["next", "build"], { cwd: ROOT, stdio: "inherit" });
-    }
     dir = mkdtempSync(path.join(os.tmpdir(), "as-reader-e2e-"));
     execFileSync("sox", ["-n", "-r", "8000", "-c", "1", path.join(dir, "episode.wav"), "synth", "60", "sine", "330"]);
     writeFileSync(
@@ -136,51 +131,17 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
       }),
     );
 
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    // Its own process group, so teardown stops next-server and not just the launcher.
-    app = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        ADMIN_PASSWORD: PASSWORD,
-        ADMIN_TOKEN: TOKEN,
-        SESSION_SECRET: "e2e-session-secret-with-at-least-32-characters",
-        PIPELINE_RUNNER: "inline",
-        REDIS_URL: `${REDIS_URL}/0`,
-        DATABASE_URL: database.url,
-        FETCH_ALLOWLIST: site.hostPort,
-      },
+    app = await startE2eApp({
+      databaseUrl: database.url,
+      env: { FETCH_ALLOWLIST: site.hostPort },
+      browserArgs: ["--autoplay-policy=no-user-gesture-required"],
     });
-    await waitForHttp(`${baseUrl}/api/health`, 120_000);
-    const redis = new Redis(`${REDIS_URL}/0`);
-    await redis.del("as:ratelimit:login:ip:127.0.0.1", "as:ratelimit:login:ip:unknown", "as:ratelimit:login:global");
-    await redis.quit();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--autoplay-policy=no-user-gesture-required",
-      ],
-    });
+    ({ baseUrl, browser, signedIn } = app);
     mkdirSync(ARTIFACTS, { recursive: true });
-    signedIn = await browser.newContext();
-    const login = await signedIn.request.post(`${baseUrl}/api/auth/login`, { data: { password: PASSWORD } });
-    if (!login.ok()) throw new Error(`login: HTTP ${login.status()}`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    if (app?.pid) process.kill(-app.pid, "SIGTERM");
+    await app?.stop();
     await site?.close();
     await store?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
