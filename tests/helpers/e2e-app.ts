@@ -4,7 +4,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { freePort, ROOT, waitForHttp } from "./app-server";
-import { CHROMIUM_PATH, REDIS_URL } from "./services";
+import { CHILD_ENV, CHROMIUM_PATH, REDIS_URL } from "./services";
 
 export const E2E_PASSWORD = "e2e-password-not-secret";
 export const E2E_TOKEN = "e2e-token-not-secret-0123456789abcdef";
@@ -60,7 +60,7 @@ export async function startE2eApp(options: E2eAppOptions): Promise<E2eApp> {
       detached: true,
       stdio: ["ignore", "inherit", "inherit"],
       env: {
-        ...process.env,
+        ...CHILD_ENV,
         NODE_ENV: "production",
         ADMIN_PASSWORD: E2E_PASSWORD,
         ADMIN_TOKEN: E2E_TOKEN,
