@@ -710,7 +710,10 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     await page.reload();
     await page.getByRole("link", { name: followed?.title ?? "" }).click();
     await page.waitForURL(/\/admin\/following\/[0-9a-f-]{36}$/);
-    await page.getByRole("button", { name: /^Summarize / }).first().waitFor();
+    await page
+      .getByRole("button", { name: /^Summarize / })
+      .first()
+      .waitFor();
 
     await page.goto(`${baseUrl}/admin/webhooks`);
     await page.getByLabel("Webhook URL").fill(`${site.origin}/hook`);
