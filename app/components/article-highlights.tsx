@@ -4,11 +4,12 @@ import { useEffect, useState } from "react";
 import type { Highlight } from "@/lib/domain";
 import { formatTimestamp } from "@/lib/ui/article";
 import { deleteRequest, postJson } from "@/lib/ui/reader-api";
+import { useHighlights } from "./highlights-context";
+import { MARK_SELECTOR } from "./paint-highlights";
 import { seekPlayer } from "./player-seek";
 
 interface Props {
   articleId: string;
-  initial: Highlight[];
   /** The page has a player: a transcript highlight's time seeks it. */
   canSeek: boolean;
 }
@@ -28,11 +29,30 @@ function selectedQuote(): string | null {
 }
 
 /**
- * Highlights and their notes: select text in the original text or the transcript, add an optional note, save. Each
- * highlight lists its quote and note; a transcript highlight's time plays the media from there.
+ * Takes the reader to a highlight's first place on the page (its own source first): opens the original text if it is
+ * folded, scrolls there and gives the mark focus, which shows its note. False when it is painted nowhere.
  */
-export function ArticleHighlights({ articleId, initial, canSeek }: Props) {
-  const [highlights, setHighlights] = useState(initial);
+function showInText(highlight: Highlight): boolean {
+  const ids = `[data-highlight-start~="${CSS.escape(highlight.id)}"]`;
+  const mark =
+    document.querySelector<HTMLElement>(`[data-highlight-source="${highlight.source}"] ${MARK_SELECTOR}${ids}`) ??
+    document.querySelector<HTMLElement>(`${MARK_SELECTOR}${ids}`);
+  if (!mark) return false;
+  const details = mark.closest("details");
+  if (details && !details.open) details.open = true;
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  mark.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
+  mark.focus({ preventScroll: true });
+  return true;
+}
+
+/**
+ * Highlights and their notes: select text in the original text or the transcript, add an optional note, save. Each
+ * highlight lists its quote and note and takes the reader to its place in the text, where it is painted; a
+ * transcript highlight's time plays the media from there.
+ */
+export function ArticleHighlights({ articleId, canSeek }: Props) {
+  const { highlights, added, removed, painted } = useHighlights();
   const [quote, setQuote] = useState<string | null>(null);
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -64,7 +84,7 @@ export function ArticleHighlights({ articleId, initial, canSeek }: Props) {
         { quote, ...(note.trim() ? { note } : {}) },
         "Highlighting",
       );
-      setHighlights((current) => [...current, saved]);
+      added(saved);
       setQuote(null);
       setNote("");
       setStatus("Highlight saved");
@@ -78,7 +98,7 @@ export function ArticleHighlights({ articleId, initial, canSeek }: Props) {
     setError(null);
     try {
       await deleteRequest(`/api/articles/${articleId}/highlights/${highlight.id}`, "Removing the highlight");
-      setHighlights((current) => current.filter((h) => h.id !== highlight.id));
+      removed(highlight.id);
       setStatus("Highlight removed");
     } catch (cause) {
       setError(cause instanceof Error ? cause.message : String(cause));
@@ -110,6 +130,18 @@ export function ArticleHighlights({ articleId, initial, canSeek }: Props) {
                   ) : (
                     <span className="ts">{formatTimestamp(h.startSec)}</span>
                   )
+                ) : null}
+                {painted.has(h.id) ? (
+                  <button
+                    type="button"
+                    className="link"
+                    aria-label={`Show in text: ${h.quote.slice(0, 60)}`}
+                    onClick={() => {
+                      if (!showInText(h)) setStatus("This highlight is not in the text on this page");
+                    }}
+                  >
+                    Show in text
+                  </button>
                 ) : null}
                 <button
                   type="button"

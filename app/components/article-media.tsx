@@ -2,6 +2,9 @@
 
 import { Fragment, type ReactNode, useEffect, useMemo, useRef, useState } from "react";
 import { findMatches, formatTimestamp, type TranscriptParagraph } from "@/lib/ui/article";
+import { layerRuns, type Piece, paintPieces } from "@/lib/ui/highlight-paint";
+import { useOptionalHighlights } from "./highlights-context";
+import { type MarkOptions, markAttributes } from "./paint-highlights";
 
 export interface PlayableMedia {
   kind: "audio" | "video" | "youtube";
@@ -46,11 +49,25 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
   };
 
   const matchesPerParagraph = useMemo(() => paragraphs.map((p) => findMatches(p.text, query)), [paragraphs, query]);
+  // Highlights are painted here by React (it owns these nodes), with the same finder as the original text's painter.
+  const shared = useOptionalHighlights();
+  const highlights = shared?.highlights;
+  const reportPainted = shared?.reportPainted;
+  const piecesPerParagraph = useMemo(() => {
+    const perParagraph: Piece[][] = paragraphs.map(() => []);
+    if (!highlights?.length) return perParagraph;
+    const chunks = paragraphs.map((p, i) => ({ text: p.text, breakBefore: i > 0 }));
+    for (const piece of paintPieces(chunks, highlights)) perParagraph[piece.chunk]?.push(piece);
+    return perParagraph;
+  }, [paragraphs, highlights]);
+  useEffect(() => {
+    reportPainted?.("transcript", new Set(piecesPerParagraph.flat().flatMap((p) => p.ids)));
+  }, [piecesPerParagraph, reportPainted]);
   const total = matchesPerParagraph.reduce((n, m) => n + m.length, 0);
 
   useEffect(() => {
     if (total === 0) return;
-    const marks = transcript.current?.querySelectorAll("mark");
+    const marks = transcript.current?.querySelectorAll("mark.search-hit");
     const mark = marks?.[active % marks.length];
     marks?.forEach((m) => {
       m.classList.toggle("current", m === mark);
@@ -183,9 +200,10 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
               </>
             ) : null}
           </search>
-          <div className="transcript" ref={transcript} data-highlightable="">
+          <div className="transcript" ref={transcript} data-highlightable="" data-highlight-source="transcript">
             {paragraphs.map((p, i) => {
               const matches = matchesPerParagraph[i] ?? [];
+              const pieces = piecesPerParagraph[i] ?? [];
               return (
                 <p key={`${p.start}:${p.text.slice(0, 60)}`} className={i === playing ? "playing" : undefined}>
                   {Number.isFinite(p.start) ? (
@@ -203,7 +221,7 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
                     )
                   ) : null}
                   {p.speaker ? <strong className="speaker">{p.speaker}: </strong> : null}
-                  <span>{highlight(p.text, matches)}</span>
+                  <span>{paintRuns(p.text, pieces, matches, shared?.markOptions)}</span>
                 </p>
               );
             })}
@@ -214,15 +232,30 @@ export function ArticleMedia({ media, chapters, paragraphs, transcriptSource, ch
   );
 }
 
-function highlight(text: string, matches: [number, number][]): ReactNode {
-  if (matches.length === 0) return text;
-  const parts: ReactNode[] = [];
-  let at = 0;
-  for (const [start, end] of matches) {
-    parts.push(<Fragment key={`t${start}`}>{text.slice(at, start)}</Fragment>);
-    parts.push(<mark key={`m${start}`}>{text.slice(start, end)}</mark>);
-    at = end;
-  }
-  parts.push(<Fragment key="rest">{text.slice(at)}</Fragment>);
-  return parts;
+/** A paragraph's text with its highlights (marks a keyboard can stop at) and the search's matches inside them. */
+function paintRuns(
+  text: string,
+  pieces: Piece[],
+  matches: [number, number][],
+  options: MarkOptions | undefined,
+): ReactNode {
+  if (matches.length === 0 && pieces.length === 0) return text;
+  return layerRuns(text.length, pieces, matches).map((run) => {
+    const part = text.slice(run.start, run.end);
+    const inner = run.hit ? <mark className="search-hit">{part}</mark> : part;
+    if (run.ids.length === 0 || !options) return <Fragment key={run.start}>{inner}</Fragment>;
+    const attributes = markAttributes(run, options);
+    return (
+      <mark
+        key={run.start}
+        className={attributes.class}
+        data-highlight-ids={attributes["data-highlight-ids"]}
+        data-highlight-start={attributes["data-highlight-start"]}
+        tabIndex={attributes.tabindex === undefined ? undefined : 0}
+        aria-describedby={attributes["aria-describedby"]}
+      >
+        {inner}
+      </mark>
+    );
+  });
 }

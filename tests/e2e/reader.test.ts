@@ -49,6 +49,9 @@ const redisUp = (await serviceAvailable("redis")) && (await serviceAvailable("po
 const chromiumPresent = existsSync(CHROMIUM_PATH);
 if (!chromiumPresent && process.env.REQUIRE_SERVICES === "1") throw new Error(`No Chromium at ${CHROMIUM_PATH}`);
 
+/** Under a loaded machine one page.evaluate may take longer than expect.poll's 1 s default: a bound, not a timing. */
+const POLL = { timeout: 15_000 };
+
 const LONG_TEXT = Array.from(
   { length: 60 },
   (_, i) =>
@@ -318,6 +321,171 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
       .poll(() => page.locator("audio").evaluate((audio: HTMLAudioElement) => audio.currentTime))
       .toBeGreaterThanOrEqual(12);
     await page.close();
+  });
+
+  it("paints highlights in the text and the transcript: across inline elements and paragraphs, overlapping, repeated; live on save and remove", async () => {
+    const html =
+      "<h2>The keeper's log</h2>" +
+      '<p>The lamp was lit at <em>dusk</em> and <strong>trimmed   at <a href="https://example.com/midnight">midnight</a></strong>, every night of the year.</p>' +
+      "<p>Storms came from the west.</p><ul><li>Oil</li><li>Wicks</li></ul><p>The lamp was lit again at dawn.</p>";
+    const logbook = await store.upsertArticle(
+      article({
+        title: "The keeper's logbook",
+        html,
+        text: "The keeper's log\nThe lamp was lit at dusk and trimmed at midnight, every night of the year.\nStorms came from the west.\nOil\nWicks\nThe lamp was lit again at dawn.",
+      }),
+    );
+    const add = async (articleId: string, quote: string, note?: string): Promise<Highlight> => {
+      const response = await fetch(`${baseUrl}/api/articles/${articleId}/highlights`, {
+        method: "POST",
+        headers: { ...auth, "Content-Type": "application/json" },
+        body: JSON.stringify({ quote, ...(note ? { note } : {}) }),
+      });
+      expect(response.status).toBe(201);
+      return (await response.json()) as Highlight;
+    };
+    // Across <em>, <strong> and <a>, with the stored text's single space where the page has three.
+    const routine = await add(logbook.id, "lit at dusk and trimmed at midnight", "The routine, twice a day");
+    // Overlapping the first and running into the next paragraph.
+    const storms = await add(logbook.id, "midnight, every night of the year. Storms came");
+    // Twice in the text, and overlapping the first at "lit".
+    const lamp = await add(logbook.id, "The lamp was lit");
+
+    const page = await signedIn.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${baseUrl}/articles/${logbook.id}`);
+    const prose = page.locator("details.original .prose");
+    const painted = (id: string) =>
+      prose.evaluate(
+        (root, highlightId) =>
+          [...root.querySelectorAll("mark[data-highlight-ids]")]
+            .filter((m) => m.getAttribute("data-highlight-ids")?.split(" ").includes(highlightId))
+            .map((m) => m.textContent ?? ""),
+        id,
+      );
+    await expect
+      .poll(() => painted(routine.id), POLL)
+      .toEqual(["lit", " at ", "dusk", " and ", "trimmed   at ", "midnight"]);
+    expect((await painted(storms.id)).join("")).toBe("midnight, every night of the year.Storms came");
+    expect(await painted(lamp.id)).toEqual(["The lamp was ", "lit", "The lamp was lit"]);
+    // Painting moves no text and keeps the markup: the link still holds its word, the list holds only items.
+    const text = await prose.evaluate((root) => root.textContent);
+    const stored = await page.evaluate((source) => {
+      const holder = document.createElement("div");
+      holder.innerHTML = source;
+      return holder.textContent;
+    }, html);
+    expect(text).toBe(stored);
+    expect(await prose.locator('a[href="https://example.com/midnight"]').textContent()).toBe("midnight");
+    expect(await prose.locator("ul > :not(li)").count()).toBe(0);
+
+    // Each highlight's place in the text is a stop for the keyboard; focus shows its note, which is its description.
+    const first = prose.locator(`mark[data-highlight-start~="${routine.id}"]`);
+    expect(await first.count()).toBe(1);
+    await first.focus();
+    const tip = page.getByTestId("highlight-tip");
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
+    expect(await tip.textContent()).toContain("The routine, twice a day");
+    const description = await first.evaluate((mark) =>
+      (mark.getAttribute("aria-describedby") ?? "")
+        .split(" ")
+        .map((id) => document.getElementById(id)?.textContent ?? "")
+        .join(" "),
+    );
+    expect(description).toContain("The routine, twice a day");
+    // With the note shown, the page passes axe light and dark.
+    for (const scheme of ["light", "dark"] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const v of await seriousViolations(page)) throw new Error(`painted highlights ${scheme}: ${v}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, `reader-painted-1280-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.keyboard.press("Escape");
+    await expect.poll(() => tip.isVisible(), POLL).toBe(false);
+    // Hover shows it too.
+    await page.mouse.move(0, 0);
+    await first.hover();
+    await expect.poll(() => tip.isVisible(), POLL).toBe(true);
+    await page.mouse.move(0, 0);
+
+    // A highlight in the list takes the reader to its place in the text, opening the original text if closed.
+    await page.locator("details.original > summary").click();
+    expect(await page.locator("details.original").getAttribute("open")).toBeNull();
+    await page
+      .locator(".highlight-list li")
+      .filter({ hasText: "midnight, every night of the year. Storms came" })
+      .getByRole("button", { name: "Show in text" })
+      .click();
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-highlight-start")))
+      .toContain(storms.id);
+    expect(await page.locator("details.original").getAttribute("open")).not.toBeNull();
+
+    // A new highlight from a selection is painted at once, without a reload.
+    await page.evaluate(() => {
+      const paragraph = [...document.querySelectorAll("[data-highlightable] p")].find((p) =>
+        p.textContent?.startsWith("The lamp was lit again"),
+      );
+      if (!paragraph) throw new Error("no paragraph");
+      const range = document.createRange();
+      range.selectNodeContents(paragraph);
+      document.getSelection()?.removeAllRanges();
+      document.getSelection()?.addRange(range);
+    });
+    await page.getByRole("form", { name: "New highlight" }).getByRole("button", { name: "Save highlight" }).click();
+    await page.getByText("Highlight saved").waitFor();
+    const { highlights } = (await api<{ highlights: Highlight[] }>(`/api/articles/${logbook.id}/highlights`)).body;
+    const dawn = highlights.find((h) => h.quote === "The lamp was lit again at dawn.");
+    if (!dawn) throw new Error(`not saved: ${JSON.stringify(highlights.map((h) => h.quote))}`);
+    await expect.poll(async () => (await painted(dawn.id)).join(""), POLL).toBe("The lamp was lit again at dawn.");
+
+    // Removing a highlight unpaints it; the text is whole again.
+    await page
+      .locator(".highlight-list li")
+      .filter({ hasText: "lit at dusk and trimmed at midnight" })
+      .getByRole("button", { name: /^Remove highlight/ })
+      .click();
+    await expect.poll(() => painted(routine.id), POLL).toEqual([]);
+    expect((await painted(storms.id)).join("")).toBe("midnight, every night of the year.Storms came");
+    expect(await prose.evaluate((root) => root.textContent)).toBe(stored);
+
+    // The marks fit a phone.
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(1);
+    await page.close();
+
+    // The transcript: a quote across two of its paragraphs is painted there, and its search still finds words.
+    const spoken = await add(podcast.id, "Welcome to Harbor Radio. Tonight the keeper");
+    const listener = await signedIn.newPage();
+    await listener.goto(`${baseUrl}/articles/${podcast.id}`);
+    const transcript = listener.locator(".transcript");
+    const spokenMarks = () =>
+      transcript.evaluate(
+        (root, id) =>
+          [...root.querySelectorAll("mark[data-highlight-ids]")]
+            .filter((m) => m.getAttribute("data-highlight-ids")?.split(" ").includes(id))
+            .map((m) => m.textContent ?? ""),
+        spoken.id,
+      );
+    // One mark per paragraph at least (other highlights of the episode may split them further).
+    await expect.poll(async () => (await spokenMarks()).join("|"), POLL).toMatch(/^Welcome to Harbor Radio\.\|Tonight/);
+    expect((await spokenMarks()).join("")).toBe("Welcome to Harbor Radio.Tonight the keeper");
+    await listener.getByRole("searchbox", { name: "Search the transcript" }).fill("keeper");
+    await expect.poll(() => listener.getByTestId("transcript-matches").textContent(), POLL).toBe("1 match");
+    expect(await transcript.locator("mark.search-hit").textContent()).toBe("keeper");
+    expect((await spokenMarks()).join("")).toBe("Welcome to Harbor Radio.Tonight the keeper");
+    expect(
+      await transcript
+        .locator("mark.search-hit")
+        .evaluate((hit) => hit.closest("mark[data-highlight-ids]")?.getAttribute("data-highlight-ids")),
+    ).toContain(spoken.id);
+    await listener
+      .locator(".highlight-list li")
+      .filter({ hasText: "Welcome to Harbor Radio. Tonight the keeper" })
+      .getByRole("button", { name: /^Remove highlight/ })
+      .click();
+    await expect.poll(spokenMarks, POLL).toEqual([]);
+    await listener.close();
   });
 
   it("the share target submits the shared link after sign-in", async () => {

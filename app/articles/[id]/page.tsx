@@ -2,7 +2,9 @@ import { notFound, redirect } from "next/navigation";
 import { ArticleHighlights } from "@/app/components/article-highlights";
 import { ArticleMedia, type PlayableMedia } from "@/app/components/article-media";
 import { ArticleReader } from "@/app/components/article-reader";
+import { HighlightsProvider } from "@/app/components/highlights-context";
 import { MakeCurrentButton } from "@/app/components/make-current-button";
+import { PaintedText } from "@/app/components/painted-text";
 import { SafeHtml } from "@/app/components/safe-html";
 import { SummarizeAgain } from "@/app/components/summarize-again";
 import type { Article, MediaItem } from "@/lib/domain";
@@ -93,158 +95,160 @@ export default async function ArticlePage({
 
   return (
     <article className="article">
-      <p className="kicker small">
-        <a href={article.url} rel="noopener noreferrer nofollow">
-          {site}
-        </a>
-        {article.byline ? <span> · {article.byline}</span> : null}
-        {date ? (
-          <span>
-            {" · "}
-            <time dateTime={article.publishedTime ?? undefined}>{date}</time>
-          </span>
-        ) : null}
-        {time ? <span> · {time}</span> : null}
-      </p>
-      <h1>{headline}</h1>
-      <ArticleReader
-        id={stored.id}
-        title={stored.title}
-        tags={stored.summary.tags}
-        state={stored.state}
-        read={stored.read}
-        favorite={stored.favorite}
-        note={stored.note}
-        position={stored.position}
-      />
-      {shown ? (
-        <p className="muted small" role="status">
-          An earlier summary version ({shown.model}, {formatDate(shown.createdAt)}).{" "}
-          <a href={`/articles/${stored.id}`}>Show the current one</a>{" "}
-          <MakeCurrentButton articleId={stored.id} summaryId={shown.id} />
+      <HighlightsProvider initial={highlights}>
+        <p className="kicker small">
+          <a href={article.url} rel="noopener noreferrer nofollow">
+            {site}
+          </a>
+          {article.byline ? <span> · {article.byline}</span> : null}
+          {date ? (
+            <span>
+              {" · "}
+              <time dateTime={article.publishedTime ?? undefined}>{date}</time>
+            </span>
+          ) : null}
+          {time ? <span> · {time}</span> : null}
         </p>
-      ) : null}
-      {leadImage ? (
-        // biome-ignore lint/performance/noImgElement: a remote image of any host; next/image would need every host configured.
-        <img className="lead-image" src={leadImage} alt="" loading="lazy" referrerPolicy="no-referrer" />
-      ) : null}
-
-      <section className="tldr-box" aria-label="TL;DR">
-        <p className="tldr">{summary.tldr}</p>
-      </section>
-      <h2>Key points</h2>
-      <ul className="key-points">
-        {summary.keyPoints.map((point) => (
-          <li key={point}>{point}</li>
-        ))}
-      </ul>
-
-      <ArticleMedia
-        media={media}
-        chapters={summary.chapters ?? []}
-        paragraphs={paragraphs}
-        transcriptSource={article.transcript?.source}
-      >
-        {/^\s*#/.test(summary.markdown) ? null : <h2>Summary</h2>}
-        {/* Both HTML sources are sanitized at render time, whatever was done before they were stored. */}
-        <SafeHtml className="prose" html={renderMarkdown(summary.markdown)} />
-
-        {summary.quotes && summary.quotes.length > 0 ? (
-          <>
-            <h2>Quotes</h2>
-            {summary.quotes.map((quote) => {
-              const speaker = summary.quoteSpeakers?.find((q) => q.quote === quote)?.speaker;
-              return (
-                <blockquote key={quote}>
-                  {quote}
-                  {speaker ? <footer>— {speaker}</footer> : null}
-                </blockquote>
-              );
-            })}
-          </>
-        ) : null}
-
-        {summary.tags.length > 0 ? (
-          <p className="tags">
-            {summary.tags.map((tag) => (
-              <a key={tag} className="badge" href={`/articles?${new URLSearchParams({ state: "all", tag })}`}>
-                #{tag}
-              </a>
-            ))}
+        <h1>{headline}</h1>
+        <ArticleReader
+          id={stored.id}
+          title={stored.title}
+          tags={stored.summary.tags}
+          state={stored.state}
+          read={stored.read}
+          favorite={stored.favorite}
+          note={stored.note}
+          position={stored.position}
+        />
+        {shown ? (
+          <p className="muted small" role="status">
+            An earlier summary version ({shown.model}, {formatDate(shown.createdAt)}).{" "}
+            <a href={`/articles/${stored.id}`}>Show the current one</a>{" "}
+            <MakeCurrentButton articleId={stored.id} summaryId={shown.id} />
           </p>
         ) : null}
-      </ArticleMedia>
-
-      <ArticleHighlights articleId={stored.id} initial={highlights} canSeek={media !== null} />
-
-      {article.html ? (
-        <details className="original" open={highlights.some((h) => h.source === "text") ? true : undefined}>
-          <summary>Original text</summary>
-          <div data-highlightable="">
-            <SafeHtml className="prose" html={articleHtmlForView(article.html, allowlist)} />
-          </div>
-        </details>
-      ) : null}
-
-      <section className="provenance card small" aria-label="Provenance">
-        <h2>How this was made</h2>
-        <dl>
-          <dt>Summary</dt>
-          <dd>
-            {provenance.path} by {provenance.model} (prompt {provenance.promptVersion})
-          </dd>
-          <dt>Tokens</dt>
-          <dd>
-            {provenance.inputTokens.toLocaleString("en")} in · {provenance.outputTokens.toLocaleString("en")} out
-          </dd>
-          {cost ? (
-            <>
-              <dt>Total cost</dt>
-              <dd data-testid="article-cost">{cost}</dd>
-            </>
-          ) : null}
-          <dt>Extracted with</dt>
-          <dd>{provenance.extractor}</dd>
-          {provenance.transcriptSource ? (
-            <>
-              <dt>Transcript</dt>
-              <dd>{provenance.transcriptSource}</dd>
-            </>
-          ) : null}
-          {article.lang ? (
-            <>
-              <dt>Language</dt>
-              <dd>{article.lang}</dd>
-            </>
-          ) : null}
-          <dt>Saved</dt>
-          <dd>{formatDate(article.createdAt)}</dd>
-        </dl>
-        {article.versions && article.versions.length > 1 ? (
-          <>
-            <h3>Summary versions</h3>
-            <ul className="versions">
-              {article.versions.map((v) => (
-                <li key={v.id}>
-                  <a
-                    href={v.current ? `/articles/${article.id}` : `/articles/${article.id}?version=${v.id}`}
-                    aria-current={(shown ? v.id === shown.id : v.current) ? "page" : undefined}
-                  >
-                    {v.model}
-                    {v.lang ? ` · ${v.lang}` : ""} · {formatDate(v.createdAt)}
-                  </a>
-                  {v.current ? " (current)" : ""}
-                </li>
-              ))}
-            </ul>
-          </>
+        {leadImage ? (
+          // biome-ignore lint/performance/noImgElement: a remote image of any host; next/image would need every host configured.
+          <img className="lead-image" src={leadImage} alt="" loading="lazy" referrerPolicy="no-referrer" />
         ) : null}
-        <SummarizeAgain articleId={article.id} />
-        <p className="export">
-          Export: <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> ·{" "}
-          <a href={`/api/articles/${article.id}`}>JSON</a>
-        </p>
-      </section>
+
+        <section className="tldr-box" aria-label="TL;DR">
+          <p className="tldr">{summary.tldr}</p>
+        </section>
+        <h2>Key points</h2>
+        <ul className="key-points">
+          {summary.keyPoints.map((point) => (
+            <li key={point}>{point}</li>
+          ))}
+        </ul>
+
+        <ArticleMedia
+          media={media}
+          chapters={summary.chapters ?? []}
+          paragraphs={paragraphs}
+          transcriptSource={article.transcript?.source}
+        >
+          {/^\s*#/.test(summary.markdown) ? null : <h2>Summary</h2>}
+          {/* Both HTML sources are sanitized at render time, whatever was done before they were stored. */}
+          <SafeHtml className="prose" html={renderMarkdown(summary.markdown)} />
+
+          {summary.quotes && summary.quotes.length > 0 ? (
+            <>
+              <h2>Quotes</h2>
+              {summary.quotes.map((quote) => {
+                const speaker = summary.quoteSpeakers?.find((q) => q.quote === quote)?.speaker;
+                return (
+                  <blockquote key={quote}>
+                    {quote}
+                    {speaker ? <footer>— {speaker}</footer> : null}
+                  </blockquote>
+                );
+              })}
+            </>
+          ) : null}
+
+          {summary.tags.length > 0 ? (
+            <p className="tags">
+              {summary.tags.map((tag) => (
+                <a key={tag} className="badge" href={`/articles?${new URLSearchParams({ state: "all", tag })}`}>
+                  #{tag}
+                </a>
+              ))}
+            </p>
+          ) : null}
+        </ArticleMedia>
+
+        <ArticleHighlights articleId={stored.id} canSeek={media !== null} />
+
+        {article.html ? (
+          <details className="original" open={highlights.some((h) => h.source === "text") ? true : undefined}>
+            <summary>Original text</summary>
+            <PaintedText>
+              <SafeHtml className="prose" html={articleHtmlForView(article.html, allowlist)} />
+            </PaintedText>
+          </details>
+        ) : null}
+
+        <section className="provenance card small" aria-label="Provenance">
+          <h2>How this was made</h2>
+          <dl>
+            <dt>Summary</dt>
+            <dd>
+              {provenance.path} by {provenance.model} (prompt {provenance.promptVersion})
+            </dd>
+            <dt>Tokens</dt>
+            <dd>
+              {provenance.inputTokens.toLocaleString("en")} in · {provenance.outputTokens.toLocaleString("en")} out
+            </dd>
+            {cost ? (
+              <>
+                <dt>Total cost</dt>
+                <dd data-testid="article-cost">{cost}</dd>
+              </>
+            ) : null}
+            <dt>Extracted with</dt>
+            <dd>{provenance.extractor}</dd>
+            {provenance.transcriptSource ? (
+              <>
+                <dt>Transcript</dt>
+                <dd>{provenance.transcriptSource}</dd>
+              </>
+            ) : null}
+            {article.lang ? (
+              <>
+                <dt>Language</dt>
+                <dd>{article.lang}</dd>
+              </>
+            ) : null}
+            <dt>Saved</dt>
+            <dd>{formatDate(article.createdAt)}</dd>
+          </dl>
+          {article.versions && article.versions.length > 1 ? (
+            <>
+              <h3>Summary versions</h3>
+              <ul className="versions">
+                {article.versions.map((v) => (
+                  <li key={v.id}>
+                    <a
+                      href={v.current ? `/articles/${article.id}` : `/articles/${article.id}?version=${v.id}`}
+                      aria-current={(shown ? v.id === shown.id : v.current) ? "page" : undefined}
+                    >
+                      {v.model}
+                      {v.lang ? ` · ${v.lang}` : ""} · {formatDate(v.createdAt)}
+                    </a>
+                    {v.current ? " (current)" : ""}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <SummarizeAgain articleId={article.id} />
+          <p className="export">
+            Export: <a href={`/api/articles/${article.id}?format=md`}>Markdown</a> ·{" "}
+            <a href={`/api/articles/${article.id}`}>JSON</a>
+          </p>
+        </section>
+      </HighlightsProvider>
     </article>
   );
 }
