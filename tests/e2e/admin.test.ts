@@ -788,7 +788,8 @@ describe.skipIf(!redisUp || !chromiumPresent)("admin UI end to end (next start +
     }
     await anonymous.close();
     expect(problems).toEqual([]);
-  });
+    // About 40 page loads with an axe run each: minutes on a loaded machine, so more room than the suite's default.
+  }, 420_000);
 
   it("shows a long transcription's chunk bar moving, chunk by chunk, until the stage is done", async () => {
     const submitted = await fetch(`${baseUrl}/api/jobs`, {
