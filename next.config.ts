@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants.js";
+import { contentSecurityPolicy } from "./lib/http/csp";
 
 /**
  * The extraction worker runs from its TypeScript source (Node strips the types), outside the bundle, so the
@@ -33,38 +34,24 @@ function workerImports(entry: string): { files: string[]; packages: string[] } {
 const worker = workerImports("lib/extract/page-worker.ts");
 
 /**
- * Security headers on every response. Scripts: this origin, plus the inline bootstrap Next.js writes into each
- * page (the app adds none of its own; React's dev tooling also needs eval in development). Images and media: this
- * origin and https only, so a stored article cannot make the admin's browser call http://127.0.0.1 or the LAN
- * (URLs are also checked against the fetcher's address policy before they are rendered: lib/net/render-policy.ts,
- * and for saved article HTML lib/render/resources.ts).
- * No framing, no sniffing, no referrer. API JSON is never cached; the SSE route keeps its own no-cache, no-transform.
+ * Security headers on every response: no framing, no sniffing, no referrer; API JSON is never cached (the SSE route
+ * keeps its own no-cache, no-transform). The Content-Security-Policy of pages is set by proxy.ts, with a nonce per
+ * request (lib/http/csp.ts); API responses and build assets, which proxy.ts does not see, get the same policy
+ * without a nonce: no script of theirs may run.
  */
 function securityHeaders(development: boolean) {
-  const csp = [
-    "default-src 'self'",
-    `script-src 'self' 'unsafe-inline'${development ? " 'unsafe-eval'" : ""}`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' https:",
-    "media-src 'self' https:",
-    "frame-src https://www.youtube-nocookie.com",
-    `connect-src 'self'${development ? " ws:" : ""}`,
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join("; ");
+  const csp = contentSecurityPolicy({ development });
   return async () => [
     {
       source: "/:path*",
       headers: [
-        { key: "Content-Security-Policy", value: csp },
         { key: "X-Content-Type-Options", value: "nosniff" },
         { key: "Referrer-Policy", value: "no-referrer" },
         { key: "X-Frame-Options", value: "DENY" },
       ],
     },
+    { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: csp }] },
+    { source: "/_next/:path*", headers: [{ key: "Content-Security-Policy", value: csp }] },
     {
       source: "/api/:path((?!jobs/[^/]+/events$).*)",
       headers: [{ key: "Cache-Control", value: "no-store" }],

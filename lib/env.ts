@@ -416,6 +416,14 @@ export function inngestSettings(source: Record<string, string | undefined> = pro
   };
 }
 
+/**
+ * `next dev` (NODE_ENV=development): the page policy then allows React's development tooling (lib/http/csp.ts).
+ * Read without the rest of the configuration: proxy.ts runs before any route and needs only this.
+ */
+export function isDevelopmentServer(source: Record<string, string | undefined> = process.env): boolean {
+  return source.NODE_ENV?.trim() === "development";
+}
+
 let processScope: StartupScope = "server";
 
 /** The CLIs need no admin access or runner settings; scripts/cli.ts says so before anything reads the config. */

@@ -295,6 +295,22 @@ describe.skipIf(!redisUp || !chromiumPresent)("reader's tool end to end (next st
     await page.close();
   });
 
+  it("runs no inline script without the response's nonce: every script Next.js writes carries it", async () => {
+    for (const url of ["/login", "/articles", `/articles/${essay.id}`]) {
+      const response = await fetch(`${baseUrl}${url}`, { headers: auth });
+      const csp = response.headers.get("content-security-policy") ?? "";
+      const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+      expect(nonce, url).toBeTruthy();
+      expect(csp, url).not.toMatch(/script-src[^;]*unsafe-inline/);
+      const scripts = [...(await response.text()).matchAll(/<script\b[^>]*>/g)].map(([tag]) => tag);
+      expect(scripts.length, url).toBeGreaterThan(0);
+      expect(
+        scripts.filter((tag) => !tag.includes(`nonce="${nonce}"`)),
+        url,
+      ).toEqual([]);
+    }
+  });
+
   it("shows an image of the saved HTML that points at an internal address as its alt text, never as an <img>", async () => {
     const page = await signedIn.newPage();
     await page.goto(`${baseUrl}/articles/${essay.id}`);

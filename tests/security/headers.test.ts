@@ -1,6 +1,8 @@
+import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import { isRenderableUrl } from "@/lib/net/render-policy";
 import nextConfig from "@/next.config";
+import { proxy, config as proxyConfig } from "@/proxy";
 
 /** The headers next.config.ts gives a path in production, as Next.js matches its sources. */
 async function headersFor(path: string): Promise<Record<string, string>> {
@@ -14,16 +16,45 @@ async function headersFor(path: string): Promise<Record<string, string>> {
 }
 
 describe("security headers", () => {
-  it("every page: a CSP without framing, images and media from https and this site only; nosniff; no referrer", async () => {
-    const headers = await headersFor("/articles/abc");
-    const csp = headers["content-security-policy"] ?? "";
+  const proxied = (path: string) => proxy(new NextRequest(`http://127.0.0.1:3000${path}`));
+  const directive = (csp: string, name: string) =>
+    csp
+      .split(";")
+      .map((d) => d.trim())
+      .find((d) => d.startsWith(`${name} `)) ?? "";
+  const [matcher = ""] = proxyConfig.matcher;
+  const seenByProxy = (path: string) => new RegExp(`^${matcher}$`).test(path);
+
+  it("every page: a CSP whose scripts need this response's nonce; no framing; https images and media only", async () => {
+    expect(["/articles/abc", "/admin", "/login", "/", "/manifest.webmanifest"].every(seenByProxy)).toBe(true);
+    const first = proxied("/articles/abc");
+    const csp = first.headers.get("content-security-policy") ?? "";
+    const script = directive(csp, "script-src");
+    expect(script).toMatch(/^script-src 'self' 'nonce-[A-Za-z0-9+/]{22}==' 'strict-dynamic'$/);
+    expect(script).not.toContain("unsafe-inline");
+    expect(csp).not.toContain("unsafe-eval");
+    // Next.js finds the nonce in the request's policy and puts it on the scripts it renders.
+    expect(first.headers.get("x-middleware-request-content-security-policy")).toBe(csp);
+    const again = proxied("/articles/abc").headers.get("content-security-policy");
+    expect(directive(again ?? "", "script-src")).not.toBe(script);
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("img-src 'self' https:;");
     expect(csp).toContain("media-src 'self' https:;");
     expect(csp).toContain("object-src 'none'");
-    expect(csp).not.toContain("unsafe-eval");
+    // next.config.ts adds no second policy to pages, and the other headers to everything.
+    const headers = await headersFor("/articles/abc");
+    expect(headers["content-security-policy"]).toBeUndefined();
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(headers["referrer-policy"]).toBe("no-referrer");
+  });
+
+  it("what the proxy does not see (API, build assets) gets a policy that runs no script", async () => {
+    for (const path of ["/api/articles", "/api/jobs/j1/events", "/_next/static/chunks/a.js"]) {
+      expect(seenByProxy(path), path).toBe(false);
+      const csp = (await headersFor(path))["content-security-policy"] ?? "";
+      expect(directive(csp, "script-src"), path).toBe("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+    }
   });
 
   it("API JSON is not stored; the event stream keeps its own caching headers", async () => {
