@@ -880,6 +880,7 @@ function postgrestChecks(recorded: () => RecordedRequest[], get: () => Opened) {
       "POST rpc/save_article",
       "POST rpc/search_articles",
       "POST rpc/set_current_summary",
+      "POST rpc/transition_job",
       "POST rpc/trim_finished_jobs",
       "POST rpc/update_article",
       "POST rpc/update_job",
