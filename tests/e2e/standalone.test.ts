@@ -1,16 +1,14 @@
-import { execFileSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   baseEnv,
   copyStandalone,
+  ensureFreshBuild,
   expectRefusal,
   freshDatabase,
-  ROOT,
   type RunningServer,
   startStandalone,
 } from "../helpers/app-server";
@@ -97,9 +95,7 @@ describe.skipIf(!servicesUp)("the standalone server, copied out of the repositor
     });
 
   beforeAll(async () => {
-    if (!existsSync(path.join(ROOT, ".next/standalone/server.js"))) {
-      execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
-    }
+    ensureFreshBuild();
     dir = copyStandalone();
     site = await startFixtureServer(SITE_DIR);
     database = await freshDatabase();

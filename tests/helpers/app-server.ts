@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { cpSync, existsSync, mkdtempSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -8,6 +8,39 @@ import postgres from "postgres";
 import { POSTGRES_URL } from "./services";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+/** What a production build is made from: a change to any of these makes the last build stale. */
+const BUILD_INPUTS = [
+  "app",
+  "lib",
+  "inngest",
+  "public",
+  "next.config.ts",
+  "proxy.ts",
+  "instrumentation.ts",
+  "package-lock.json",
+];
+
+function newestChange(entry: string): number {
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(entry).reduce(
+    (newest, name) => Math.max(newest, newestChange(path.join(entry, name))),
+    stat.mtimeMs,
+  );
+}
+
+/**
+ * Builds the app unless `.next` holds a build newer than every source it is made from, so an e2e run never tests a
+ * build older than the code (CI builds just before, so this does nothing there).
+ */
+export function ensureFreshBuild(): void {
+  const stamp = path.join(ROOT, ".next/standalone/server.js");
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  const sources = BUILD_INPUTS.map((entry) => path.join(ROOT, entry)).filter((entry) => existsSync(entry));
+  if (built > 0 && sources.every((entry) => newestChange(entry) < built)) return;
+  execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -1,9 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { Redis } from "ioredis";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
-import { freePort, ROOT, waitForHttp } from "./app-server";
+import { ensureFreshBuild, freePort, ROOT, waitForHttp } from "./app-server";
 import { CHILD_ENV, CHROMIUM_PATH, REDIS_URL } from "./services";
 
 export const E2E_PASSWORD = "e2e-password-not-secret";
@@ -42,14 +41,12 @@ async function stopGroup(child: ChildProcess): Promise<void> {
 }
 
 /**
- * `next start` on the repository's build (built first if there is none) on a free loopback port, Debian's Chromium,
- * and a signed-in browser context: what the admin and reader e2e suites share. Whatever started is stopped again
- * if a later step fails, since the caller has nothing to stop yet.
+ * `next start` on the repository's build (built first if there is none, or it is older than the code) on a free
+ * loopback port, Debian's Chromium, and a signed-in browser context: what the admin and reader e2e suites share.
+ * Whatever started is stopped again if a later step fails, since the caller has nothing to stop yet.
  */
 export async function startE2eApp(options: E2eAppOptions): Promise<E2eApp> {
-  if (!existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
-    execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
-  }
+  ensureFreshBuild();
   const baseUrl = `http://127.0.0.1:${await freePort()}`;
   // Its own process group, so stopping it stops next-server and not just the launcher.
   const app = spawn(
