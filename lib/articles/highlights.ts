@@ -9,30 +9,45 @@ export interface QuoteLocation {
 
 const SPACE = /\s/;
 
+/** Text rendered in pieces (an article's text nodes, a transcript's paragraphs), or one piece for stored text. */
+export interface TextChunk {
+  text: string;
+  /** A block boundary or line break lies before this chunk: it reads as whitespace even when no space is there. */
+  breakBefore?: boolean;
+}
+
 /**
- * The text with every run of whitespace collapsed to one space, and for each character of it the index it came from
- * in the original: a selection in the browser joins blocks with other whitespace than the stored text does.
+ * The chunks joined with every run of whitespace collapsed to one space, and for each character of the result its
+ * index in the chunks joined as they are: a selection in the browser joins blocks with other whitespace than the
+ * stored text does. Leading and trailing whitespace is dropped, so no match of a (trimmed) quote starts on a space.
  */
-function collapse(text: string): { text: string; origin: number[] } {
-  let out = "";
+export function collapseWhitespace(chunks: readonly TextChunk[]): { text: string; origin: number[] } {
+  let text = "";
   const origin: number[] = [];
   let pendingSpace = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (SPACE.test(ch)) {
-      pendingSpace = out.length > 0;
-      continue;
+  let base = 0;
+  for (const chunk of chunks) {
+    if (chunk.breakBefore && text.length > 0) pendingSpace = true;
+    for (let i = 0; i < chunk.text.length; i++) {
+      const ch = chunk.text[i] as string;
+      if (SPACE.test(ch)) {
+        pendingSpace = text.length > 0;
+        continue;
+      }
+      if (pendingSpace) {
+        text += " ";
+        origin.push(base + i);
+        pendingSpace = false;
+      }
+      text += ch;
+      origin.push(base + i);
     }
-    if (pendingSpace) {
-      out += " ";
-      origin.push(i - 1);
-      pendingSpace = false;
-    }
-    out += ch;
-    origin.push(i);
+    base += chunk.text.length;
   }
-  return { text: out, origin };
+  return { text, origin };
 }
+
+const collapse = (text: string) => collapseWhitespace([{ text }]);
 
 /** The quote as it will be stored and matched: trimmed, whitespace collapsed. */
 export const normalizeQuote = (quote: string): string => collapse(quote).text;

@@ -1,16 +1,12 @@
-import { normalizeQuote } from "../articles/highlights";
+import { collapseWhitespace, normalizeQuote, type TextChunk } from "../articles/highlights";
+
+export type { TextChunk };
 
 /**
  * Where highlights fall in text rendered as several pieces (the text nodes of an article's HTML, the paragraphs of a
- * transcript), found the way the server checks a quote (`lib/articles/highlights.ts`: verbatim up to whitespace).
+ * transcript), found with the whitespace collapse the server checks a quote with (`lib/articles/highlights.ts`).
  * Pure, so the browser's DOM walk and React's transcript rendering share it and it is tested without a DOM.
  */
-
-export interface TextChunk {
-  text: string;
-  /** A block boundary or line break lies before this chunk: it reads as whitespace even when no space is there. */
-  breakBefore?: boolean;
-}
 
 export interface QuoteToPaint {
   id: string;
@@ -31,42 +27,12 @@ export interface Piece {
 /** A quote of a word or two found hundreds of times paints its first occurrences only. */
 export const MAX_OCCURRENCES = 50;
 
-const SPACE = /\s/;
-
-/** The chunks joined with whitespace collapsed (as `normalizeQuote` does), each character's offset in the join. */
-function collapse(chunks: readonly TextChunk[]): { text: string; origin: number[] } {
-  let text = "";
-  const origin: number[] = [];
-  let pendingSpace = false;
-  let base = 0;
-  for (const chunk of chunks) {
-    if (chunk.breakBefore && text.length > 0) pendingSpace = true;
-    for (let i = 0; i < chunk.text.length; i++) {
-      const ch = chunk.text[i] as string;
-      if (SPACE.test(ch)) {
-        pendingSpace = text.length > 0;
-        continue;
-      }
-      if (pendingSpace) {
-        text += " ";
-        // A quote is trimmed: no match starts or ends on a space, so where it came from never matters.
-        origin.push(base + i);
-        pendingSpace = false;
-      }
-      text += ch;
-      origin.push(base + i);
-    }
-    base += chunk.text.length;
-  }
-  return { text, origin };
-}
-
 /**
  * Every occurrence of each highlight's quote (up to `MAX_OCCURRENCES`), split into runs that one mark can wrap: a run
  * never crosses a chunk, and overlapping highlights split runs where one begins or ends. Runs come in text order.
  */
 export function paintPieces(chunks: readonly TextChunk[], highlights: readonly QuoteToPaint[]): Piece[] {
-  const { text, origin } = collapse(chunks);
+  const { text, origin } = collapseWhitespace(chunks);
   // Offsets in the chunks joined as they are: [start, end) of each occurrence.
   const ranges: { id: string; start: number; end: number }[] = [];
   for (const highlight of highlights) {
