@@ -7,7 +7,6 @@ import { createProcessArticle } from "@/inngest/functions/process-article";
 import { chatCostUsd, resolveModel } from "@/lib/ai/models";
 import { createOpenAIClient } from "@/lib/ai/openai";
 import { createOpenAISummarizer, summarizeInProcess } from "@/lib/ai/openai-summarizer";
-import type { SafeFetch } from "@/lib/net/types";
 import type { PipelineDeps } from "@/lib/pipeline/types";
 import type { SummarizeInput, Summarizer } from "@/lib/ports";
 import { createProgressKv } from "@/lib/progress";
@@ -17,7 +16,7 @@ import { type ChatRequest, promptTokens } from "../helpers/fake-chat";
 import { type FakeOpenAI, startFakeOpenAI } from "../helpers/fake-openai";
 import { SITE_DIR } from "../helpers/fixture-server";
 import { oneRunId } from "../helpers/inngest-test-run";
-import { quietLogger, testReader } from "../helpers/pipeline-fixtures";
+import { fixtureFetch, quietLogger, testReader } from "../helpers/pipeline-fixtures";
 
 /**
  * An answer cut at its output limit (`finish_reason: "length"`, as the fake server answers it the way OpenAI does:
@@ -115,15 +114,6 @@ describe("a summary cut off at the model's output limit", () => {
 });
 
 const URL = "https://news.example/stories/long-read";
-const fetchPage: SafeFetch = async (url) => ({
-  url,
-  status: 200,
-  headers: { "content-type": "text/html; charset=utf-8" },
-  contentType: "text/html; charset=utf-8",
-  body: new Uint8Array(HTML),
-  bodyRead: true,
-  redirects: [url],
-});
 
 describe("the recovery as durable steps", () => {
   let store: Store;
@@ -139,7 +129,7 @@ describe("the recovery as durable steps", () => {
   });
 
   const deps = (summarizer: Summarizer): PipelineDeps => ({
-    fetch: fetchPage,
+    fetch: fixtureFetch({ [URL]: HTML }),
     store,
     kv,
     summarizer,
